@@ -1,0 +1,67 @@
+import { DomainError, type ErrorKind } from '../../domain/errors';
+import { ERROR_URN } from './schemas';
+import { ScimError, type ScimType } from './scim-error';
+
+export interface ScimErrorBody {
+  schemas: string[];
+  status: string;
+  scimType?: ScimType;
+  detail: string;
+}
+
+/** The one place where a domain error kind becomes a SCIM status (R5). */
+const byKind = {
+  invalid: [400, 'invalidValue'],
+  unauthenticated: [401, undefined],
+  forbidden: [403, undefined],
+  not_found: [404, undefined],
+  conflict: [409, 'uniqueness'],
+  precondition: [412, undefined],
+} as const satisfies Record<ErrorKind, readonly [number, ScimType | undefined]>;
+
+export interface RenderedError {
+  status: number;
+  body: ScimErrorBody;
+  /** True when the error is ours (a bug or an outage), to be logged with the request id. */
+  unexpected: boolean;
+}
+
+export function renderScimError(err: unknown, requestId: string): RenderedError {
+  if (err instanceof ScimError) return rendered(err.status, err.scimType, err.message);
+  if (err instanceof DomainError) {
+    const [status, scimType] = byKind[err.kind];
+    return rendered(status, scimType, err.message);
+  }
+  const bodyError = bodyParserError(err);
+  if (bodyError) return bodyError;
+  return {
+    ...rendered(500, undefined, `Internal error; quote request id ${requestId} when reporting it`),
+    unexpected: true,
+  };
+}
+
+function rendered(status: number, scimType: ScimType | undefined, detail: string): RenderedError {
+  const body: ScimErrorBody = { schemas: [ERROR_URN], status: String(status), detail };
+  if (scimType) body.scimType = scimType;
+  return { status, body, unexpected: false };
+}
+
+/** express.json() failures: malformed JSON and oversized bodies. */
+function bodyParserError(err: unknown): RenderedError | null {
+  const type = (err as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') {
+    return rendered(400, 'invalidSyntax', 'The request body is not valid JSON');
+  }
+  if (type === 'entity.too.large') {
+    const limit = (err as { limit?: number }).limit;
+    return rendered(
+      413,
+      undefined,
+      `The request body is larger than the maximum of ${limit} bytes (maxPayloadSize)`,
+    );
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return rendered(400, 'invalidSyntax', 'The request body encoding is not supported; send UTF-8 JSON');
+  }
+  return null;
+}

@@ -1,0 +1,121 @@
+import SCIMMY from 'scimmy';
+
+export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** Roster's own User extension; later issues add role, role source and MFA attributes. */
+export const ROSTER_URN = 'urn:roster:params:scim:schemas:extension:2.0:User';
+export const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
+export const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const SEARCH_URN = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+function rosterExtension(): InstanceType<typeof SCIMMY.Types.SchemaDefinition> {
+  // scimmy only accepts urn:ietf:params:scim:schemas:* ids at construction; the issue names ours.
+  const definition = new SCIMMY.Types.SchemaDefinition(
+    'RosterUser',
+    'urn:ietf:params:scim:schemas:extension:roster:2.0:User',
+    'Roster: the role, its source and MFA state of a user',
+    [],
+  );
+  definition.id = ROSTER_URN;
+  return definition;
+}
+
+const roster = rosterExtension();
+let declared = false;
+
+// scimmy's generated .d.ts types extend() too narrowly; at run time it takes a schema class or definition.
+type Extendable = Parameters<typeof SCIMMY.Schemas.User.extend>[0];
+
+/** scimmy's schema registry is process-wide; extend the User schema once. */
+export function declareSchemas(): void {
+  if (declared) return;
+  SCIMMY.Schemas.User.extend(SCIMMY.Schemas.EnterpriseUser as unknown as Extendable, false);
+  SCIMMY.Schemas.User.extend(roster as unknown as Extendable, false);
+  declared = true;
+}
+
+type Described = Record<string, unknown> & { id: string };
+
+/** The /Schemas resources, described by scimmy (camelCase, no nulls). */
+export function schemaResources(baseUrl: string): Described[] {
+  declareSchemas();
+  const definitions = [
+    SCIMMY.Schemas.User.definition,
+    SCIMMY.Schemas.Group.definition,
+    SCIMMY.Schemas.EnterpriseUser.definition,
+    roster,
+  ];
+  return definitions.map((definition) => {
+    const described = definition.describe(`${baseUrl}/Schemas`) as Described;
+    return withoutNulls(described) as Described;
+  });
+}
+
+export function resourceTypeResources(baseUrl: string): Described[] {
+  const meta = (id: string) => ({ resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/${id}` });
+  return [
+    {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+      id: 'User',
+      name: 'User',
+      endpoint: '/Users',
+      description: 'User Account',
+      schema: USER_URN,
+      schemaExtensions: [
+        { schema: ENTERPRISE_URN, required: false },
+        { schema: ROSTER_URN, required: false },
+      ],
+      meta: meta('User'),
+    },
+    {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+      id: 'Group',
+      name: 'Group',
+      endpoint: '/Groups',
+      description: 'Group',
+      schema: GROUP_URN,
+      schemaExtensions: [],
+      meta: meta('Group'),
+    },
+  ];
+}
+
+/** What Roster really implements, no more (idp-interop.md #39, #40). */
+export function serviceProviderConfig(
+  baseUrl: string,
+  limits: { maxResults: number; maxPayloadBytes: number },
+) {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
+    patch: { supported: true },
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    filter: { supported: true, maxResults: limits.maxResults },
+    changePassword: { supported: false },
+    sort: { supported: true },
+    etag: { supported: true },
+    authenticationSchemes: [
+      {
+        type: 'oauthbearertoken',
+        name: 'Bearer token',
+        description:
+          'A long-lived SCIM token issued with `roster scim-tokens issue`, sent as Authorization: Bearer.',
+        primary: true,
+      },
+    ],
+    meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
+  };
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
+  }
+  return value;
+}

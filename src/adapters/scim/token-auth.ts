@@ -1,0 +1,32 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Actor } from '../../domain/actor';
+import type { ScimTokenService } from '../../domain/tokens/scim-token-service';
+import { ScimError } from './scim-error';
+
+/**
+ * Resolves the bearer token to its account before any SCIM handler runs: an unknown or revoked
+ * token never reaches scimmy or the domain.
+ */
+export function scimTokenAuth(tokens: ScimTokenService) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    if (!match) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="roster-scim"');
+      throw new ScimError(401, undefined, 'Authorization: Bearer <SCIM token> is required');
+    }
+    try {
+      res.locals.actor = await tokens.authenticate(match[1], String(req.id));
+    } catch (err) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="roster-scim", error="invalid_token"');
+      throw err;
+    }
+    req.log?.setBindings?.({ accountId: (res.locals.actor as Actor).accountId });
+    next();
+  };
+}
+
+export function actorOf(res: Response): Actor {
+  const actor = res.locals.actor as Actor | undefined;
+  if (!actor) throw new Error('SCIM route reached without an authenticated actor');
+  return actor;
+}

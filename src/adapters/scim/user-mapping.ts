@@ -1,0 +1,162 @@
+import SCIMMY from 'scimmy';
+import type { UserId } from '../../domain/ids';
+import type { User, UserDraft, UserEmail, UserView } from '../../domain/users/user';
+import { etagOf } from './etag';
+import { ENTERPRISE_URN, ROSTER_URN, USER_URN, declareSchemas } from './schemas';
+import { ScimError } from './scim-error';
+
+type Json = Record<string, unknown>;
+
+/** Attributes a client may send but never sets: server-owned or write-only (idp-interop.md #14). */
+const ignoredOnInput = new Set(['id', 'meta', 'groups', 'password', 'schemas']);
+
+/** Multi-valued attributes whose elements carry a `primary` flag that Entra may send as "True". */
+const withPrimary = [
+  'emails',
+  'phoneNumbers',
+  'ims',
+  'photos',
+  'addresses',
+  'entitlements',
+  'roles',
+  'x509Certificates',
+];
+
+/**
+ * Turns a SCIM User body (POST, PUT, or the result of a PATCH) into the domain's draft.
+ * Nulls are dropped (Entra sends them), booleans sent as strings are read, and scimmy checks
+ * every attribute's type against RFC 7643, so a bad value is a 400 invalidValue that names it.
+ */
+export function userDraftFrom(body: unknown, fallback?: Pick<User, 'active'>): UserDraft {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    throw ScimError.badRequest('invalidSyntax', 'The request body must be a SCIM User JSON object');
+  }
+  const doc = coerce(prepare(body as Json));
+  const userName = doc.userName;
+  if (typeof userName !== 'string' || !userName.trim()) {
+    throw ScimError.badRequest('invalidValue', 'userName is required');
+  }
+  const name = (doc.name as Json | undefined) ?? {};
+  const enterprise = (doc[ENTERPRISE_URN] as Json | undefined) ?? {};
+  const emails = ((doc.emails as Json[] | undefined) ?? []).filter((e) => typeof e.value === 'string');
+  const active = typeof doc.active === 'boolean' ? doc.active : (fallback?.active ?? true);
+  return {
+    userName,
+    externalId: str(doc.externalId),
+    active,
+    displayName: str(doc.displayName),
+    givenName: str(name.givenName),
+    familyName: str(name.familyName),
+    employeeNumber: str(enterprise.employeeNumber),
+    managerId: (str((enterprise.manager as Json | undefined)?.value) as UserId | null) ?? null,
+    emails: emails.map((e): UserEmail => ({
+      value: e.value as string,
+      type: str(e.type),
+      primary: e.primary === true,
+    })),
+    profile: { ...doc, active },
+  };
+}
+
+/** The SCIM resource for a user, as every endpoint returns it. */
+export function userResource(view: UserView, baseUrl: string): Json {
+  const { user, groups } = view;
+  const { schemas: _schemas, ...profile } = user.profile;
+  const extensions = [ENTERPRISE_URN, ROSTER_URN].filter((urn) => urn in profile);
+  return {
+    schemas: [USER_URN, ...extensions],
+    id: user.id,
+    ...(user.externalId !== null ? { externalId: user.externalId } : {}),
+    ...profile,
+    userName: user.userName,
+    active: user.active,
+    groups: groups.map((g) => ({
+      value: g.id,
+      $ref: `${baseUrl}/Groups/${g.id}`,
+      display: g.displayName,
+      type: 'direct',
+    })),
+    meta: {
+      resourceType: 'User',
+      created: new Date(user.created).toISOString(),
+      lastModified: new Date(user.lastModified).toISOString(),
+      location: `${baseUrl}/Users/${user.id}`,
+      version: etagOf(user.version),
+    },
+  };
+}
+
+/** The document a PATCH operates on: the resource without server-owned parts. */
+export function patchableDocument(user: User): Json {
+  return { ...user.profile, userName: user.userName, externalId: user.externalId, active: user.active };
+}
+
+function prepare(body: Json): Json {
+  const doc = withoutNulls(body) as Json;
+  for (const key of Object.keys(doc)) {
+    if (ignoredOnInput.has(key.toLowerCase() === 'schemas' ? 'schemas' : key)) delete doc[key];
+  }
+  for (const key of Object.keys(doc)) {
+    if (key.toLowerCase() === 'active') doc[key] = booleanish(doc[key]);
+    const multi = withPrimary.find((m) => m.toLowerCase() === key.toLowerCase());
+    if (multi && Array.isArray(doc[key])) {
+      doc[key] = (doc[key] as unknown[]).map((e) =>
+        e && typeof e === 'object' && 'primary' in e
+          ? { ...(e as Json), primary: booleanish((e as Json).primary) }
+          : e,
+      );
+    }
+  }
+  normalizeManager(doc);
+  return doc;
+}
+
+/** Entra and Okta send manager as a bare id, {value}, or [{value, $ref}]; keep `{ value }`. */
+function normalizeManager(doc: Json): void {
+  const key = Object.keys(doc).find((k) => k.toLowerCase() === ENTERPRISE_URN.toLowerCase());
+  if (!key || typeof doc[key] !== 'object') return;
+  const enterprise = { ...(doc[key] as Json) };
+  const managerKey = Object.keys(enterprise).find((k) => k.toLowerCase() === 'manager');
+  if (managerKey) {
+    const raw = enterprise[managerKey];
+    const first = Array.isArray(raw) ? raw[0] : raw;
+    const value = typeof first === 'string' ? first : (first as Json | undefined)?.value;
+    if (typeof value === 'string' && value) enterprise[managerKey] = { value };
+    else delete enterprise[managerKey];
+  }
+  doc[key] = enterprise;
+}
+
+function coerce(doc: Json): Json {
+  declareSchemas();
+  try {
+    const coerced = new SCIMMY.Schemas.User(doc, 'in') as unknown as Json;
+    const { meta: _meta, schemas: _schemas, ...rest } = JSON.parse(JSON.stringify(coerced)) as Json;
+    return rest;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw ScimError.badRequest('invalidValue', message);
+  }
+}
+
+function booleanish(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const lower = value.toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : value;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== null).map(withoutNulls);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
+  }
+  return value;
+}

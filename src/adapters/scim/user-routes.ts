@@ -1,0 +1,101 @@
+import { Router } from 'express';
+import type { UserService } from '../../domain/users/user-service';
+import type { UserField } from '../../domain/query';
+import { expectedVersion } from './etag';
+import { parseUserFilter } from './filter';
+import { listResponse, parseListRequest, type ListDialect } from './list-query';
+import { parseAttributeList, project } from './projection';
+import { patchOperations, searchParams, sendResource, sendScim } from './respond';
+import { USER_URN } from './schemas';
+import { actorOf } from './token-auth';
+import { applyUserPatch } from './user-patch';
+import { patchableDocument, userDraftFrom, userResource } from './user-mapping';
+
+export interface ScimRouteOptions {
+  baseUrl: string;
+  maxResults: number;
+}
+
+const userDialect: ListDialect<UserField, 'emails' | 'groups'> = {
+  parseFilter: parseUserFilter,
+  sortable: {
+    id: 'id',
+    username: 'userName',
+    externalid: 'externalId',
+    displayname: 'displayName',
+    'name.givenname': 'givenName',
+    'name.familyname': 'familyName',
+    emails: 'primaryEmail',
+    'emails.value': 'primaryEmail',
+    active: 'active',
+    'meta.created': 'created',
+    'meta.lastmodified': 'lastModified',
+  },
+};
+
+/** /Users: translate SCIM to UserService calls and back; no rule is decided here. */
+export function userRoutes(users: UserService, options: ScimRouteOptions): Router {
+  const router = Router();
+  const { baseUrl } = options;
+  const projectionOf = (query: Record<string, unknown>) => ({
+    attributes: parseAttributeList(query.attributes, 'attributes'),
+    excludedAttributes: parseAttributeList(query.excludedAttributes, 'excludedAttributes'),
+  });
+
+  const list = async (req: import('express').Request, res: import('express').Response) => {
+    const request = parseListRequest(searchParams(req), userDialect, options.maxResults);
+    const page = await users.list(actorOf(res), request.query);
+    const resources = page.items.map((view) =>
+      project(userResource(view, baseUrl), request.projection, USER_URN),
+    );
+    sendScim(res, 200, listResponse(resources, page.total, request.startIndex));
+  };
+  router.get('/', list);
+  router.post('/.search', list);
+
+  router.post('/', async (req, res) => {
+    const { view } = await users.provision(actorOf(res), userDraftFrom(req.body));
+    sendResource(req, res, 201, userResource(view, baseUrl), view.user.version, { coreUrn: USER_URN });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const projection = projectionOf(req.query as Record<string, unknown>);
+    const view = await users.get(actorOf(res), req.params.id);
+    sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, {
+      projection,
+      coreUrn: USER_URN,
+    });
+  });
+
+  router.put('/:id', async (req, res) => {
+    const view = await users.modify(
+      actorOf(res),
+      req.params.id,
+      (current) => userDraftFrom(req.body, current),
+      {
+        expectedVersion: expectedVersion(req.header('if-match')),
+      },
+    );
+    sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, { coreUrn: USER_URN });
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const operations = patchOperations(req.body);
+    const view = await users.modify(
+      actorOf(res),
+      req.params.id,
+      (current) => userDraftFrom(applyUserPatch(patchableDocument(current), operations), current),
+      { expectedVersion: expectedVersion(req.header('if-match')) },
+    );
+    sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, { coreUrn: USER_URN });
+  });
+
+  router.delete('/:id', async (req, res) => {
+    await users.delete(actorOf(res), req.params.id, {
+      expectedVersion: expectedVersion(req.header('if-match')),
+    });
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+
+export const migrations = [InitialSchema1763900000000];
+
+/**
+ * Builds the TypeORM DataSource for DATABASE_URL. Schema changes come only from migrations
+ * (never synchronize), and the same migration files run on SQLite and MySQL/MariaDB.
+ */
+export function createDataSource(databaseUrl: string): DataSource {
+  return new DataSource(optionsFor(databaseUrl));
+}
+
+export function optionsFor(databaseUrl: string): DataSourceOptions {
+  const common = { migrations, synchronize: false, migrationsRun: false, logging: false } as const;
+  if (databaseUrl.startsWith('sqlite:')) {
+    const path = databaseUrl.slice('sqlite:'.length);
+    const database = path === ':memory:' ? path : resolve(path);
+    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database,
+      enableWAL: database !== ':memory:',
+      // Another process (the CLI) may hold the write lock for a moment.
+      timeout: 5000,
+      // LIKE must be case-sensitive, as with MySQL's binary collation: ci attributes use _norm columns.
+      prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+        db.pragma('case_sensitive_like = ON');
+      },
+    };
+  }
+  const url = new URL(databaseUrl);
+  return {
+    ...common,
+    type: url.protocol === 'mariadb:' ? 'mariadb' : 'mysql',
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 3306,
+    username: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: url.pathname.replace(/^\//, ''),
+    charset: 'utf8mb4_bin',
+    extra: { connectionLimit: 10 },
+  };
+}
+
+/** Opens the database and brings its schema up to date. */
+export async function openDataSource(databaseUrl: string): Promise<DataSource> {
+  const dataSource = createDataSource(databaseUrl);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}

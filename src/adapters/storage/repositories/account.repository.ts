@@ -1,0 +1,39 @@
+import type { EntityManager } from 'typeorm';
+import type { AccountId, UserId } from '../../../domain/ids';
+import type { Account, AccountRepository } from '../../../domain/ports';
+import { num } from './sql';
+
+export class AccountRepositorySql implements AccountRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  async insert(account: Omit<Account, 'ownerId'>): Promise<void> {
+    await this.manager.query(
+      'INSERT INTO accounts (id, name, status, created_at, version) VALUES (?, ?, ?, ?, 1)',
+      [account.id, account.name, account.status, account.created],
+    );
+  }
+
+  async setOwner(accountId: AccountId, userId: UserId): Promise<void> {
+    await this.manager.query('INSERT INTO account_owners (account_id, user_id) VALUES (?, ?)', [
+      accountId,
+      userId,
+    ]);
+  }
+
+  async get(accountId: AccountId): Promise<Account | null> {
+    const rows = await this.manager.query(
+      `SELECT a.id, a.name, a.status, a.created_at, o.user_id AS owner_id
+         FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
+      [accountId],
+    );
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return {
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      ownerId: row.owner_id,
+      created: num(row.created_at),
+    };
+  }
+}

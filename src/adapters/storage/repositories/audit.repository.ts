@@ -1,0 +1,49 @@
+import type { EntityManager } from 'typeorm';
+import type { AuditEvent } from '../../../domain/audit/events';
+import type { AccountId } from '../../../domain/ids';
+import type { AuditRepository } from '../../../domain/ports';
+import { num } from './sql';
+
+export class AuditRepositorySql implements AuditRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  async append(event: AuditEvent): Promise<void> {
+    await this.manager.query(
+      `INSERT INTO audit_events (account_id, occurred_at, actor_kind, actor_id, channel, action, subject_type,
+         subject_id, before_json, after_json, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        event.accountId,
+        event.occurredAt,
+        event.actorKind,
+        event.actorId,
+        event.channel,
+        event.action,
+        event.subjectType,
+        event.subjectId,
+        event.before === null ? null : JSON.stringify(event.before),
+        event.after === null ? null : JSON.stringify(event.after),
+        event.requestId,
+      ],
+    );
+  }
+
+  async list(accountId: AccountId, options: { limit?: number } = {}): Promise<AuditEvent[]> {
+    const rows: Record<string, unknown>[] = await this.manager.query(
+      'SELECT * FROM audit_events WHERE account_id = ? ORDER BY id DESC LIMIT ?',
+      [accountId, options.limit ?? 100],
+    );
+    return rows.map((row) => ({
+      accountId: row.account_id as AccountId,
+      occurredAt: num(row.occurred_at),
+      actorKind: row.actor_kind as AuditEvent['actorKind'],
+      actorId: row.actor_id as string,
+      channel: row.channel as AuditEvent['channel'],
+      action: row.action as AuditEvent['action'],
+      subjectType: row.subject_type as AuditEvent['subjectType'],
+      subjectId: row.subject_id as string,
+      before: row.before_json === null ? null : JSON.parse(row.before_json as string),
+      after: row.after_json === null ? null : JSON.parse(row.after_json as string),
+      requestId: (row.request_id as string | null) ?? null,
+    }));
+  }
+}

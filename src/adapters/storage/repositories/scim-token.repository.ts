@@ -1,0 +1,56 @@
+import type { EntityManager } from 'typeorm';
+import type { AccountId, ScimTokenId } from '../../../domain/ids';
+import type { Account, ScimToken, ScimTokenRepository } from '../../../domain/ports';
+import { execute, num, numOrNull } from './sql';
+
+export class ScimTokenRepositorySql implements ScimTokenRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  async insert(token: ScimToken, tokenHash: string): Promise<void> {
+    await this.manager.query(
+      'INSERT INTO scim_tokens (id, account_id, token_hash, label, created_at) VALUES (?, ?, ?, ?, ?)',
+      [token.id, token.accountId, tokenHash, token.label, token.created],
+    );
+  }
+
+  async findByHash(tokenHash: string): Promise<(ScimToken & { accountStatus: Account['status'] }) | null> {
+    const rows = await this.manager.query(
+      `SELECT t.*, a.status AS account_status FROM scim_tokens t JOIN accounts a ON a.id = t.account_id
+        WHERE t.token_hash = ?`,
+      [tokenHash],
+    );
+    return rows.length === 0 ? null : { ...toToken(rows[0]), accountStatus: rows[0].account_status };
+  }
+
+  async list(accountId: AccountId): Promise<ScimToken[]> {
+    const rows = await this.manager.query(
+      'SELECT * FROM scim_tokens WHERE account_id = ? ORDER BY created_at, id',
+      [accountId],
+    );
+    return rows.map(toToken);
+  }
+
+  async revoke(accountId: AccountId, tokenId: ScimTokenId, at: number): Promise<boolean> {
+    const changed = await execute(
+      this.manager,
+      'UPDATE scim_tokens SET revoked_at = ? WHERE account_id = ? AND id = ? AND revoked_at IS NULL',
+      [at, accountId, tokenId],
+    );
+    return changed > 0;
+  }
+
+  async touch(tokenId: ScimTokenId, at: number): Promise<void> {
+    await this.manager.query('UPDATE scim_tokens SET last_used_at = ? WHERE id = ?', [at, tokenId]);
+  }
+}
+
+function toToken(row: Record<string, unknown>): ScimToken {
+  return {
+    id: row.id as ScimTokenId,
+    accountId: row.account_id as AccountId,
+    label: row.label as string,
+    created: num(row.created_at),
+    lastUsed: numOrNull(row.last_used_at),
+    revoked: numOrNull(row.revoked_at),
+  };
+}

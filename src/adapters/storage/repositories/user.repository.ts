@@ -1,0 +1,215 @@
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../../domain/errors';
+import type { AccountId, UserId } from '../../../domain/ids';
+import type { UserRepository } from '../../../domain/ports';
+import type { ListQuery, Page, UserField } from '../../../domain/query';
+import {
+  normalizeUserName,
+  primaryEmail,
+  type GroupRef,
+  type User,
+  type UserEmail,
+} from '../../../domain/users/user';
+import { uniqueViolation } from '../db-errors';
+import { bool, chunks, column, execute, listRows, num, placeholders, type TableSpec } from './sql';
+
+/** How each filterable user field and collection maps to indexed columns. */
+const userTable: TableSpec = {
+  table: 'users',
+  alias: 'u',
+  fields: {
+    id: column('u.id', 'ce'),
+    userName: column('u.user_name_norm', 'ci'),
+    externalId: column('u.external_id', 'ce'),
+    displayName: column('u.display_name_norm', 'ci'),
+    givenName: column('u.given_name_norm', 'ci'),
+    familyName: column('u.family_name_norm', 'ci'),
+    employeeNumber: column('u.employee_number', 'ce'),
+    managerId: column('u.manager_id', 'ce'),
+    primaryEmail: column('u.primary_email_norm', 'ci'),
+    active: column('u.active', 'bool'),
+    created: column('u.created_at', 'time'),
+    lastModified: column('u.last_modified', 'time'),
+  } satisfies Record<UserField, unknown>,
+  collections: {
+    emails: {
+      from: 'SELECT 1 FROM user_emails e WHERE e.user_id = u.id',
+      fields: {
+        value: column('e.value_norm', 'ci'),
+        type: column('e.type_norm', 'ci'),
+        primary: column('e.is_primary', 'bool'),
+      },
+    },
+    groups: {
+      from: 'SELECT 1 FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id WHERE gm.user_id = u.id',
+      fields: { value: column('gm.group_id', 'ce'), display: column('g.display_name_norm', 'ci') },
+    },
+  },
+};
+
+const lower = (value: string | null): string | null => (value === null ? null : value.toLowerCase());
+
+export class UserRepositorySql implements UserRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  async insert(user: User): Promise<void> {
+    const row = toRow(user);
+    const names = Object.keys(row);
+    await this.translate(user, () =>
+      this.manager.query(
+        `INSERT INTO users (${names.join(', ')}) VALUES (${placeholders(names.length)})`,
+        Object.values(row),
+      ),
+    );
+    await this.writeEmails(user);
+  }
+
+  async update(user: User): Promise<boolean> {
+    const row = toRow(user);
+    const names = Object.keys(row).filter((n) => n !== 'id' && n !== 'account_id');
+    const changed = await this.translate(user, () =>
+      execute(
+        this.manager,
+        `UPDATE users SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE account_id = ? AND id = ? AND version = ?`,
+        [...names.map((n) => row[n]), user.accountId, user.id, user.version - 1],
+      ),
+    );
+    if (changed === 0) return false;
+    await execute(this.manager, 'DELETE FROM user_emails WHERE user_id = ?', [user.id]);
+    await this.writeEmails(user);
+    return true;
+  }
+
+  async delete(accountId: AccountId, userId: UserId): Promise<void> {
+    await execute(this.manager, 'DELETE FROM users WHERE account_id = ? AND id = ?', [accountId, userId]);
+  }
+
+  async get(accountId: AccountId, userId: UserId): Promise<User | null> {
+    const rows = await this.manager.query('SELECT * FROM users WHERE account_id = ? AND id = ?', [
+      accountId,
+      userId,
+    ]);
+    return rows.length === 0 ? null : fromRow(rows[0]);
+  }
+
+  async findByExternalId(accountId: AccountId, externalId: string): Promise<User | null> {
+    const rows = await this.manager.query('SELECT * FROM users WHERE account_id = ? AND external_id = ?', [
+      accountId,
+      externalId,
+    ]);
+    return rows.length === 0 ? null : fromRow(rows[0]);
+  }
+
+  async existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>> {
+    const found = new Set<UserId>();
+    for (const part of chunks([...new Set(ids)])) {
+      const rows = await this.manager.query(
+        `SELECT id FROM users WHERE account_id = ? AND id IN (${placeholders(part.length)})`,
+        [accountId, ...part],
+      );
+      for (const row of rows) found.add(row.id);
+    }
+    return found;
+  }
+
+  async list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>> {
+    const { total, rows } = await listRows(this.manager, userTable, accountId, query);
+    return { total, items: rows.map(fromRow) };
+  }
+
+  async groupsOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, GroupRef[]>> {
+    const result = new Map<UserId, GroupRef[]>();
+    for (const part of chunks(userIds)) {
+      const rows = await this.manager.query(
+        `SELECT gm.user_id, g.id, g.display_name FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
+          WHERE gm.account_id = ? AND gm.user_id IN (${placeholders(part.length)}) ORDER BY g.display_name_norm, g.id`,
+        [accountId, ...part],
+      );
+      for (const row of rows) {
+        const list = result.get(row.user_id) ?? [];
+        list.push({ id: row.id, displayName: row.display_name });
+        result.set(row.user_id, list);
+      }
+    }
+    return result;
+  }
+
+  private async writeEmails(user: User): Promise<void> {
+    if (user.emails.length === 0) return;
+    const values = user.emails.flatMap((e, position) => [
+      user.id,
+      position,
+      user.accountId,
+      e.value.toLowerCase(),
+      lower(e.type),
+      e.primary,
+    ]);
+    await this.manager.query(
+      `INSERT INTO user_emails (user_id, position, account_id, value_norm, type_norm, is_primary) VALUES
+       ${user.emails.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      values,
+    );
+  }
+
+  /** The unique keys decide; we only say which one in words a person can act on (R4). */
+  private async translate<T>(user: User, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      const key = uniqueViolation(err);
+      if (key === null) throw err;
+      if (key.includes('external_id')) {
+        throw DomainError.conflict(
+          'user.external_id_taken',
+          `externalId "${user.externalId}" is already in use`,
+        );
+      }
+      throw DomainError.conflict('user.user_name_taken', `userName "${user.userName}" is already in use`);
+    }
+  }
+}
+
+function toRow(user: User): Record<string, unknown> {
+  return {
+    id: user.id,
+    account_id: user.accountId,
+    user_name: user.userName,
+    user_name_norm: normalizeUserName(user.userName),
+    external_id: user.externalId,
+    active: user.active,
+    display_name: user.displayName,
+    display_name_norm: lower(user.displayName),
+    given_name: user.givenName,
+    given_name_norm: lower(user.givenName),
+    family_name: user.familyName,
+    family_name_norm: lower(user.familyName),
+    employee_number: user.employeeNumber,
+    manager_id: user.managerId,
+    primary_email_norm: lower(primaryEmail(user.emails)),
+    emails: JSON.stringify(user.emails),
+    profile: JSON.stringify(user.profile),
+    version: user.version,
+    created_at: user.created,
+    last_modified: user.lastModified,
+  };
+}
+
+function fromRow(row: Record<string, unknown>): User {
+  return {
+    id: row.id as UserId,
+    accountId: row.account_id as AccountId,
+    userName: row.user_name as string,
+    externalId: (row.external_id as string | null) ?? null,
+    active: bool(row.active),
+    displayName: (row.display_name as string | null) ?? null,
+    givenName: (row.given_name as string | null) ?? null,
+    familyName: (row.family_name as string | null) ?? null,
+    employeeNumber: (row.employee_number as string | null) ?? null,
+    managerId: (row.manager_id as UserId | null) ?? null,
+    emails: JSON.parse(row.emails as string) as UserEmail[],
+    profile: JSON.parse(row.profile as string) as Record<string, unknown>,
+    version: num(row.version),
+    created: num(row.created_at),
+    lastModified: num(row.last_modified),
+  };
+}

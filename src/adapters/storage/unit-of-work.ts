@@ -1,0 +1,70 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AccountId } from '../../domain/ids';
+import type { Tx, UnitOfWork } from '../../domain/ports';
+import { isRetryable } from './db-errors';
+import { dialectOf, type Dialect } from './dialect';
+import { Mutex } from './mutex';
+import { AccountRepositorySql } from './repositories/account.repository';
+import { AuditRepositorySql } from './repositories/audit.repository';
+import { GroupRepositorySql } from './repositories/group.repository';
+import { ScimTokenRepositorySql } from './repositories/scim-token.repository';
+import { UserRepositorySql } from './repositories/user.repository';
+
+const maxAttempts = 5;
+
+/**
+ * The one way to reach the database. On SQLite, TypeORM shares one connection per DataSource,
+ * so every unit of work (reads included) queues behind a process mutex: otherwise a write of
+ * one request would silently join another request's transaction. On MySQL/MariaDB each write
+ * locks its account row first, which serializes access-changing writes per account.
+ */
+export class TypeOrmUnitOfWork implements UnitOfWork {
+  private readonly dialect: Dialect;
+  private readonly mutex = new Mutex();
+
+  constructor(private readonly dataSource: DataSource) {
+    this.dialect = dialectOf(dataSource);
+  }
+
+  write<T>(accountId: AccountId | null, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.exclusive(() =>
+      withRetry(() =>
+        this.dataSource.transaction(async (manager) => {
+          if (accountId && this.dialect === 'mysql') {
+            await manager.query('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [accountId]);
+          }
+          return work(bindRepositories(manager, this.dialect));
+        }),
+      ),
+    );
+  }
+
+  read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.exclusive(() => work(bindRepositories(this.dataSource.manager, this.dialect)));
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.dialect === 'sqlite' ? this.mutex.run(work) : work();
+  }
+}
+
+function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
+  return {
+    accounts: new AccountRepositorySql(manager),
+    users: new UserRepositorySql(manager),
+    groups: new GroupRepositorySql(manager, dialect),
+    scimTokens: new ScimTokenRepositorySql(manager),
+    audit: new AuditRepositorySql(manager),
+  };
+}
+
+async function withRetry<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (attempt >= maxAttempts || !isRetryable(err)) throw err;
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load';
+import { isDomainError } from '../domain/errors';
+import { accountsCommand } from './commands/accounts';
+import { migrateCommand } from './commands/migrate';
+import { scimTokensCommand } from './commands/scim-tokens';
+
+/** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
+export function buildProgram(): Command {
+  return new Command()
+    .name('roster')
+    .description('Roster: SCIM 2.0 provisioning server and role store')
+    .showHelpAfterError()
+    .addCommand(accountsCommand())
+    .addCommand(scimTokensCommand())
+    .addCommand(migrateCommand());
+}
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().exitOverride().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ConfigError || isDomainError(err)) {
+      process.stderr.write(`roster: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`roster: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void run(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,83 @@
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config/schema';
+import { AccountService } from './domain/accounts/account-service';
+import { GroupService } from './domain/groups/group-service';
+import type { Clock, IdGenerator, UnitOfWork } from './domain/ports';
+import { ScimTokenService } from './domain/tokens/scim-token-service';
+import { UserService } from './domain/users/user-service';
+import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
+import { createApp } from './adapters/http/app';
+import { createLogger } from './adapters/http/logger';
+import { openDataSource } from './adapters/storage/data-source';
+import { TypeOrmUnitOfWork } from './adapters/storage/unit-of-work';
+
+export interface Services {
+  accounts: AccountService;
+  users: UserService;
+  groups: GroupService;
+  tokens: ScimTokenService;
+}
+
+export interface Roster {
+  config: Config;
+  dataSource: DataSource;
+  uow: UnitOfWork;
+  services: Services;
+  logger: Logger;
+  app: Express;
+  scimBaseUrl: string;
+  close(): Promise<void>;
+}
+
+export interface ComposeOverrides {
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+}
+
+/**
+ * The composition root: the only place that opens the database and constructs services. The
+ * server, the CLI and the tests all start here, so they run the same code.
+ */
+export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<Roster> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const dataSource = await openDataSource(config.databaseUrl);
+  const uow = new TypeOrmUnitOfWork(dataSource);
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? uuidGenerator;
+  const services: Services = {
+    accounts: new AccountService(uow, clock, ids),
+    users: new UserService(uow, clock, ids),
+    groups: new GroupService(uow, clock, ids),
+    tokens: new ScimTokenService(uow, clock, ids, sha256SecretCodec),
+  };
+  const scimBaseUrl = `${config.publicUrl}/scim/v2`;
+  const app = createApp(
+    {
+      ...services,
+      logger,
+      ping: async () => {
+        await dataSource.query('SELECT 1');
+      },
+    },
+    {
+      baseUrl: scimBaseUrl,
+      maxResults: config.scim.maxResults,
+      maxPayloadBytes: config.scim.maxPayloadBytes,
+    },
+  );
+  return {
+    config,
+    dataSource,
+    uow,
+    services,
+    logger,
+    app,
+    scimBaseUrl,
+    close: async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}

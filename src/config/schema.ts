@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Roster reads, with its default and a one-line description (the README table is
+ * written from these descriptions). Only src/config reads process.env.
+ */
+export const settings = {
+  PORT: {
+    description: 'TCP port the HTTP server listens on.',
+    schema: z.coerce.number().int().min(0).max(65535).default(8080),
+  },
+  DATABASE_URL: {
+    description:
+      'Where the role store lives: `sqlite:PATH` (a file, created with its schema) or ' +
+      '`mysql://user:pass@host:3306/db` / `mariadb://…` for MySQL or MariaDB.',
+    schema: z
+      .string()
+      .regex(/^(sqlite:.+|(mysql|mariadb):\/\/.+)$/, 'must be sqlite:PATH, mysql://… or mariadb://…')
+      .default('sqlite:data/roster.sqlite'),
+  },
+  PUBLIC_URL: {
+    description:
+      'The URL IdPs and browsers reach Roster at (https in production); used in scimBaseUrl and meta.location. ' +
+      'Defaults to http://localhost:PORT.',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+  },
+  LOG_LEVEL: {
+    description: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  },
+  SCIM_MAX_RESULTS: {
+    description:
+      'The most resources one SCIM list page returns (filter.maxResults); a larger count is capped.',
+    schema: z.coerce.number().int().min(1).max(10000).default(1000),
+  },
+  SCIM_MAX_PAYLOAD_BYTES: {
+    description: 'The largest SCIM request body accepted (maxPayloadSize); a larger one gets 413.',
+    schema: z.coerce.number().int().min(1024).default(1_048_576),
+  },
+} as const;
+
+export type SettingName = keyof typeof settings;
+
+export interface Config {
+  port: number;
+  databaseUrl: string;
+  publicUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  scim: { maxResults: number; maxPayloadBytes: number };
+}

@@ -1,0 +1,73 @@
+import type { Actor } from '../actor';
+import { recordAudit } from '../audit/record';
+import { DomainError } from '../errors';
+import type { AccountId, UserId } from '../ids';
+import type { Account, Clock, IdGenerator, UnitOfWork } from '../ports';
+import { assertValidDraft, auditSnapshot, type User } from '../users/user';
+
+export interface NewAccount {
+  name: string;
+  ownerEmail: string;
+}
+
+/** Owns accounts and the one-Owner rule (roles.md rules 1-3). */
+export class AccountService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  /** Creates the account together with its Owner: an account never exists without one. */
+  async create(operator: string, input: NewAccount): Promise<{ account: Account; owner: User }> {
+    const name = input.name.trim();
+    if (!name) throw DomainError.invalid('account.name_required', 'An account needs a name');
+    const email = input.ownerEmail.trim();
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
+      throw DomainError.invalid(
+        'account.owner_email_invalid',
+        `"${input.ownerEmail}" is not an email address`,
+      );
+    }
+    const accountId = this.ids.newId() as AccountId;
+    const actor: Actor = { kind: 'operator', accountId, operator, channel: 'cli' };
+    return this.uow.write(null, async (tx) => {
+      const now = this.clock.now();
+      await tx.accounts.insert({ id: accountId, name, status: 'active', created: now });
+      const owner: User = {
+        id: this.ids.newId() as UserId,
+        accountId,
+        userName: email,
+        externalId: null,
+        active: true,
+        displayName: null,
+        givenName: null,
+        familyName: null,
+        employeeNumber: null,
+        managerId: null,
+        emails: [{ value: email, type: 'work', primary: true }],
+        profile: { userName: email, emails: [{ value: email, type: 'work', primary: true }], active: true },
+        version: 1,
+        created: now,
+        lastModified: now,
+      };
+      assertValidDraft(owner);
+      await tx.users.insert(owner);
+      await tx.accounts.setOwner(accountId, owner.id);
+      await recordAudit(tx, actor, this.clock, {
+        action: 'account.created',
+        subjectType: 'account',
+        subjectId: accountId,
+        before: null,
+        after: { name, owner: auditSnapshot(owner) },
+      });
+      return { account: { id: accountId, name, status: 'active', ownerId: owner.id, created: now }, owner };
+    });
+  }
+
+  async get(accountId: AccountId): Promise<Account> {
+    const account = await this.uow.read((tx) => tx.accounts.get(accountId));
+    if (!account) throw DomainError.notFound('account.not_found', `Account ${accountId} not found`);
+    return account;
+  }
+}

@@ -1,0 +1,27 @@
+import type { AccountId, ScimTokenId, UserId } from './ids';
+
+/** Through which door a change came in; recorded on every audit event. */
+export type Channel = 'scim' | 'admin-api' | 'cli' | 'hr-sync' | 'job' | 'saml';
+
+/**
+ * Who is asking. Every service call carries one; the account is always explicit (R2),
+ * never ambient state.
+ */
+export type Actor =
+  | { kind: 'scim-token'; accountId: AccountId; tokenId: ScimTokenId; channel: 'scim'; requestId?: string }
+  | { kind: 'member'; accountId: AccountId; userId: UserId; channel: Channel; requestId?: string }
+  | { kind: 'operator'; accountId: AccountId; operator: string; channel: 'cli'; requestId?: string }
+  | { kind: 'system'; accountId: AccountId; job: string; channel: 'job'; requestId?: string };
+
+export function actorId(actor: Actor): string {
+  switch (actor.kind) {
+    case 'scim-token':
+      return actor.tokenId;
+    case 'member':
+      return actor.userId;
+    case 'operator':
+      return actor.operator;
+    case 'system':
+      return actor.job;
+  }
+}

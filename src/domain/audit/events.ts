@@ -1,0 +1,36 @@
+import type { Actor, Channel } from '../actor';
+import type { AccountId } from '../ids';
+
+export type AuditAction =
+  | 'account.created'
+  | 'scim_token.issued'
+  | 'scim_token.revoked'
+  | 'user.provisioned'
+  | 'user.restored'
+  | 'user.updated'
+  | 'user.deactivated'
+  | 'user.reactivated'
+  | 'user.deleted'
+  | 'group.created'
+  | 'group.updated'
+  | 'group.deleted';
+
+export type SubjectType = 'account' | 'user' | 'group' | 'scim_token';
+
+/** What a service says happened; the audit log adds who, through which channel and when. */
+export interface AuditChange {
+  action: AuditAction;
+  subjectType: SubjectType;
+  subjectId: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditEvent extends AuditChange {
+  accountId: AccountId;
+  actorKind: Actor['kind'];
+  actorId: string;
+  channel: Channel;
+  requestId: string | null;
+  occurredAt: number;
+}

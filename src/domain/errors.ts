@@ -1,0 +1,40 @@
+/**
+ * The only error type the domain throws. Each transport maps `kind` to its own status once
+ * (adapters/scim/errors.ts, adapters/http/error-middleware.ts); `code` is stable for clients.
+ */
+export type ErrorKind =
+  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'precondition';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  static invalid(code: string, message: string): DomainError {
+    return new DomainError('invalid', code, message);
+  }
+  static unauthenticated(code: string, message: string): DomainError {
+    return new DomainError('unauthenticated', code, message);
+  }
+  static forbidden(code: string, message: string): DomainError {
+    return new DomainError('forbidden', code, message);
+  }
+  static notFound(code: string, message: string): DomainError {
+    return new DomainError('not_found', code, message);
+  }
+  static conflict(code: string, message: string): DomainError {
+    return new DomainError('conflict', code, message);
+  }
+  static precondition(code: string, message: string): DomainError {
+    return new DomainError('precondition', code, message);
+  }
+}
+
+export function isDomainError(err: unknown): err is DomainError {
+  return err instanceof DomainError;
+}

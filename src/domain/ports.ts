@@ -1,0 +1,100 @@
+/**
+ * What the domain needs from the outside world, as interfaces only. The storage adapter
+ * implements them; tests use the real implementations on a real database.
+ */
+import type { AuditEvent } from './audit/events';
+import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
+import type { GroupField, ListQuery, Page, UserField } from './query';
+import type { Group, GroupMember } from './groups/group';
+import type { GroupRef, User } from './users/user';
+
+export interface Clock {
+  now(): number;
+}
+
+export interface IdGenerator {
+  newId(): string;
+}
+
+export interface Account {
+  id: AccountId;
+  name: string;
+  status: 'active' | 'closed';
+  ownerId: UserId;
+  created: number;
+}
+
+export interface ScimToken {
+  id: ScimTokenId;
+  accountId: AccountId;
+  label: string;
+  created: number;
+  lastUsed: number | null;
+  revoked: number | null;
+}
+
+export interface AccountRepository {
+  insert(account: Omit<Account, 'ownerId'>): Promise<void>;
+  setOwner(accountId: AccountId, userId: UserId): Promise<void>;
+  get(accountId: AccountId): Promise<Account | null>;
+}
+
+export interface UserRepository {
+  insert(user: User): Promise<void>;
+  /** Writes every field of `user` whose row has `user.version - 1`; false when it does not. */
+  update(user: User): Promise<boolean>;
+  delete(accountId: AccountId, userId: UserId): Promise<void>;
+  get(accountId: AccountId, userId: UserId): Promise<User | null>;
+  findByExternalId(accountId: AccountId, externalId: string): Promise<User | null>;
+  /** Those of `ids` that are users of the account. */
+  existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>>;
+  list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>>;
+  groupsOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, GroupRef[]>>;
+}
+
+export interface GroupRepository {
+  insert(group: Group): Promise<void>;
+  update(group: Group): Promise<boolean>;
+  delete(accountId: AccountId, groupId: GroupId): Promise<void>;
+  get(accountId: AccountId, groupId: GroupId, options?: { forUpdate?: boolean }): Promise<Group | null>;
+  list(accountId: AccountId, query: ListQuery<GroupField, 'members'>): Promise<Page<Group>>;
+  /** Inserts the memberships that do not exist yet; returns the user ids actually added. */
+  addMembers(accountId: AccountId, groupId: GroupId, userIds: readonly UserId[]): Promise<UserId[]>;
+  /** Deletes the memberships that exist; returns the user ids actually removed. */
+  removeMembers(accountId: AccountId, groupId: GroupId, userIds: readonly UserId[]): Promise<UserId[]>;
+  memberIds(accountId: AccountId, groupId: GroupId): Promise<UserId[]>;
+  members(accountId: AccountId, groupIds: readonly GroupId[]): Promise<Map<GroupId, GroupMember[]>>;
+}
+
+export interface ScimTokenRepository {
+  insert(token: ScimToken, tokenHash: string): Promise<void>;
+  findByHash(tokenHash: string): Promise<(ScimToken & { accountStatus: Account['status'] }) | null>;
+  list(accountId: AccountId): Promise<ScimToken[]>;
+  revoke(accountId: AccountId, tokenId: ScimTokenId, at: number): Promise<boolean>;
+  touch(tokenId: ScimTokenId, at: number): Promise<void>;
+}
+
+export interface AuditRepository {
+  append(event: AuditEvent): Promise<void>;
+  list(accountId: AccountId, options?: { limit?: number }): Promise<AuditEvent[]>;
+}
+
+/** The repositories bound to one open transaction. */
+export interface Tx {
+  accounts: AccountRepository;
+  users: UserRepository;
+  groups: GroupRepository;
+  scimTokens: ScimTokenRepository;
+  audit: AuditRepository;
+}
+
+export interface UnitOfWork {
+  /**
+   * Runs `work` in one transaction: all of it commits or none of it. With an account id, the
+   * account's writes are serialized (a row lock on MySQL/MariaDB, a process mutex on SQLite),
+   * so rules that read before they write cannot act on stale reads.
+   */
+  write<T>(accountId: AccountId | null, work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** A consistent read (on SQLite it waits for open transactions on the shared connection). */
+  read<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}

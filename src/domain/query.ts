@@ -1,0 +1,78 @@
+/**
+ * A storage-neutral search condition. The SCIM adapter builds it from a filter; the storage
+ * adapter turns it into SQL on indexed columns. The domain names the fields, so neither side
+ * can filter on something the other cannot serve.
+ */
+export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le';
+
+/** Scalar values after type coercion: strings, booleans, numbers, or epoch milliseconds for dates. */
+export type FieldValue = string | number | boolean | null;
+
+export type Condition<F extends string = string, C extends string = string> =
+  | { kind: 'compare'; field: F; op: CompareOp; value: FieldValue }
+  | { kind: 'present'; field: F }
+  | { kind: 'and'; left: Condition<F, C>; right: Condition<F, C> }
+  | { kind: 'or'; left: Condition<F, C>; right: Condition<F, C> }
+  | { kind: 'not'; inner: Condition<F, C> }
+  /** Some element of a multi-valued collection (emails, members) matches `where`. */
+  | { kind: 'some'; collection: C; where: Condition<string, never> }
+  /** Matches nothing; the result of e.g. `id eq "not-a-uuid"`. */
+  | { kind: 'none' };
+
+/**
+ * Fields of a user that can be filtered and sorted, with how each compares.
+ * `ci` = case-insensitive (RFC 7643 caseExact=false), `ce` = case-exact, `bool`, `time` (epoch ms).
+ */
+export const userFields = {
+  id: 'ce',
+  userName: 'ci',
+  externalId: 'ce',
+  displayName: 'ci',
+  givenName: 'ci',
+  familyName: 'ci',
+  employeeNumber: 'ce',
+  managerId: 'ce',
+  primaryEmail: 'ci',
+  active: 'bool',
+  created: 'time',
+  lastModified: 'time',
+} as const;
+export type UserField = keyof typeof userFields;
+
+/** Fields of one element of a user's `emails`. */
+export const userEmailFields = { value: 'ci', type: 'ci', primary: 'bool' } as const;
+export type UserCollection = 'emails' | 'groups';
+/** `groups` elements: the group's id (`value`) and name (`display`). */
+export const userGroupFields = { value: 'ce', display: 'ci' } as const;
+
+export const groupFields = {
+  id: 'ce',
+  displayName: 'ci',
+  externalId: 'ce',
+  created: 'time',
+  lastModified: 'time',
+} as const;
+export type GroupField = keyof typeof groupFields;
+export type GroupCollection = 'members';
+/** `members` elements: the member user's id (`value`) and userName (`display`). */
+export const groupMemberFields = { value: 'ce', display: 'ci' } as const;
+
+export type FieldKind = 'ci' | 'ce' | 'bool' | 'time';
+
+export type UserCondition = Condition<UserField, UserCollection>;
+export type GroupCondition = Condition<GroupField, GroupCollection>;
+
+export interface ListQuery<F extends string, C extends string> {
+  where?: Condition<F, C>;
+  sortBy?: F;
+  sortOrder: 'ascending' | 'descending';
+  /** 0-based offset (SCIM startIndex - 1). */
+  offset: number;
+  /** 0 means count only. */
+  limit: number;
+}
+
+export interface Page<T> {
+  total: number;
+  items: T[];
+}

@@ -1,0 +1,213 @@
+import type { Actor } from '../actor';
+import { recordAudit } from '../audit/record';
+import { DomainError } from '../errors';
+import { isUuid, type UserId } from '../ids';
+import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
+import type { ListQuery, Page, UserCollection, UserField } from '../query';
+import { assertValidDraft, auditSnapshot, type User, type UserDraft, type UserView } from './user';
+
+export interface WriteOptions {
+  /** The version the caller last saw (If-Match); the write is refused when it moved on. */
+  expectedVersion?: number;
+}
+
+export interface ProvisionResult {
+  view: UserView;
+  /** True when an inactive user with the same externalId came back (Okta re-POST). */
+  restored: boolean;
+}
+
+/** Owns every rule about a user's record: provisioning, changes, deactivation, deletion. */
+export class UserService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async get(actor: Actor, userId: string): Promise<UserView> {
+    return this.uow.read(async (tx) => {
+      const user = await this.load(tx, actor, userId);
+      return this.viewOf(tx, user);
+    });
+  }
+
+  async list(actor: Actor, query: ListQuery<UserField, UserCollection>): Promise<Page<UserView>> {
+    return this.uow.read(async (tx) => {
+      const page = await tx.users.list(actor.accountId, query);
+      const groups = await tx.users.groupsOf(
+        actor.accountId,
+        page.items.map((u) => u.id),
+      );
+      return {
+        total: page.total,
+        items: page.items.map((user) => ({ user, groups: groups.get(user.id) ?? [] })),
+      };
+    });
+  }
+
+  /**
+   * Creates a user, or restores the inactive user with the same externalId (Okta sends a fresh
+   * POST after a deactivation and expects the same person back, not a 409).
+   */
+  async provision(actor: Actor, draft: UserDraft): Promise<ProvisionResult> {
+    assertValidDraft(draft);
+    return this.uow.write(actor.accountId, async (tx) => {
+      await this.assertManager(tx, actor, draft, null);
+      const previous = draft.externalId
+        ? await tx.users.findByExternalId(actor.accountId, draft.externalId)
+        : null;
+      if (previous && !previous.active) {
+        const restored = await this.save(tx, actor, previous, draft, 'user.restored');
+        return { view: await this.viewOf(tx, restored), restored: true };
+      }
+      const now = this.clock.now();
+      const user: User = {
+        ...draft,
+        id: this.ids.newId() as UserId,
+        accountId: actor.accountId,
+        version: 1,
+        created: now,
+        lastModified: now,
+      };
+      await tx.users.insert(user);
+      await recordAudit(tx, actor, this.clock, {
+        action: 'user.provisioned',
+        subjectType: 'user',
+        subjectId: user.id,
+        before: null,
+        after: auditSnapshot(user),
+      });
+      return { view: { user, groups: [] }, restored: false };
+    });
+  }
+
+  /** Replaces the whole user (SCIM PUT, HR sync). */
+  async replace(
+    actor: Actor,
+    userId: string,
+    draft: UserDraft,
+    options: WriteOptions = {},
+  ): Promise<UserView> {
+    return this.modify(actor, userId, () => draft, options);
+  }
+
+  /**
+   * Changes a user with `change`, a pure function of the current user (a SCIM PATCH), inside
+   * the transaction, so that two concurrent changes cannot overwrite each other.
+   */
+  async modify(
+    actor: Actor,
+    userId: string,
+    change: (current: User) => UserDraft,
+    options: WriteOptions = {},
+  ): Promise<UserView> {
+    return this.uow.write(actor.accountId, async (tx) => {
+      const current = await this.load(tx, actor, userId);
+      assertVersion(current.version, options);
+      const draft = change(current);
+      assertValidDraft(draft);
+      await this.assertManager(tx, actor, draft, current.id);
+      const saved = await this.save(tx, actor, current, draft, actionFor(current, draft));
+      return this.viewOf(tx, saved);
+    });
+  }
+
+  async delete(actor: Actor, userId: string, options: WriteOptions = {}): Promise<void> {
+    await this.uow.write(actor.accountId, async (tx) => {
+      const user = await this.load(tx, actor, userId);
+      assertVersion(user.version, options);
+      const account = await tx.accounts.get(actor.accountId);
+      if (account?.ownerId === user.id) {
+        throw DomainError.precondition(
+          'account.owner_undeletable',
+          `${user.userName} is the account's Owner and cannot be deleted; transfer ownership first`,
+        );
+      }
+      await tx.users.delete(actor.accountId, user.id);
+      await recordAudit(tx, actor, this.clock, {
+        action: 'user.deleted',
+        subjectType: 'user',
+        subjectId: user.id,
+        before: auditSnapshot(user),
+        after: null,
+      });
+    });
+  }
+
+  private async load(tx: Tx, actor: Actor, userId: string): Promise<User> {
+    const user = isUuid(userId) ? await tx.users.get(actor.accountId, userId as UserId) : null;
+    if (!user) throw DomainError.notFound('user.not_found', `User ${userId} not found`);
+    return user;
+  }
+
+  private async viewOf(tx: Tx, user: User): Promise<UserView> {
+    const groups = await tx.users.groupsOf(user.accountId, [user.id]);
+    return { user, groups: groups.get(user.id) ?? [] };
+  }
+
+  private async save(
+    tx: Tx,
+    actor: Actor,
+    current: User,
+    draft: UserDraft,
+    action: 'user.restored' | 'user.updated' | 'user.deactivated' | 'user.reactivated',
+  ): Promise<User> {
+    const next: User = {
+      ...draft,
+      id: current.id,
+      accountId: current.accountId,
+      version: current.version + 1,
+      created: current.created,
+      lastModified: Math.max(this.clock.now(), current.lastModified),
+    };
+    if (!(await tx.users.update(next))) {
+      throw DomainError.precondition(
+        'user.version_mismatch',
+        `User ${current.id} was changed meanwhile; retry`,
+      );
+    }
+    await recordAudit(tx, actor, this.clock, {
+      action,
+      subjectType: 'user',
+      subjectId: current.id,
+      before: auditSnapshot(current),
+      after: auditSnapshot(next),
+    });
+    return next;
+  }
+
+  private async assertManager(tx: Tx, actor: Actor, draft: UserDraft, selfId: UserId | null): Promise<void> {
+    if (draft.managerId === null) return;
+    if (draft.managerId === selfId) {
+      throw DomainError.invalid('user.manager_self', 'A user cannot be their own manager');
+    }
+    const found = isUuid(draft.managerId)
+      ? await tx.users.existing(actor.accountId, [draft.managerId])
+      : new Set();
+    if (!found.has(draft.managerId)) {
+      throw DomainError.invalid(
+        'user.manager_unknown',
+        `manager ${draft.managerId} is not a user of this account`,
+      );
+    }
+  }
+}
+
+function actionFor(
+  current: User,
+  draft: UserDraft,
+): 'user.updated' | 'user.deactivated' | 'user.reactivated' {
+  if (current.active && !draft.active) return 'user.deactivated';
+  if (!current.active && draft.active) return 'user.reactivated';
+  return 'user.updated';
+}
+
+export function assertVersion(actual: number, options: WriteOptions): void {
+  if (options.expectedVersion !== undefined && options.expectedVersion !== actual) {
+    throw DomainError.precondition(
+      'resource.version_mismatch',
+      `The resource is at version ${actual}, not ${options.expectedVersion} (If-Match); fetch it again`,
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import { ConfigError, loadConfig } from './config/load';
+import { compose } from './composition';
+
+/** Starts the server: validate config, open and migrate the database, listen. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const roster = await compose(config);
+  const server = roster.app.listen(config.port, () => {
+    roster.logger.info({ port: config.port, scimBaseUrl: roster.scimBaseUrl }, 'Roster is listening');
+  });
+  const stop = (signal: string) => {
+    roster.logger.info({ signal }, 'shutting down');
+    server.close(() => void roster.close().then(() => process.exit(0)));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(
+      `Roster failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+  }
+  process.exit(1);
+});

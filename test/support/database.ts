@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+
+/**
+ * A fresh, empty database for one test file: an SQLite file by default, or with DB=mariadb a new
+ * MariaDB database (MARIADB_URL, default mysql://root@127.0.0.1:3306). An unreachable MariaDB
+ * fails the suite; it is never skipped.
+ */
+export interface TestDatabase {
+  url: string;
+  dialect: 'sqlite' | 'mariadb';
+  drop(): Promise<void>;
+}
+
+let counter = 0;
+
+export function testDialect(): 'sqlite' | 'mariadb' {
+  return process.env.DB === 'mariadb' ? 'mariadb' : 'sqlite';
+}
+
+export async function freshDatabase(): Promise<TestDatabase> {
+  counter += 1;
+  if (testDialect() === 'mariadb') {
+    const server = new URL(process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306');
+    const name = `roster_t_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = await createConnection({
+      host: server.hostname,
+      port: Number(server.port || 3306),
+      user: decodeURIComponent(server.username || 'root'),
+      password: decodeURIComponent(server.password),
+    });
+    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    await admin.end();
+    const url = `mariadb://${server.username || 'root'}${server.password ? ':' + server.password : ''}@${server.hostname}:${server.port || 3306}/${name}`;
+    return {
+      url,
+      dialect: 'mariadb',
+      drop: async () => {
+        const conn = await createConnection({
+          host: server.hostname,
+          port: Number(server.port || 3306),
+          user: decodeURIComponent(server.username || 'root'),
+          password: decodeURIComponent(server.password),
+        });
+        await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+        await conn.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'roster-test-'));
+  return {
+    url: `sqlite:${join(dir, 'roster.sqlite')}`,
+    dialect: 'sqlite',
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
