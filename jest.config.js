@@ -18,4 +18,5 @@ module.exports = {
   },
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

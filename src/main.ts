@@ -6,7 +6,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const roster = await compose(config);
   const server = roster.app.listen(config.port, () => {
-    roster.logger.info({ port: config.port, scimBaseUrl: roster.scimBaseUrl }, 'Roster is listening');
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    roster.logger.info({ port, scimBaseUrl: roster.scimBaseUrl }, 'Roster is listening');
   });
   const stop = (signal: string) => {
     roster.logger.info({ signal }, 'shutting down');

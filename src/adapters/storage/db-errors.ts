@@ -21,7 +21,10 @@ export function uniqueViolation(err: unknown): string | null {
 
 export function isForeignKeyViolation(err: unknown): boolean {
   const e = driverError(err);
-  return e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || e.errno === 1451 || e.errno === 1452;
+  // SQLite reports ON DELETE RESTRICT as SQLITE_CONSTRAINT_TRIGGER; the message is the same for both.
+  const sqlite =
+    e.code?.startsWith('SQLITE_CONSTRAINT') && (e.message ?? '').includes('FOREIGN KEY constraint failed');
+  return sqlite === true || e.errno === 1451 || e.errno === 1452;
 }
 
 /** Errors after which the whole unit of work may simply run again. */

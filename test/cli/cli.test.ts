@@ -1,0 +1,141 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertBuilt, roster, startServer } from './run-cli';
+
+let dir: string;
+let env: Record<string, string>;
+
+beforeAll(() => {
+  assertBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'roster-cli-'));
+  env = { DATABASE_URL: `sqlite:${join(dir, 'roster.sqlite')}`, PUBLIC_URL: 'https://roster.example.com' };
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function createAccount() {
+  const result = roster(
+    ['accounts', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test', '--json'],
+    env,
+  );
+  expect(result.status).toBe(0);
+  const lines = result.stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]) as {
+    accountId: string;
+    scimBaseUrl: string;
+    scimToken: string;
+    scimTokenId: string;
+  };
+}
+
+test('--help lists every command', () => {
+  const result = roster(['--help'], env);
+  expect(result.status).toBe(0);
+  for (const command of ['accounts', 'scim-tokens', 'migrate']) expect(result.stdout).toContain(command);
+  const tokens = roster(['scim-tokens', '--help'], env);
+  for (const sub of ['issue', 'list', 'revoke']) expect(tokens.stdout).toContain(sub);
+});
+
+test('accounts create --json prints one JSON object with the account, base URL and a working token', async () => {
+  const created = createAccount();
+  expect(created.scimBaseUrl).toBe('https://roster.example.com/scim/v2');
+  expect(created.scimToken).toMatch(/^rst_[A-Za-z0-9_-]{43}$/);
+  const server = await startServer(env);
+  try {
+    const res = await fetch(`${server.url}/scim/v2/Users`, {
+      headers: { Authorization: `Bearer ${created.scimToken}` },
+    });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.totalResults).toBe(1);
+    expect(body.Resources[0].userName).toBe('owner@acme.test');
+  } finally {
+    await server.stop();
+  }
+});
+
+test('without --json it explains the result to a person', () => {
+  const result = roster(['accounts', 'create', '--name', 'Beta', '--owner-email', 'o@beta.test'], env);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain('SCIM base URL: https://roster.example.com/scim/v2');
+  expect(result.stdout).toContain('shown this once');
+});
+
+test('tokens rotate: issue a second, list shows both without secrets, revoke stops the old one at once', async () => {
+  const created = createAccount();
+  const issued = roster(
+    ['scim-tokens', 'issue', '--account', created.accountId, '--label', 'rotation', '--json'],
+    env,
+  );
+  expect(issued.status).toBe(0);
+  const second = JSON.parse(issued.stdout) as { tokenId: string; scimToken: string };
+  const server = await startServer(env);
+  try {
+    const call = (token: string) =>
+      fetch(`${server.url}/scim/v2/Users`, { headers: { Authorization: `Bearer ${token}` } }).then(
+        (r) => r.status,
+      );
+    expect(await call(created.scimToken)).toBe(200);
+    expect(await call(second.scimToken)).toBe(200);
+
+    const listed = roster(['scim-tokens', 'list', '--account', created.accountId, '--json'], env);
+    const rows = JSON.parse(listed.stdout) as { tokenId: string; lastUsed: string | null; created: string }[];
+    expect(rows.map((r) => r.tokenId).sort()).toEqual([created.scimTokenId, second.tokenId].sort());
+    expect(rows.every((r) => r.lastUsed !== null && r.created !== null)).toBe(true);
+    expect(listed.stdout).not.toContain(created.scimToken);
+    expect(listed.stdout).not.toContain(second.scimToken);
+
+    const revoked = roster(
+      ['scim-tokens', 'revoke', '--account', created.accountId, '--token', created.scimTokenId],
+      env,
+    );
+    expect(revoked.status).toBe(0);
+    expect(await call(created.scimToken)).toBe(401);
+    expect(await call(second.scimToken)).toBe(200);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the stored token is a hash: the secret appears nowhere in the database file', () => {
+  const created = createAccount();
+  const files = ['roster.sqlite', 'roster.sqlite-wal'].map((f) => join(dir, f));
+  const contents = files.map((f) => {
+    try {
+      return readFileSync(f).toString('latin1');
+    } catch {
+      return '';
+    }
+  });
+  expect(contents.join('')).not.toContain(created.scimToken);
+  expect(contents.join('')).not.toContain(created.scimToken.slice(4));
+});
+
+test('a bad setting stops the CLI and the server with a message naming the variable', async () => {
+  const bad = roster(['accounts', 'create', '--name', 'X', '--owner-email', 'x@x.test'], {
+    ...env,
+    PORT: 'eighty',
+  });
+  expect(bad.status).toBe(1);
+  expect(bad.stderr).toContain('PORT');
+  await expect(startServer({ ...env, DATABASE_URL: 'postgres://nope' })).rejects.toThrow(/DATABASE_URL/);
+});
+
+test('an unknown account is refused clearly', () => {
+  const result = roster(['scim-tokens', 'list', '--account', '00000000-0000-4000-8000-000000000000'], env);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain('not found');
+});
+
+test('the server answers health and readiness checks', async () => {
+  const server = await startServer(env);
+  try {
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,53 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const root = join(__dirname, '..', '..');
+const cli = join(root, 'bin', 'roster.js');
+
+/** The CLI and server run from dist/, as a user's `npx roster` does; `npm test` builds it first. */
+export function assertBuilt(): void {
+  if (!existsSync(join(root, 'dist', 'src', 'cli', 'index.js'))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it) before these tests');
+  }
+}
+
+export function roster(args: string[], env: Record<string, string>) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Starts the real server (`node dist/src/main.js`) on a free port and resolves with its base URL. */
+export function startServer(
+  env: Record<string, string>,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const line of output.split('\n')) {
+        if (!line.includes('Roster is listening')) continue;
+        const { port } = JSON.parse(line) as { port: number };
+        resolve({ url: `http://127.0.0.1:${port}`, stop });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+}
