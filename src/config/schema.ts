@@ -20,8 +20,8 @@ export const settings = {
   },
   PUBLIC_URL: {
     description:
-      'The URL IdPs and browsers reach Roster at (https in production); used in scimBaseUrl and meta.location. ' +
-      'Defaults to http://localhost:PORT.',
+      'The URL IdPs and browsers reach Roster at (https in production); used in scimBaseUrl and meta.location.',
+    defaultText: 'http://localhost:PORT',
     schema: z.url({ protocol: /^https?$/ }).optional(),
   },
   LOG_LEVEL: {

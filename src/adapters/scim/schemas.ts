@@ -48,7 +48,8 @@ export function schemaResources(baseUrl: string): Described[] {
     roster,
   ];
   return definitions.map((definition) => {
-    const described = definition.describe(`${baseUrl}/Schemas`) as Described;
+    // describe() holds Attribute instances; their toJSON() is the RFC 7643 §7 shape (mutability, returned…).
+    const described: unknown = JSON.parse(JSON.stringify(definition.describe(`${baseUrl}/Schemas`)));
     return withoutNulls(described) as Described;
   });
 }
