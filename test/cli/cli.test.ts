@@ -47,7 +47,7 @@ test('accounts create --json prints one JSON object with the account, base URL a
       headers: { Authorization: `Bearer ${created.scimToken}` },
     });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { totalResults: number; Resources: { userName: string }[] };
     expect(body.totalResults).toBe(1);
     expect(body.Resources[0].userName).toBe('owner@acme.test');
   } finally {

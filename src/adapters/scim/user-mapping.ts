@@ -1,4 +1,5 @@
 import SCIMMY from 'scimmy';
+import { withoutNulls } from './json';
 import type { UserId } from '../../domain/ids';
 import type { User, UserDraft, UserEmail, UserView } from '../../domain/users/user';
 import { etagOf } from './etag';
@@ -147,16 +148,4 @@ function booleanish(value: unknown): unknown {
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => v !== null).map(withoutNulls);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== null)
-        .map(([k, v]) => [k, withoutNulls(v)]),
-    );
-  }
-  return value;
 }

@@ -33,3 +33,22 @@ export function isRetryable(err: unknown): boolean {
   // 1213 deadlock, 1205 lock wait timeout; SQLITE_BUSY* when another process holds the file.
   return e.errno === 1213 || e.errno === 1205 || (e.code?.startsWith('SQLITE_BUSY') ?? false);
 }
+
+/**
+ * Runs a write and turns a unique-key violation into the domain conflict for the key it hit
+ * (R4: the constraint decides, we only say which one in words a person can act on).
+ */
+export async function translatingUniqueKeys<T>(
+  write: () => Promise<T>,
+  conflicts: Record<string, () => Error>,
+  otherwise: () => Error,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const key = uniqueViolation(err);
+    if (key === null) throw err;
+    const match = Object.keys(conflicts).find((column) => key.includes(column));
+    throw match ? conflicts[match]() : otherwise();
+  }
+}

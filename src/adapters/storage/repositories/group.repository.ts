@@ -4,7 +4,7 @@ import { normalizeDisplayName, type Group, type GroupMember } from '../../../dom
 import type { AccountId, GroupId, UserId } from '../../../domain/ids';
 import type { GroupRepository } from '../../../domain/ports';
 import type { GroupField, ListQuery, Page } from '../../../domain/query';
-import { uniqueViolation } from '../db-errors';
+import { translatingUniqueKeys } from '../db-errors';
 import { insertIgnore, type Dialect } from '../dialect';
 import { chunks, column, execute, listRows, num, placeholders, type TableSpec } from './sql';
 
@@ -149,23 +149,22 @@ export class GroupRepositorySql implements GroupRepository {
     return result;
   }
 
-  private async translate<T>(group: Group, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (err) {
-      const key = uniqueViolation(err);
-      if (key === null) throw err;
-      if (key.includes('external_id')) {
-        throw DomainError.conflict(
-          'group.external_id_taken',
-          `externalId "${group.externalId}" is already in use`,
-        );
-      }
-      throw DomainError.conflict(
-        'group.display_name_taken',
-        `displayName "${group.displayName}" is already in use`,
-      );
-    }
+  private translate<T>(group: Group, write: () => Promise<T>): Promise<T> {
+    return translatingUniqueKeys(
+      write,
+      {
+        external_id: () =>
+          DomainError.conflict(
+            'group.external_id_taken',
+            `externalId "${group.externalId}" is already in use`,
+          ),
+      },
+      () =>
+        DomainError.conflict(
+          'group.display_name_taken',
+          `displayName "${group.displayName}" is already in use`,
+        ),
+    );
   }
 }
 

@@ -10,7 +10,7 @@ import {
   type User,
   type UserEmail,
 } from '../../../domain/users/user';
-import { uniqueViolation } from '../db-errors';
+import { translatingUniqueKeys } from '../db-errors';
 import { bool, chunks, column, execute, listRows, num, placeholders, type TableSpec } from './sql';
 
 /** How each filterable user field and collection maps to indexed columns. */
@@ -151,21 +151,15 @@ export class UserRepositorySql implements UserRepository {
     );
   }
 
-  /** The unique keys decide; we only say which one in words a person can act on (R4). */
-  private async translate<T>(user: User, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (err) {
-      const key = uniqueViolation(err);
-      if (key === null) throw err;
-      if (key.includes('external_id')) {
-        throw DomainError.conflict(
-          'user.external_id_taken',
-          `externalId "${user.externalId}" is already in use`,
-        );
-      }
-      throw DomainError.conflict('user.user_name_taken', `userName "${user.userName}" is already in use`);
-    }
+  private translate<T>(user: User, write: () => Promise<T>): Promise<T> {
+    return translatingUniqueKeys(
+      write,
+      {
+        external_id: () =>
+          DomainError.conflict('user.external_id_taken', `externalId "${user.externalId}" is already in use`),
+      },
+      () => DomainError.conflict('user.user_name_taken', `userName "${user.userName}" is already in use`),
+    );
   }
 }
 
