@@ -46,6 +46,8 @@ export interface UserRepository {
   delete(accountId: AccountId, userId: UserId): Promise<void>;
   get(accountId: AccountId, userId: UserId): Promise<User | null>;
   findByExternalId(accountId: AccountId, externalId: string): Promise<User | null>;
+  /** The users whose manager is `managerId`. */
+  reportsOf(accountId: AccountId, managerId: UserId): Promise<User[]>;
   /** Those of `ids` that are users of the account. */
   existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>>;
   list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>>;

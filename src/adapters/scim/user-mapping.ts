@@ -62,7 +62,7 @@ export function userDraftFrom(body: unknown, fallback?: Pick<User, 'active'>): U
 /** The SCIM resource for a user, as every endpoint returns it. */
 export function userResource(view: UserView, baseUrl: string): Json {
   const { user, groups } = view;
-  const { schemas: _schemas, ...profile } = user.profile;
+  const { schemas: _schemas, ...profile } = withManager(user.profile, user.managerId);
   const extensions = [ENTERPRISE_URN, ROSTER_URN].filter((urn) => urn in profile);
   return {
     schemas: [USER_URN, ...extensions],
@@ -89,7 +89,17 @@ export function userResource(view: UserView, baseUrl: string): Json {
 
 /** The document a PATCH operates on: the resource without server-owned parts. */
 export function patchableDocument(user: User): Json {
-  return { ...user.profile, userName: user.userName, externalId: user.externalId, active: user.active };
+  const profile = withManager(user.profile, user.managerId);
+  return { ...profile, userName: user.userName, externalId: user.externalId, active: user.active };
+}
+
+/** The manager column is the truth: it is cleared when the manager is deleted. */
+function withManager(profile: Json, managerId: string | null): Json {
+  const enterprise = { ...((profile[ENTERPRISE_URN] as Json | undefined) ?? {}) };
+  if (managerId) enterprise.manager = { value: managerId };
+  else delete enterprise.manager;
+  const { [ENTERPRISE_URN]: _previous, ...rest } = profile;
+  return Object.keys(enterprise).length > 0 ? { ...rest, [ENTERPRISE_URN]: enterprise } : rest;
 }
 
 function prepare(body: Json): Json {

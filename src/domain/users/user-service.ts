@@ -107,7 +107,9 @@ export class UserService {
       assertVersion(current.version, options);
       const draft = change(current);
       assertValidDraft(draft);
-      await this.assertManager(tx, actor, draft, current.id);
+      // Only a changed manager is checked: a manager deleted since must not block unrelated changes
+      // (Entra disables the reports of a hard-deleted manager with a PATCH that leaves manager alone).
+      if (draft.managerId !== current.managerId) await this.assertManager(tx, actor, draft, current.id);
       const saved = await this.save(tx, actor, current, draft, actionFor(current, draft));
       return this.viewOf(tx, saved);
     });
@@ -123,6 +125,10 @@ export class UserService {
           'account.owner_undeletable',
           `${user.userName} is the account's Owner and cannot be deleted; transfer ownership first`,
         );
+      }
+      // Reports keep no reference to a user who no longer exists.
+      for (const report of await tx.users.reportsOf(actor.accountId, user.id)) {
+        await this.save(tx, actor, report, { ...report, managerId: null }, 'user.updated');
       }
       await tx.users.delete(actor.accountId, user.id);
       await recordAudit(tx, actor, this.clock, {

@@ -100,6 +100,14 @@ export class UserRepositorySql implements UserRepository {
     return rows.length === 0 ? null : fromRow(rows[0]);
   }
 
+  async reportsOf(accountId: AccountId, managerId: UserId): Promise<User[]> {
+    const rows = await this.manager.query('SELECT * FROM users WHERE account_id = ? AND manager_id = ?', [
+      accountId,
+      managerId,
+    ]);
+    return rows.map(fromRow);
+  }
+
   async existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>> {
     const found = new Set<UserId>();
     for (const part of chunks([...new Set(ids)])) {
