@@ -5,23 +5,12 @@ import type { User, UserDraft, UserEmail, UserView } from '../../domain/users/us
 import { etagOf } from './etag';
 import { ENTERPRISE_URN, ROSTER_URN, USER_URN, declareSchemas } from './schemas';
 import { ScimError } from './scim-error';
+import { multiValuedUserAttributes } from './user-attributes';
 
 type Json = Record<string, unknown>;
 
 /** Attributes a client may send but never sets: server-owned or write-only (idp-interop.md #14). */
 const ignoredOnInput = new Set(['id', 'meta', 'groups', 'password', 'schemas']);
-
-/** Multi-valued attributes whose elements carry a `primary` flag that Entra may send as "True". */
-const withPrimary = [
-  'emails',
-  'phoneNumbers',
-  'ims',
-  'photos',
-  'addresses',
-  'entitlements',
-  'roles',
-  'x509Certificates',
-];
 
 /**
  * Turns a SCIM User body (POST, PUT, or the result of a PATCH) into the domain's draft.
@@ -109,7 +98,8 @@ function prepare(body: Json): Json {
   }
   for (const key of Object.keys(doc)) {
     if (key.toLowerCase() === 'active') doc[key] = booleanish(doc[key]);
-    const multi = withPrimary.find((m) => m.toLowerCase() === key.toLowerCase());
+    // Their elements carry a `primary` flag that Entra may send as "True".
+    const multi = multiValuedUserAttributes.find((m) => m.toLowerCase() === key.toLowerCase());
     if (multi && Array.isArray(doc[key])) {
       doc[key] = (doc[key] as unknown[]).map((e) =>
         e && typeof e === 'object' && 'primary' in e

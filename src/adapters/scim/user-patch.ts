@@ -3,33 +3,44 @@
  * and Entra actually send (idp-interop.md D and F). Pure: no DB, no HTTP; the input is not mutated.
  * Ops apply in order and any bad op throws a ScimError, so the caller discards the whole patch.
  */
-import {
-  asBoolean,
-  filterEqualities,
-  matchesValueFilter,
-  optionalPath,
-  parseOpName,
-  parsePatchPath,
-} from './patch-path';
+import { matchesValueFilter, optionalPath, parseOpName, parsePatchPath } from './patch-path';
 import type { PatchOpName as OpName, PatchPath, ValueFilter } from './patch-path';
 import { ScimError } from './scim-error';
+import {
+  asObject,
+  deleteAttr,
+  findKey,
+  getAttr,
+  isEmpty,
+  isPlainObject,
+  setAttr,
+  type Json,
+} from './json-attrs';
+import { CORE_ATTRS, ENTERPRISE_ATTRS, subAttrName, type AttrDef, type AttrKind } from './user-attributes';
+import {
+  dropEmptyExtensions,
+  ensureContainer,
+  findContainer,
+  removeExtension,
+  type Location,
+} from './user-containers';
+import {
+  appendElements,
+  enforceSinglePrimary,
+  existingElements,
+  newElementFor,
+  removeFromElements,
+  removeListedElements,
+  replaceElements,
+  setElements,
+  updateElements,
+} from './multi-valued';
+import { managerId, requireBoolean, requireObject, requireScalar } from './patch-values';
 
 export type ScimUserDoc = Record<string, unknown>;
-type Json = Record<string, unknown>;
 
 export const CORE_USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE_USER_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-
-// 'unknown' covers attributes outside RFC 7643 (custom extensions): their shape follows the value.
-type AttrKind = 'simple' | 'boolean' | 'complex' | 'multi' | 'readOnly' | 'writeOnly' | 'manager' | 'unknown';
-
-interface AttrDef {
-  name: string;
-  kind: AttrKind;
-}
-
-/** Where an attribute lives: the top level of the document, or an extension object under its URN. */
-type Location = { core: true } | { core: false; urn: string };
 
 interface Target {
   location: Location;
@@ -37,63 +48,6 @@ interface Target {
   subAttr?: string;
   valueFilter?: ValueFilter;
 }
-
-const CORE_ATTRS = attrTable({
-  simple: [
-    'userName',
-    'externalId',
-    'displayName',
-    'nickName',
-    'profileUrl',
-    'title',
-    'userType',
-    'preferredLanguage',
-    'locale',
-    'timezone',
-  ],
-  boolean: ['active'],
-  complex: ['name'],
-  multi: [
-    'emails',
-    'phoneNumbers',
-    'ims',
-    'photos',
-    'addresses',
-    'entitlements',
-    'roles',
-    'x509Certificates',
-  ],
-  readOnly: ['id', 'meta', 'groups', 'schemas'],
-  writeOnly: ['password'],
-});
-
-const ENTERPRISE_ATTRS = attrTable({
-  simple: ['employeeNumber', 'costCenter', 'organization', 'division', 'department'],
-  manager: ['manager'],
-});
-
-/** Canonical casing of the sub-attributes of `name`, `manager` and multi-valued elements. */
-const SUB_ATTRS = new Map(
-  [
-    'value',
-    'display',
-    'type',
-    'primary',
-    '$ref',
-    'formatted',
-    'familyName',
-    'givenName',
-    'middleName',
-    'honorificPrefix',
-    'honorificSuffix',
-    'streetAddress',
-    'locality',
-    'region',
-    'postalCode',
-    'country',
-    'displayName',
-  ].map((name) => [name.toLowerCase(), name]),
-);
 
 // Okta's pathless replace echoes `id` (idp-interop.md #29); these are not patch targets, so skip them.
 const IGNORED_PATHLESS_KEYS = new Set(['id', 'meta', 'schemas']);
@@ -217,7 +171,9 @@ function applyWhole(doc: Json, op: OpName, target: Target, value: unknown): void
   const { name } = target.def;
   const kind = effectiveKind(target.def.kind, value);
   if (op === 'remove' && kind === 'multi' && (Array.isArray(value) || isPlainObject(value))) {
-    return removeListedElements(doc, target, value);
+    const container = findContainer(doc, target.location);
+    if (container) removeListedElements(container, name, value);
+    return;
   }
   // Entra sends null to clear an attribute.
   if (op === 'remove' || value === null) return deleteTargetAttr(doc, target);
@@ -245,43 +201,15 @@ function effectiveKind(kind: AttrKind, value: unknown): AttrKind {
   return isPlainObject(value) ? 'complex' : 'simple';
 }
 
-function appendElements(container: Json, name: string, value: unknown): void {
-  const elements = existingElements(container, name);
-  const touched = toElements(name, value).map((element) => upsertElement(elements, element));
-  enforceSinglePrimary(elements, touched);
-  setElements(container, name, elements);
-}
-
-function replaceElements(container: Json, name: string, value: unknown): void {
-  const elements = toElements(name, value);
-  const everyIndex = elements.map((_, i) => i);
-  enforceSinglePrimary(elements, everyIndex);
-  setElements(container, name, elements);
-}
-
-/** `Remove` with a value list removes only the listed elements (idp-interop.md #34 applies to users too). */
-function removeListedElements(doc: Json, target: Target, value: unknown): void {
-  const container = findContainer(doc, target.location);
-  if (!container) return;
-  const listed = toElements(target.def.name, value);
-  const kept = existingElements(container, target.def.name).filter(
-    (element) => !listed.some((l) => sameElement(element, l)),
-  );
-  setElements(container, target.def.name, kept);
-}
-
-/** RFC 7644 §3.5.2.1: adding a value that is already there changes nothing; merge its sub-attributes. */
-function upsertElement(elements: Json[], element: Json): number {
-  const index = elements.findIndex((existing) => sameElement(existing, element));
-  if (index === -1) return elements.push(element) - 1;
-  elements[index] = { ...elements[index], ...element };
-  return index;
-}
-
-/** Same `value` and `type` (case-insensitive); elements without a value (addresses) must be equal. */
-function sameElement(a: Json, b: Json): boolean {
-  if (a.value === undefined || b.value === undefined) return deepEqual(a, b);
-  return looseEquals(a.value, b.value) && looseEquals(a.type, b.type);
+/** RFC 7644 §3.5.2.3: sub-attributes not in the value are left unchanged; null removes one. */
+function mergeSubAttrs(current: Json, patch: Json): Json {
+  const merged = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    const name = subAttrName(key);
+    if (value === null) deleteAttr(merged, name);
+    else setAttr(merged, name, value);
+  }
+  return merged;
 }
 
 // ---- sub-attribute without filter: `name.givenName` ----------------------------------------------
@@ -346,51 +274,6 @@ function applyToElements(
   setElements(container, name, elements);
 }
 
-/** A filter that matches nothing makes a remove a no-op, not an error. */
-function removeFromElements(elements: Json[], matched: number[], subAttr: string | undefined): Json[] {
-  if (subAttr === undefined) return elements.filter((_, i) => !matched.includes(i));
-  return elements.map((element, i) =>
-    matched.includes(i) ? withoutKey(element, subAttrName(subAttr)) : element,
-  );
-}
-
-function updateElements(
-  elements: Json[],
-  matched: number[],
-  subAttr: string | undefined,
-  value: unknown,
-): number[] {
-  const patch = elementPatch(subAttr, value);
-  for (const i of matched) elements[i] = { ...elements[i], ...patch };
-  return matched;
-}
-
-/**
- * The target does not exist yet: create it from the filter's equalities plus the value
- * (`emails[type eq "other"].value` → {type: "other", value}). Entra relies on this (#23).
- */
-function newElementFor(
-  name: string,
-  filter: ValueFilter | undefined,
-  subAttr: string | undefined,
-  value: unknown,
-): Json {
-  const pinned = filter === undefined ? {} : filterEqualities(filter);
-  if (pinned === undefined) {
-    throw ScimError.badRequest(
-      'noTarget',
-      `No value of "${name}" matches the filter, and it is too loose to create one.`,
-    );
-  }
-  return { ...normalizeElement(pinned), ...elementPatch(subAttr, value) };
-}
-
-/** The sub-attributes an add/replace writes into a selected element. */
-function elementPatch(subAttr: string | undefined, value: unknown): Json {
-  if (subAttr === undefined) return normalizeElement(requireObject('value', value));
-  return normalizeElement({ [subAttr]: requireScalar(subAttr, value) });
-}
-
 // ---- manager (enterprise extension) --------------------------------------------------------------
 
 /** Every manager shape (#25) is stored as `{ value: id }`; `$ref` and `displayName` are dropped. */
@@ -403,222 +286,11 @@ function applyManager(doc: Json, op: OpName, target: Target, value: unknown): vo
   setAttr(ensureContainer(doc, target.location), target.def.name, { value: id });
 }
 
-/** The manager id from `"id"`, `{value}`, or `[{value, $ref}]`; null means "no manager". */
-function managerId(value: unknown): string | null {
-  if (value === null || value === '') return null;
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return null;
-    if (value.length === 1) return managerId(value[0]);
-  }
-  if (isPlainObject(value)) {
-    const key = findKey(value, 'value');
-    const id = key === undefined ? undefined : value[key];
-    if (id === null || id === '' || typeof id === 'string') return managerId(id);
-  }
-  throw ScimError.badRequest('invalidValue', 'manager must be a user id, {"value": id} or a list of one.');
-}
-
-// ---- elements of multi-valued attributes ---------------------------------------------------------
-
-function toElements(name: string, value: unknown): Json[] {
-  const list = Array.isArray(value) ? value : [value];
-  return list.filter((item) => item !== null).map((item) => normalizeElement(elementObject(name, item)));
-}
-
-/** RFC 7643 multi-valued attributes hold objects; a bare scalar is read as its `value`. */
-function elementObject(name: string, item: unknown): Json {
-  if (isPlainObject(item)) return item;
-  if (isScalar(item)) return { value: item };
-  throw ScimError.badRequest('invalidValue', `Each value of "${name}" must be an object.`);
-}
-
-/** Canonical sub-attribute names, `primary` as a boolean, null sub-attributes dropped (Entra sends them). */
-function normalizeElement(element: Json): Json {
-  const normalized: Json = {};
-  for (const [key, value] of Object.entries(element)) {
-    if (value === null) continue;
-    const name = subAttrName(key);
-    normalized[name] = name === 'primary' ? requireBoolean('primary', value) : value;
-  }
-  return normalized;
-}
-
-/** RFC 7643 §2.4: at most one element is primary; the one just written wins. */
-function enforceSinglePrimary(elements: Json[], touched: number[]): void {
-  const winner = [...touched].reverse().find((i) => elements[i]?.primary === true);
-  if (winner === undefined) return;
-  elements.forEach((element, i) => {
-    if (i !== winner && element.primary === true) elements[i] = { ...element, primary: false };
-  });
-}
-
-function existingElements(container: Json, name: string): Json[] {
-  const current = getAttr(container, name);
-  if (current === undefined || current === null) return [];
-  if (!Array.isArray(current)) {
-    throw ScimError.badRequest('invalidPath', `Attribute "${name}" is not multi-valued.`);
-  }
-  return current.filter(isPlainObject).map((element) => ({ ...element }));
-}
-
-function setElements(container: Json, name: string, elements: Json[]): void {
-  if (elements.length === 0) deleteAttr(container, name);
-  else setAttr(container, name, elements);
-}
-
-// ---- containers and keys -------------------------------------------------------------------------
-
-/** The object holding the target's attribute, if there is one. */
-function findContainer(doc: Json, location: Location): Json | undefined {
-  if (location.core) return doc;
-  const existing = getAttr(doc, location.urn);
-  return isPlainObject(existing) ? existing : undefined;
-}
-
-/** Like findContainer, but creates (and declares in `schemas`) a missing extension object. */
-function ensureContainer(doc: Json, location: Location): Json {
-  const existing = findContainer(doc, location);
-  if (existing) return existing;
-  if (location.core) return doc;
-  const created: Json = {};
-  setAttr(doc, location.urn, created);
-  declareSchema(doc, location.urn);
-  return created;
-}
-
-function declareSchema(doc: Json, urn: string): void {
-  if (!Array.isArray(doc.schemas)) return;
-  if (!doc.schemas.some((s) => String(s).toLowerCase() === urn.toLowerCase())) {
-    doc.schemas = [...doc.schemas, urn];
-  }
-}
-
-function undeclareSchema(doc: Json, urn: string): void {
-  if (!Array.isArray(doc.schemas)) return;
-  doc.schemas = doc.schemas.filter((s) => String(s).toLowerCase() !== urn.toLowerCase());
-}
-
 function deleteTargetAttr(doc: Json, target: Target): void {
   const container = findContainer(doc, target.location);
   if (container) deleteAttr(container, target.def.name);
 }
 
-/** Extension objects left empty by removals go away, with their `schemas` entry. */
-function dropEmptyExtensions(doc: Json): void {
-  for (const key of Object.keys(doc)) {
-    const value = doc[key];
-    const emptyExtension = key.toLowerCase().startsWith('urn:') && isPlainObject(value) && isEmpty(value);
-    if (emptyExtension) removeExtension(doc, key);
-  }
-}
-
-function removeExtension(doc: Json, urn: string): void {
-  deleteAttr(doc, urn);
-  undeclareSchema(doc, urn);
-}
-
-function isEmpty(value: Json): boolean {
-  return Object.keys(value).length === 0;
-}
-
-function findKey(container: Json, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return Object.keys(container).find((key) => key.toLowerCase() === lower);
-}
-
-function getAttr(container: Json, name: string): unknown {
-  const key = findKey(container, name);
-  return key === undefined ? undefined : container[key];
-}
-
-/** Writes under the canonical name and drops any other casing of it (`nickname` → `nickName`). */
-function setAttr(container: Json, name: string, value: unknown): void {
-  deleteAttr(container, name);
-  container[name] = value;
-}
-
-function deleteAttr(container: Json, name: string): void {
-  const lower = name.toLowerCase();
-  for (const key of Object.keys(container)) if (key.toLowerCase() === lower) delete container[key];
-}
-
-function withoutKey(element: Json, name: string): Json {
-  const copy = { ...element };
-  deleteAttr(copy, name);
-  return copy;
-}
-
-function subAttrName(name: string): string {
-  return SUB_ATTRS.get(name.toLowerCase()) ?? name;
-}
-
-/** RFC 7644 §3.5.2.3: sub-attributes not in the value are left unchanged; null removes one. */
-function mergeSubAttrs(current: Json, patch: Json): Json {
-  const merged = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    const name = subAttrName(key);
-    if (value === null) deleteAttr(merged, name);
-    else setAttr(merged, name, value);
-  }
-  return merged;
-}
-
-// ---- value checks --------------------------------------------------------------------------------
-
-function requireBoolean(name: string, value: unknown): boolean {
-  const bool = asBoolean(value);
-  if (bool === undefined) {
-    throw ScimError.badRequest('invalidValue', `"${name}" must be a boolean (true/false or "True"/"False").`);
-  }
-  return bool;
-}
-
-function requireObject(name: string, value: unknown): Json {
-  if (!isPlainObject(value)) throw ScimError.badRequest('invalidValue', `"${name}" must be an object.`);
-  return value;
-}
-
-function requireScalar(name: string, value: unknown): unknown {
-  if (!isScalar(value)) throw ScimError.badRequest('invalidValue', `"${name}" must be a single value.`);
-  return value;
-}
-
-function asObject(value: unknown): Json {
-  return isPlainObject(value) ? value : {};
-}
-
-function isPlainObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isScalar(value: unknown): value is string | number | boolean {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-}
-
-function looseEquals(a: unknown, b: unknown): boolean {
-  if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
-  return a === b;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (!isPlainObject(a) || !isPlainObject(b)) return false;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => deepEqual(a[key], b[key]));
-}
-
 function syntax(detail: string): ScimError {
   return ScimError.badRequest('invalidSyntax', detail);
-}
-
-function attrTable(groups: Partial<Record<AttrKind, string[]>>): Map<string, AttrDef> {
-  const table = new Map<string, AttrDef>();
-  for (const [kind, names] of Object.entries(groups) as [AttrKind, string[]][]) {
-    for (const name of names) table.set(name.toLowerCase(), { name, kind });
-  }
-  return table;
 }

@@ -1,0 +1,87 @@
+/**
+ * What a SCIM filter may name, per resource: attribute paths by schema, and the domain fields and
+ * collections (multi-valued attributes) they map to.
+ */
+import {
+  groupFields,
+  groupMemberFields,
+  userEmailFields,
+  userFields,
+  userGroupFields,
+  type FieldKind,
+  type GroupCollection,
+  type GroupField,
+  type UserCollection,
+  type UserField,
+} from '../../domain/query';
+
+const coreUserSchema = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const enterpriseUserSchema = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const coreGroupSchema = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+/** An attribute maps to a field, or to a multi-valued attribute (a collection) with element fields. */
+export type PathTarget<F extends string, C extends string> = F | { collection: C };
+
+export interface ResourceSpec<F extends string, C extends string> {
+  fields: Record<F, FieldKind>;
+  collections: Record<C, Record<string, FieldKind>>;
+  /** Schema URN → attribute paths in that schema. The first schema is the resource's core schema. */
+  schemas: Record<string, Record<string, PathTarget<F, C>>>;
+}
+
+export const userSpec: ResourceSpec<UserField, UserCollection> = {
+  fields: userFields,
+  collections: { emails: userEmailFields, groups: userGroupFields },
+  schemas: {
+    [coreUserSchema]: {
+      id: 'id',
+      externalId: 'externalId',
+      userName: 'userName',
+      displayName: 'displayName',
+      'name.givenName': 'givenName',
+      'name.familyName': 'familyName',
+      active: 'active',
+      emails: { collection: 'emails' },
+      groups: { collection: 'groups' },
+      'meta.created': 'created',
+      'meta.lastModified': 'lastModified',
+    },
+    [enterpriseUserSchema]: {
+      employeeNumber: 'employeeNumber',
+      manager: 'managerId',
+      'manager.value': 'managerId',
+    },
+  },
+};
+
+export const groupSpec: ResourceSpec<GroupField, GroupCollection> = {
+  fields: groupFields,
+  collections: { members: groupMemberFields },
+  schemas: {
+    [coreGroupSchema]: {
+      id: 'id',
+      externalId: 'externalId',
+      displayName: 'displayName',
+      members: { collection: 'members' },
+      'meta.created': 'created',
+      'meta.lastModified': 'lastModified',
+    },
+  },
+};
+
+/** Filterable attribute paths as documented: core ones bare, extension ones with their schema URN. */
+export function listAttributes<F extends string, C extends string>(
+  spec: ResourceSpec<F, C>,
+): readonly string[] {
+  const coreSchema = Object.keys(spec.schemas)[0];
+  return Object.entries(spec.schemas).flatMap(([schema, paths]) =>
+    Object.entries(paths).flatMap(([path, target]) => {
+      const written = schema === coreSchema ? path : `${schema}:${path}`;
+      if (typeof target === 'string') return [written];
+      return Object.keys(spec.collections[target.collection]).map((sub) => `${written}.${sub}`);
+    }),
+  );
+}
+
+export const userFilterAttributes: readonly string[] = listAttributes(userSpec);
+export const groupFilterAttributes: readonly string[] = listAttributes(groupSpec);
