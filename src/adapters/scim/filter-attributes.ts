@@ -15,9 +15,11 @@ import {
   type UserField,
 } from '../../domain/query';
 
-const coreUserSchema = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const enterpriseUserSchema = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const coreGroupSchema = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+import {
+  ENTERPRISE_URN as enterpriseUserSchema,
+  GROUP_URN as coreGroupSchema,
+  USER_URN as coreUserSchema,
+} from './urns';
 
 /** An attribute maps to a field, or to a multi-valued attribute (a collection) with element fields. */
 export type PathTarget<F extends string, C extends string> = F | { collection: C };

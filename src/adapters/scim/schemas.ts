@@ -1,15 +1,8 @@
 import SCIMMY from 'scimmy';
 import { withoutNulls } from './json';
+import { ENTERPRISE_URN, GROUP_URN, ROSTER_URN, USER_URN } from './urns';
 
-export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-/** Roster's own User extension; later issues add role, role source and MFA attributes. */
-export const ROSTER_URN = 'urn:roster:params:scim:schemas:extension:2.0:User';
-export const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-export const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
-export const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const SEARCH_URN = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+export * from './urns';
 
 function rosterExtension(): InstanceType<typeof SCIMMY.Types.SchemaDefinition> {
   // scimmy only accepts urn:ietf:params:scim:schemas:* ids at construction; the issue names ours.

@@ -39,8 +39,8 @@ import { managerId, requireBoolean, requireObject, requireScalar } from './patch
 
 export type ScimUserDoc = Record<string, unknown>;
 
-export const CORE_USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const ENTERPRISE_USER_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export { USER_URN as CORE_USER_URN, ENTERPRISE_URN as ENTERPRISE_USER_URN } from './urns';
+import { USER_URN as CORE_USER_URN, ENTERPRISE_URN as ENTERPRISE_USER_URN } from './urns';
 
 interface Target {
   location: Location;
