@@ -7,7 +7,7 @@ import { parseGroupFilter } from './filter';
 import { groupInputFrom, groupResource } from './group-mapping';
 import { planGroupPatch } from './group-patch';
 import { listResponse, parseListRequest, type ListDialect } from './list-query';
-import { excludes, parseAttributeList, project } from './projection';
+import { excludes, project, projectionFrom } from './projection';
 import { patchOperations, searchParams, sendResource, sendScim } from './respond';
 import { GROUP_URN } from './schemas';
 import { actorOf } from './token-auth';
@@ -28,10 +28,6 @@ const groupDialect: ListDialect<GroupField, 'members'> = {
 export function groupRoutes(groups: GroupService, options: ScimRouteOptions): Router {
   const router = Router();
   const { baseUrl } = options;
-  const projectionOf = (req: Request) => ({
-    attributes: parseAttributeList(req.query.attributes, 'attributes'),
-    excludedAttributes: parseAttributeList(req.query.excludedAttributes, 'excludedAttributes'),
-  });
 
   const list = async (req: Request, res: Response) => {
     const request = parseListRequest(searchParams(req), groupDialect, options.maxResults);
@@ -51,7 +47,7 @@ export function groupRoutes(groups: GroupService, options: ScimRouteOptions): Ro
   });
 
   router.get('/:id', async (req, res) => {
-    const projection = projectionOf(req);
+    const projection = projectionFrom(req.query as Record<string, unknown>);
     const view = await groups.get(actorOf(res), req.params.id, {
       withMembers: !excludes(projection, 'members'),
     });

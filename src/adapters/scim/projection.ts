@@ -21,6 +21,14 @@ export function parseAttributeList(value: unknown, name: string): string[] | und
   return attrs;
 }
 
+/** The projection a request's query string asks for. */
+export function projectionFrom(query: Record<string, unknown>): Projection {
+  return {
+    attributes: parseAttributeList(query.attributes, 'attributes'),
+    excludedAttributes: parseAttributeList(query.excludedAttributes, 'excludedAttributes'),
+  };
+}
+
 /** True when the projection leaves out `attr` entirely (e.g. members of a group). */
 export function excludes(projection: Projection, attr: string): boolean {
   const name = attr.toLowerCase();

@@ -6,8 +6,16 @@ import { ScimError } from './scim-error';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
+/**
+ * Writes a SCIM JSON body. Plain node:http calls, not express's res.send: no content negotiation
+ * or ETag generation is needed here, and this is the hot path of every SCIM read.
+ */
 export function sendScim(res: Response, status: number, body: unknown): void {
-  res.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
+  const json = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', SCIM_CONTENT_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }
 
 /** A single resource with its ETag; 304 when If-None-Match already names this version. */

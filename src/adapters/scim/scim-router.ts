@@ -1,7 +1,9 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import type { GroupService } from '../../domain/groups/group-service';
 import type { ScimTokenService } from '../../domain/tokens/scim-token-service';
 import type { UserService } from '../../domain/users/user-service';
+import { requestIdOf } from '../http/request-context';
 import { discoveryRoutes } from './discovery-routes';
 import { renderScimError } from './errors';
 import { groupRoutes } from './group-routes';
@@ -26,19 +28,19 @@ export interface ScimOptions {
  * The SCIM 2.0 service at /scim/v2. Routed here rather than by scimmy-routers (see
  * docs/decisions.md); scimmy supplies schemas, type coercion and PatchOp validation.
  */
-export function scimRouter(deps: ScimDependencies, options: ScimOptions): Router {
+export function scimRouter(deps: ScimDependencies, options: ScimOptions, logger: Logger): Router {
   const router = Router();
   // Okta's SPEC tests send application/json; RFC 7644 clients send application/scim+json.
-  router.use(
-    express.json({
-      type: ['application/json', 'application/scim+json', 'application/*+json'],
-      limit: options.maxPayloadBytes,
-    }),
-  );
+  const parseJson = express.json({
+    type: ['application/json', 'application/scim+json', 'application/*+json'],
+    limit: options.maxPayloadBytes,
+  });
+  // One middleware, not two: each router layer costs on the GET hot path (docs/benchmarks.md).
+  const authenticateThenParse = scimTokenAuth(deps.tokens, parseJson);
+  router.use('/Users', authenticateThenParse, userRoutes(deps.users, options));
+  router.use('/Groups', authenticateThenParse, groupRoutes(deps.groups, options));
   router.use(discoveryRoutes(options.baseUrl, options));
-  router.use(scimTokenAuth(deps.tokens));
-  router.use('/Users', userRoutes(deps.users, options));
-  router.use('/Groups', groupRoutes(deps.groups, options));
+  router.use(authenticateThenParse);
   router.use(() => {
     throw new ScimError(
       404,
@@ -46,13 +48,16 @@ export function scimRouter(deps: ScimDependencies, options: ScimOptions): Router
       'No such SCIM endpoint; see /ServiceProviderConfig for what is supported',
     );
   });
-  router.use(scimErrorHandler);
+  router.use(scimErrorHandler(logger));
   return router;
 }
 
 /** Every failure leaves as an RFC 7644 error; a bug is a logged 500, never a hidden 404. */
-function scimErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  const rendered = renderScimError(err, String(req.id));
-  if (rendered.unexpected) req.log.error({ err }, 'SCIM request failed');
-  sendScim(res, rendered.status, rendered.body);
+function scimErrorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const requestId = requestIdOf(res);
+    const rendered = renderScimError(err, requestId);
+    if (rendered.unexpected) logger.error({ err, requestId }, 'SCIM request failed');
+    sendScim(res, rendered.status, rendered.body);
+  };
 }

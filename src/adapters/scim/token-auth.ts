@@ -1,13 +1,15 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Actor } from '../../domain/actor';
 import type { ScimTokenService } from '../../domain/tokens/scim-token-service';
+import { requestIdOf } from '../http/request-context';
 import { ScimError } from './scim-error';
 
 /**
  * Resolves the bearer token to its account before any SCIM handler runs: an unknown or revoked
- * token never reaches scimmy or the domain.
+ * token never reaches scimmy or the domain, and its body is not even read. Then `parseBody`
+ * reads the body of requests that have one.
  */
-export function scimTokenAuth(tokens: ScimTokenService) {
+export function scimTokenAuth(tokens: ScimTokenService, parseBody: RequestHandler) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!match) {
@@ -15,13 +17,13 @@ export function scimTokenAuth(tokens: ScimTokenService) {
       throw new ScimError(401, undefined, 'Authorization: Bearer <SCIM token> is required');
     }
     try {
-      res.locals.actor = await tokens.authenticate(match[1], String(req.id));
+      res.locals.actor = await tokens.authenticate(match[1], requestIdOf(res));
     } catch (err) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="roster-scim", error="invalid_token"');
       throw err;
     }
-    req.log?.setBindings?.({ accountId: (res.locals.actor as Actor).accountId });
-    next();
+    if (req.method === 'GET' || req.method === 'DELETE') next();
+    else parseBody(req, res, next);
   };
 }
 

@@ -4,7 +4,7 @@ import type { UserField } from '../../domain/query';
 import { expectedVersion } from './etag';
 import { parseUserFilter } from './filter';
 import { listResponse, parseListRequest, type ListDialect } from './list-query';
-import { parseAttributeList, project } from './projection';
+import { project, projectionFrom } from './projection';
 import { patchOperations, searchParams, sendResource, sendScim } from './respond';
 import { USER_URN } from './schemas';
 import { actorOf } from './token-auth';
@@ -37,10 +37,6 @@ const userDialect: ListDialect<UserField, 'emails' | 'groups'> = {
 export function userRoutes(users: UserService, options: ScimRouteOptions): Router {
   const router = Router();
   const { baseUrl } = options;
-  const projectionOf = (query: Record<string, unknown>) => ({
-    attributes: parseAttributeList(query.attributes, 'attributes'),
-    excludedAttributes: parseAttributeList(query.excludedAttributes, 'excludedAttributes'),
-  });
 
   const list = async (req: import('express').Request, res: import('express').Response) => {
     const request = parseListRequest(searchParams(req), userDialect, options.maxResults);
@@ -59,7 +55,7 @@ export function userRoutes(users: UserService, options: ScimRouteOptions): Route
   });
 
   router.get('/:id', async (req, res) => {
-    const projection = projectionOf(req.query as Record<string, unknown>);
+    const projection = projectionFrom(req.query as Record<string, unknown>);
     const view = await users.get(actorOf(res), req.params.id);
     sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, {
       projection,

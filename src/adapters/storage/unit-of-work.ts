@@ -4,6 +4,7 @@ import type { Tx, UnitOfWork } from '../../domain/ports';
 import { isRetryable } from './db-errors';
 import { dialectOf, type Dialect } from './dialect';
 import { Mutex } from './mutex';
+import { sqlRunner } from './sql-runner';
 import { AccountRepositorySql } from './repositories/account.repository';
 import { AuditRepositorySql } from './repositories/audit.repository';
 import { GroupRepositorySql } from './repositories/group.repository';
@@ -49,12 +50,13 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
 }
 
 function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
+  const sql = sqlRunner(manager, dialect);
   return {
-    accounts: new AccountRepositorySql(manager),
-    users: new UserRepositorySql(manager),
-    groups: new GroupRepositorySql(manager, dialect),
-    scimTokens: new ScimTokenRepositorySql(manager),
-    audit: new AuditRepositorySql(manager),
+    accounts: new AccountRepositorySql(sql),
+    users: new UserRepositorySql(sql),
+    groups: new GroupRepositorySql(sql, dialect),
+    scimTokens: new ScimTokenRepositorySql(sql),
+    audit: new AuditRepositorySql(sql),
   };
 }
 

@@ -1,27 +1,32 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlRunner } from '../sql-runner';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, AccountRepository } from '../../../domain/ports';
 import { num } from './sql';
 
+interface AccountRow {
+  id: AccountId;
+  name: string;
+  status: Account['status'];
+  created_at: unknown;
+  owner_id: UserId;
+}
+
 export class AccountRepositorySql implements AccountRepository {
-  constructor(private readonly manager: EntityManager) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async insert(account: Omit<Account, 'ownerId'>): Promise<void> {
-    await this.manager.query(
+    await this.sql.run(
       'INSERT INTO accounts (id, name, status, created_at, version) VALUES (?, ?, ?, ?, 1)',
       [account.id, account.name, account.status, account.created],
     );
   }
 
   async setOwner(accountId: AccountId, userId: UserId): Promise<void> {
-    await this.manager.query('INSERT INTO account_owners (account_id, user_id) VALUES (?, ?)', [
-      accountId,
-      userId,
-    ]);
+    await this.sql.run('INSERT INTO account_owners (account_id, user_id) VALUES (?, ?)', [accountId, userId]);
   }
 
   async get(accountId: AccountId): Promise<Account | null> {
-    const rows = await this.manager.query(
+    const rows = await this.sql.all<AccountRow>(
       `SELECT a.id, a.name, a.status, a.created_at, o.user_id AS owner_id
          FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
       [accountId],

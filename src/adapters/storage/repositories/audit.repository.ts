@@ -1,14 +1,14 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlRunner } from '../sql-runner';
 import type { AuditEvent } from '../../../domain/audit/events';
 import type { AccountId } from '../../../domain/ids';
 import type { AuditRepository } from '../../../domain/ports';
 import { num } from './sql';
 
 export class AuditRepositorySql implements AuditRepository {
-  constructor(private readonly manager: EntityManager) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async append(event: AuditEvent): Promise<void> {
-    await this.manager.query(
+    await this.sql.run(
       `INSERT INTO audit_events (account_id, occurred_at, actor_kind, actor_id, channel, action, subject_type,
          subject_id, before_json, after_json, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
@@ -28,7 +28,7 @@ export class AuditRepositorySql implements AuditRepository {
   }
 
   async list(accountId: AccountId, options: { limit?: number } = {}): Promise<AuditEvent[]> {
-    const rows: Record<string, unknown>[] = await this.manager.query(
+    const rows: Record<string, unknown>[] = await this.sql.all(
       'SELECT * FROM audit_events WHERE account_id = ? ORDER BY id DESC LIMIT ?',
       [accountId, options.limit ?? 100],
     );

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlRunner } from '../sql-runner';
 import { DomainError } from '../../../domain/errors';
 import { normalizeDisplayName, type Group, type GroupMember } from '../../../domain/groups/group';
 import type { AccountId, GroupId, UserId } from '../../../domain/ids';
@@ -6,7 +6,7 @@ import type { GroupRepository } from '../../../domain/ports';
 import type { GroupField, ListQuery, Page } from '../../../domain/query';
 import { translatingUniqueKeys } from '../db-errors';
 import { insertIgnore, type Dialect } from '../dialect';
-import { chunks, column, execute, listRows, num, placeholders, type TableSpec } from './sql';
+import { chunks, column, listRows, num, placeholders, type TableSpec } from './sql';
 
 const groupTable: TableSpec = {
   table: 'directory_groups',
@@ -28,13 +28,13 @@ const groupTable: TableSpec = {
 
 export class GroupRepositorySql implements GroupRepository {
   constructor(
-    private readonly manager: EntityManager,
+    private readonly sql: SqlRunner,
     private readonly dialect: Dialect,
   ) {}
 
   async insert(group: Group): Promise<void> {
     await this.translate(group, () =>
-      this.manager.query(
+      this.sql.run(
         `INSERT INTO directory_groups (id, account_id, display_name, display_name_norm, external_id, version, created_at,
            last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         [
@@ -53,8 +53,7 @@ export class GroupRepositorySql implements GroupRepository {
 
   async update(group: Group): Promise<boolean> {
     const changed = await this.translate(group, () =>
-      execute(
-        this.manager,
+      this.sql.run(
         `UPDATE directory_groups SET display_name = ?, display_name_norm = ?, external_id = ?, version = ?, last_modified = ?
           WHERE account_id = ? AND id = ? AND version = ?`,
         [
@@ -73,10 +72,7 @@ export class GroupRepositorySql implements GroupRepository {
   }
 
   async delete(accountId: AccountId, groupId: GroupId): Promise<void> {
-    await execute(this.manager, 'DELETE FROM directory_groups WHERE account_id = ? AND id = ?', [
-      accountId,
-      groupId,
-    ]);
+    await this.sql.run('DELETE FROM directory_groups WHERE account_id = ? AND id = ?', [accountId, groupId]);
   }
 
   async get(
@@ -85,15 +81,15 @@ export class GroupRepositorySql implements GroupRepository {
     options: { forUpdate?: boolean } = {},
   ): Promise<Group | null> {
     const lock = options.forUpdate && this.dialect === 'mysql' ? ' FOR UPDATE' : '';
-    const rows = await this.manager.query(
-      `SELECT * FROM directory_groups WHERE account_id = ? AND id = ?${lock}`,
-      [accountId, groupId],
-    );
+    const rows = await this.sql.all(`SELECT * FROM directory_groups WHERE account_id = ? AND id = ?${lock}`, [
+      accountId,
+      groupId,
+    ]);
     return rows.length === 0 ? null : fromRow(rows[0]);
   }
 
   async list(accountId: AccountId, query: ListQuery<GroupField, 'members'>): Promise<Page<Group>> {
-    const { total, rows } = await listRows(this.manager, groupTable, accountId, query);
+    const { total, rows } = await listRows(this.sql, groupTable, accountId, query);
     return { total, items: rows.map(fromRow) };
   }
 
@@ -101,8 +97,7 @@ export class GroupRepositorySql implements GroupRepository {
     const added: UserId[] = [];
     for (const userId of new Set(userIds)) {
       // One row each: the unique key absorbs repeats and the count says whether this one was new.
-      const changed = await execute(
-        this.manager,
+      const changed = await this.sql.run(
         `${insertIgnore(this.dialect)} INTO group_members (group_id, user_id, account_id) VALUES (?, ?, ?)`,
         [groupId, userId, accountId],
       );
@@ -114,8 +109,7 @@ export class GroupRepositorySql implements GroupRepository {
   async removeMembers(accountId: AccountId, groupId: GroupId, userIds: readonly UserId[]): Promise<UserId[]> {
     const removed: UserId[] = [];
     for (const userId of new Set(userIds)) {
-      const changed = await execute(
-        this.manager,
+      const changed = await this.sql.run(
         'DELETE FROM group_members WHERE account_id = ? AND group_id = ? AND user_id = ?',
         [accountId, groupId, userId],
       );
@@ -125,17 +119,17 @@ export class GroupRepositorySql implements GroupRepository {
   }
 
   async memberIds(accountId: AccountId, groupId: GroupId): Promise<UserId[]> {
-    const rows = await this.manager.query(
+    const rows = await this.sql.all<{ user_id: UserId }>(
       'SELECT user_id FROM group_members WHERE account_id = ? AND group_id = ?',
       [accountId, groupId],
     );
-    return rows.map((row: { user_id: UserId }) => row.user_id);
+    return rows.map((row) => row.user_id);
   }
 
   async members(accountId: AccountId, groupIds: readonly GroupId[]): Promise<Map<GroupId, GroupMember[]>> {
     const result = new Map<GroupId, GroupMember[]>();
     for (const part of chunks(groupIds)) {
-      const rows = await this.manager.query(
+      const rows = await this.sql.all<{ group_id: GroupId; id: UserId; user_name: string }>(
         `SELECT gm.group_id, u.id, u.user_name FROM group_members gm JOIN users u ON u.id = gm.user_id
           WHERE gm.account_id = ? AND gm.group_id IN (${placeholders(part.length)}) ORDER BY u.user_name_norm, u.id`,
         [accountId, ...part],

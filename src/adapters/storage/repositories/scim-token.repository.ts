@@ -1,20 +1,20 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlRunner } from '../sql-runner';
 import type { AccountId, ScimTokenId } from '../../../domain/ids';
 import type { Account, ScimToken, ScimTokenRepository } from '../../../domain/ports';
-import { execute, num, numOrNull } from './sql';
+import { num, numOrNull } from './sql';
 
 export class ScimTokenRepositorySql implements ScimTokenRepository {
-  constructor(private readonly manager: EntityManager) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async insert(token: ScimToken, tokenHash: string): Promise<void> {
-    await this.manager.query(
+    await this.sql.run(
       'INSERT INTO scim_tokens (id, account_id, token_hash, label, created_at) VALUES (?, ?, ?, ?, ?)',
       [token.id, token.accountId, tokenHash, token.label, token.created],
     );
   }
 
   async findByHash(tokenHash: string): Promise<(ScimToken & { accountStatus: Account['status'] }) | null> {
-    const rows = await this.manager.query(
+    const rows = await this.sql.all<Record<string, unknown> & { account_status: Account['status'] }>(
       `SELECT t.*, a.status AS account_status FROM scim_tokens t JOIN accounts a ON a.id = t.account_id
         WHERE t.token_hash = ?`,
       [tokenHash],
@@ -23,7 +23,7 @@ export class ScimTokenRepositorySql implements ScimTokenRepository {
   }
 
   async list(accountId: AccountId): Promise<ScimToken[]> {
-    const rows = await this.manager.query(
+    const rows = await this.sql.all(
       'SELECT * FROM scim_tokens WHERE account_id = ? ORDER BY created_at, id',
       [accountId],
     );
@@ -31,8 +31,7 @@ export class ScimTokenRepositorySql implements ScimTokenRepository {
   }
 
   async revoke(accountId: AccountId, tokenId: ScimTokenId, at: number): Promise<boolean> {
-    const changed = await execute(
-      this.manager,
+    const changed = await this.sql.run(
       'UPDATE scim_tokens SET revoked_at = ? WHERE account_id = ? AND id = ? AND revoked_at IS NULL',
       [at, accountId, tokenId],
     );
@@ -40,7 +39,7 @@ export class ScimTokenRepositorySql implements ScimTokenRepository {
   }
 
   async touch(tokenId: ScimTokenId, at: number): Promise<void> {
-    await this.manager.query('UPDATE scim_tokens SET last_used_at = ? WHERE id = ?', [at, tokenId]);
+    await this.sql.run('UPDATE scim_tokens SET last_used_at = ? WHERE id = ?', [at, tokenId]);
   }
 }
 

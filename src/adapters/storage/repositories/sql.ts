@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlRunner } from '../sql-runner';
 import type { FieldKind, ListQuery } from '../../../domain/query';
 import { conditionToSql, type CollectionSpec, type ColumnSpec } from '../condition-sql';
 
@@ -22,13 +22,6 @@ export function chunks<T>(items: readonly T[], size = 500): T[][] {
   return out;
 }
 
-/** Runs a write inside the current transaction and returns how many rows it changed. */
-export async function execute(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  if (!manager.queryRunner) throw new Error('writes must run inside a unit of work');
-  const result = await manager.queryRunner.query(sql, params, true);
-  return result.affected ?? 0;
-}
-
 export function placeholders(count: number): string {
   return new Array(count).fill('?').join(', ');
 }
@@ -42,7 +35,7 @@ export interface TableSpec {
 
 /** Runs a filtered, sorted, paged list in SQL: one COUNT and one page, never more rows than the page. */
 export async function listRows(
-  manager: EntityManager,
+  sql: SqlRunner,
   spec: TableSpec,
   accountId: string,
   query: ListQuery<string, string>,
@@ -52,13 +45,13 @@ export async function listRows(
     : { sql: '1 = 1', params: [] };
   const from = `FROM ${spec.table} ${spec.alias} WHERE ${spec.alias}.account_id = ? AND (${where.sql})`;
   const params = [accountId, ...where.params];
-  const [{ n }] = await manager.query(`SELECT COUNT(*) AS n ${from}`, params);
+  const [{ n }] = await sql.all<{ n: unknown }>(`SELECT COUNT(*) AS n ${from}`, params);
   const total = num(n);
   if (query.limit === 0 || query.offset >= total) return { total, rows: [] };
   const direction = query.sortOrder === 'descending' ? 'DESC' : 'ASC';
   const sort = query.sortBy ? `${spec.fields[query.sortBy].column} ${direction}, ` : '';
   // Ties (and no sortBy) fall back to the id, so paging is stable.
-  const rows = await manager.query(
+  const rows = await sql.all(
     `SELECT ${spec.alias}.* ${from} ORDER BY ${sort}${spec.alias}.id ${direction} LIMIT ? OFFSET ?`,
     [...params, query.limit, query.offset],
   );

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { SqlRunner } from '../sql-runner';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { UserRepository } from '../../../domain/ports';
@@ -11,7 +11,7 @@ import {
   type UserEmail,
 } from '../../../domain/users/user';
 import { translatingUniqueKeys } from '../db-errors';
-import { bool, chunks, column, execute, listRows, num, placeholders, type TableSpec } from './sql';
+import { bool, chunks, column, listRows, num, placeholders, type TableSpec } from './sql';
 
 /** How each filterable user field and collection maps to indexed columns. */
 const userTable: TableSpec = {
@@ -50,13 +50,13 @@ const userTable: TableSpec = {
 const lower = (value: string | null): string | null => (value === null ? null : value.toLowerCase());
 
 export class UserRepositorySql implements UserRepository {
-  constructor(private readonly manager: EntityManager) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async insert(user: User): Promise<void> {
     const row = toRow(user);
     const names = Object.keys(row);
     await this.translate(user, () =>
-      this.manager.query(
+      this.sql.run(
         `INSERT INTO users (${names.join(', ')}) VALUES (${placeholders(names.length)})`,
         Object.values(row),
       ),
@@ -68,24 +68,23 @@ export class UserRepositorySql implements UserRepository {
     const row = toRow(user);
     const names = Object.keys(row).filter((n) => n !== 'id' && n !== 'account_id');
     const changed = await this.translate(user, () =>
-      execute(
-        this.manager,
+      this.sql.run(
         `UPDATE users SET ${names.map((n) => `${n} = ?`).join(', ')} WHERE account_id = ? AND id = ? AND version = ?`,
         [...names.map((n) => row[n]), user.accountId, user.id, user.version - 1],
       ),
     );
     if (changed === 0) return false;
-    await execute(this.manager, 'DELETE FROM user_emails WHERE user_id = ?', [user.id]);
+    await this.sql.run('DELETE FROM user_emails WHERE user_id = ?', [user.id]);
     await this.writeEmails(user);
     return true;
   }
 
   async delete(accountId: AccountId, userId: UserId): Promise<void> {
-    await execute(this.manager, 'DELETE FROM users WHERE account_id = ? AND id = ?', [accountId, userId]);
+    await this.sql.run('DELETE FROM users WHERE account_id = ? AND id = ?', [accountId, userId]);
   }
 
   async get(accountId: AccountId, userId: UserId): Promise<User | null> {
-    const rows = await this.manager.query('SELECT * FROM users WHERE account_id = ? AND id = ?', [
+    const rows = await this.sql.all('SELECT * FROM users WHERE account_id = ? AND id = ?', [
       accountId,
       userId,
     ]);
@@ -93,7 +92,7 @@ export class UserRepositorySql implements UserRepository {
   }
 
   async findByExternalId(accountId: AccountId, externalId: string): Promise<User | null> {
-    const rows = await this.manager.query('SELECT * FROM users WHERE account_id = ? AND external_id = ?', [
+    const rows = await this.sql.all('SELECT * FROM users WHERE account_id = ? AND external_id = ?', [
       accountId,
       externalId,
     ]);
@@ -101,7 +100,7 @@ export class UserRepositorySql implements UserRepository {
   }
 
   async reportsOf(accountId: AccountId, managerId: UserId): Promise<User[]> {
-    const rows = await this.manager.query('SELECT * FROM users WHERE account_id = ? AND manager_id = ?', [
+    const rows = await this.sql.all('SELECT * FROM users WHERE account_id = ? AND manager_id = ?', [
       accountId,
       managerId,
     ]);
@@ -111,7 +110,7 @@ export class UserRepositorySql implements UserRepository {
   async existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>> {
     const found = new Set<UserId>();
     for (const part of chunks([...new Set(ids)])) {
-      const rows = await this.manager.query(
+      const rows = await this.sql.all<{ id: UserId }>(
         `SELECT id FROM users WHERE account_id = ? AND id IN (${placeholders(part.length)})`,
         [accountId, ...part],
       );
@@ -121,14 +120,14 @@ export class UserRepositorySql implements UserRepository {
   }
 
   async list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>> {
-    const { total, rows } = await listRows(this.manager, userTable, accountId, query);
+    const { total, rows } = await listRows(this.sql, userTable, accountId, query);
     return { total, items: rows.map(fromRow) };
   }
 
   async groupsOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, GroupRef[]>> {
     const result = new Map<UserId, GroupRef[]>();
     for (const part of chunks(userIds)) {
-      const rows = await this.manager.query(
+      const rows = await this.sql.all<{ user_id: UserId; id: string; display_name: string }>(
         `SELECT gm.user_id, g.id, g.display_name FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
           WHERE gm.account_id = ? AND gm.user_id IN (${placeholders(part.length)}) ORDER BY g.display_name_norm, g.id`,
         [accountId, ...part],
@@ -152,7 +151,7 @@ export class UserRepositorySql implements UserRepository {
       lower(e.type),
       e.primary,
     ]);
-    await this.manager.query(
+    await this.sql.run(
       `INSERT INTO user_emails (user_id, position, account_id, value_norm, type_norm, is_primary) VALUES
        ${user.emails.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
       values,
