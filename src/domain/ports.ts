@@ -6,7 +6,7 @@ import type { AuditEvent } from './audit/events';
 import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
 import type { GroupField, ListQuery, Page, UserField } from './query';
 import type { Group, GroupMember } from './groups/group';
-import type { GroupRef, User } from './users/user';
+import type { GroupRef, User, UserView } from './users/user';
 
 export interface Clock {
   now(): number;
@@ -45,6 +45,8 @@ export interface UserRepository {
   update(user: User): Promise<boolean>;
   delete(accountId: AccountId, userId: UserId): Promise<void>;
   get(accountId: AccountId, userId: UserId): Promise<User | null>;
+  /** The user with the groups they are a direct member of. */
+  getView(accountId: AccountId, userId: UserId): Promise<UserView | null>;
   findByExternalId(accountId: AccountId, externalId: string): Promise<User | null>;
   /** The users whose manager is `managerId`. */
   reportsOf(accountId: AccountId, managerId: UserId): Promise<User[]>;

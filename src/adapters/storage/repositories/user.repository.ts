@@ -9,6 +9,7 @@ import {
   type GroupRef,
   type User,
   type UserEmail,
+  type UserView,
 } from '../../../domain/users/user';
 import { translatingUniqueKeys } from '../db-errors';
 import { bool, chunks, column, listRows, num, placeholders, type TableSpec } from './sql';
@@ -89,6 +90,23 @@ export class UserRepositorySql implements UserRepository {
       userId,
     ]);
     return rows.length === 0 ? null : fromRow(rows[0]);
+  }
+
+  async getView(accountId: AccountId, userId: UserId): Promise<UserView | null> {
+    const rows = await this.sql.all<
+      Record<string, unknown> & { group_id: string | null; group_name: string | null }
+    >(
+      `SELECT u.*, g.id AS group_id, g.display_name AS group_name FROM users u
+         LEFT JOIN group_members gm ON gm.user_id = u.id
+         LEFT JOIN directory_groups g ON g.id = gm.group_id
+        WHERE u.account_id = ? AND u.id = ? ORDER BY g.display_name_norm, g.id`,
+      [accountId, userId],
+    );
+    if (rows.length === 0) return null;
+    const groups = rows
+      .filter((row) => row.group_id !== null)
+      .map((row) => ({ id: row.group_id as string, displayName: row.group_name as string }));
+    return { user: fromRow(rows[0]), groups };
   }
 
   async findByExternalId(accountId: AccountId, externalId: string): Promise<User | null> {
