@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { GroupService } from '../../domain/groups/group-service';
 import type { UserId } from '../../domain/ids';
 import type { GroupField } from '../../domain/query';
@@ -25,8 +25,7 @@ const groupDialect: ListDialect<GroupField, 'members'> = {
 };
 
 /** /Groups: members are changed by delta, so no request reads a whole group it does not return. */
-export function groupRoutes(groups: GroupService, options: ScimRouteOptions): Router {
-  const router = Router();
+export function mountGroupRoutes(router: Router, groups: GroupService, options: ScimRouteOptions): void {
   const { baseUrl } = options;
 
   const list = async (req: Request, res: Response) => {
@@ -38,15 +37,15 @@ export function groupRoutes(groups: GroupService, options: ScimRouteOptions): Ro
     );
     sendScim(res, 200, listResponse(resources, page.total, request.startIndex));
   };
-  router.get('/', list);
-  router.post('/.search', list);
+  router.get('/Groups', list);
+  router.post('/Groups/.search', list);
 
-  router.post('/', async (req, res) => {
+  router.post('/Groups', async (req, res) => {
     const view = await groups.create(actorOf(res), groupInputFrom(req.body));
     sendResource(req, res, 201, groupResource(view, baseUrl), view.group.version, { coreUrn: GROUP_URN });
   });
 
-  router.get('/:id', async (req, res) => {
+  router.get('/Groups/:id', async (req, res) => {
     const projection = projectionFrom(req.query as Record<string, unknown>);
     const view = await groups.get(actorOf(res), req.params.id, {
       withMembers: !excludes(projection, 'members'),
@@ -57,7 +56,7 @@ export function groupRoutes(groups: GroupService, options: ScimRouteOptions): Ro
     });
   });
 
-  router.put('/:id', async (req, res) => {
+  router.put('/Groups/:id', async (req, res) => {
     const input = groupInputFrom(req.body);
     const actor = actorOf(res);
     await groups.applyDelta(
@@ -77,7 +76,7 @@ export function groupRoutes(groups: GroupService, options: ScimRouteOptions): Ro
   });
 
   // 204: both IdPs accept it, and it spares a 100,000-member group from being read back.
-  router.patch('/:id', async (req, res) => {
+  router.patch('/Groups/:id', async (req, res) => {
     const plan = planGroupPatch(patchOperations(req.body));
     const group = await groups.applyDelta(
       actorOf(res),
@@ -95,12 +94,10 @@ export function groupRoutes(groups: GroupService, options: ScimRouteOptions): Ro
     res.status(204).end();
   });
 
-  router.delete('/:id', async (req, res) => {
+  router.delete('/Groups/:id', async (req, res) => {
     await groups.delete(actorOf(res), req.params.id, {
       expectedVersion: expectedVersion(req.header('if-match')),
     });
     res.status(204).end();
   });
-
-  return router;
 }

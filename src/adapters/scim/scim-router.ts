@@ -6,11 +6,11 @@ import type { UserService } from '../../domain/users/user-service';
 import { requestIdOf } from '../http/request-context';
 import { discoveryRoutes } from './discovery-routes';
 import { renderScimError } from './errors';
-import { groupRoutes } from './group-routes';
+import { mountGroupRoutes } from './group-routes';
 import { sendScim } from './respond';
 import { ScimError } from './scim-error';
 import { scimTokenAuth } from './token-auth';
-import { userRoutes } from './user-routes';
+import { mountUserRoutes } from './user-routes';
 
 export interface ScimDependencies {
   users: UserService;
@@ -37,8 +37,10 @@ export function scimRouter(deps: ScimDependencies, options: ScimOptions, logger:
   });
   // One middleware, not two: each router layer costs on the GET hot path (docs/benchmarks.md).
   const authenticateThenParse = scimTokenAuth(deps.tokens, parseJson);
-  router.use('/Users', authenticateThenParse, userRoutes(deps.users, options));
-  router.use('/Groups', authenticateThenParse, groupRoutes(deps.groups, options));
+  // Routes are registered on this one router, not nested routers: each level costs on every request.
+  router.use(['/Users', '/Groups'], authenticateThenParse);
+  mountUserRoutes(router, deps.users, options);
+  mountGroupRoutes(router, deps.groups, options);
   router.use(discoveryRoutes(options.baseUrl, options));
   router.use(authenticateThenParse);
   router.use(() => {

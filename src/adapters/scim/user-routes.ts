@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import type { UserService } from '../../domain/users/user-service';
 import type { UserField } from '../../domain/query';
 import { expectedVersion } from './etag';
@@ -34,8 +34,7 @@ const userDialect: ListDialect<UserField, 'emails' | 'groups'> = {
 };
 
 /** /Users: translate SCIM to UserService calls and back; no rule is decided here. */
-export function userRoutes(users: UserService, options: ScimRouteOptions): Router {
-  const router = Router();
+export function mountUserRoutes(router: Router, users: UserService, options: ScimRouteOptions): void {
   const { baseUrl } = options;
 
   const list = async (req: import('express').Request, res: import('express').Response) => {
@@ -46,15 +45,15 @@ export function userRoutes(users: UserService, options: ScimRouteOptions): Route
     );
     sendScim(res, 200, listResponse(resources, page.total, request.startIndex));
   };
-  router.get('/', list);
-  router.post('/.search', list);
+  router.get('/Users', list);
+  router.post('/Users/.search', list);
 
-  router.post('/', async (req, res) => {
+  router.post('/Users', async (req, res) => {
     const { view } = await users.provision(actorOf(res), userDraftFrom(req.body));
     sendResource(req, res, 201, userResource(view, baseUrl), view.user.version, { coreUrn: USER_URN });
   });
 
-  router.get('/:id', async (req, res) => {
+  router.get('/Users/:id', async (req, res) => {
     const projection = projectionFrom(req.query as Record<string, unknown>);
     const view = await users.get(actorOf(res), req.params.id);
     sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, {
@@ -63,7 +62,7 @@ export function userRoutes(users: UserService, options: ScimRouteOptions): Route
     });
   });
 
-  router.put('/:id', async (req, res) => {
+  router.put('/Users/:id', async (req, res) => {
     const view = await users.modify(
       actorOf(res),
       req.params.id,
@@ -75,7 +74,7 @@ export function userRoutes(users: UserService, options: ScimRouteOptions): Route
     sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, { coreUrn: USER_URN });
   });
 
-  router.patch('/:id', async (req, res) => {
+  router.patch('/Users/:id', async (req, res) => {
     const operations = patchOperations(req.body);
     const view = await users.modify(
       actorOf(res),
@@ -86,12 +85,10 @@ export function userRoutes(users: UserService, options: ScimRouteOptions): Route
     sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, { coreUrn: USER_URN });
   });
 
-  router.delete('/:id', async (req, res) => {
+  router.delete('/Users/:id', async (req, res) => {
     await users.delete(actorOf(res), req.params.id, {
       expectedVersion: expectedVersion(req.header('if-match')),
     });
     res.status(204).end();
   });
-
-  return router;
 }

@@ -30,6 +30,10 @@ export function optionsFor(databaseUrl: string): DataSourceOptions {
       // LIKE must be case-sensitive, as with MySQL's binary collation: ci attributes use _norm columns.
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
         db.pragma('case_sensitive_like = ON');
+        // Reads of a 100,000-user file come from memory, not from a pread per page: a 64 MiB page
+        // cache and a memory-mapped file (shared with the OS page cache, so it costs no extra RAM).
+        db.pragma('cache_size = -65536');
+        db.pragma('mmap_size = 268435456');
       },
     };
   }

@@ -22,6 +22,7 @@ const maxAttempts = 5;
 export class TypeOrmUnitOfWork implements UnitOfWork {
   private readonly dialect: Dialect;
   private readonly mutex = new Mutex();
+  private readTx: Tx | undefined;
 
   constructor(private readonly dataSource: DataSource) {
     this.dialect = dialectOf(dataSource);
@@ -41,7 +42,10 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   }
 
   read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.exclusive(() => work(bindRepositories(this.dataSource.manager, this.dialect)));
+    // Reads outside a transaction share one set of repositories: they hold no state.
+    this.readTx ??= bindRepositories(this.dataSource.manager, this.dialect);
+    const tx = this.readTx;
+    return this.exclusive(() => work(tx));
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
