@@ -3,7 +3,7 @@
  * depends on the current members, so a PATCH costs O(changed ids), not O(group size)
  * (idp-interop.md E, #35). Pure: no DB, no HTTP.
  */
-import { optionalPath, parseOpName, parsePatchPath } from './patch-path';
+import { optionalPath, parseOpName, parsePatchPath, pathlessEntries } from './patch-path';
 import type { PatchOpName, PatchPath, ValueFilter } from './patch-path';
 import { ScimError } from './scim-error';
 
@@ -31,9 +31,6 @@ interface PlanState {
   replace?: Set<string>;
 }
 
-// Okta's pathless replace echoes the group `id` (#29); these keys are not patch targets.
-const IGNORED_PATHLESS_KEYS = new Set(['id', 'meta', 'schemas']);
-
 export function planGroupPatch(operations: unknown[]): GroupPatchPlan {
   if (!Array.isArray(operations)) throw ScimError.badRequest('invalidSyntax', 'Operations must be an array.');
   const state: PlanState = { add: new Set(), remove: new Set() };
@@ -56,16 +53,8 @@ function applyOperation(state: PlanState, operation: unknown): void {
 
 /** `{"op":"replace","value":{"id":…,"displayName":…}}` (Okta) or `{"op":"add","value":{"members":[…]}}`. */
 function applyPathless(state: PlanState, op: PatchOpName, value: unknown): void {
-  if (op === 'remove') {
-    throw ScimError.badRequest('noTarget', 'A remove operation needs a path naming what to remove.');
-  }
-  if (!isPlainObject(value)) {
-    throw ScimError.badRequest('invalidValue', `A ${op} without a path needs an object value.`);
-  }
-  for (const [key, attrValue] of Object.entries(value)) {
-    if (IGNORED_PATHLESS_KEYS.has(key.toLowerCase())) continue;
+  for (const [key, attrValue] of pathlessEntries(op, value))
     applyPath(state, op, parsePatchPath(key), attrValue);
-  }
 }
 
 function applyPath(state: PlanState, op: PatchOpName, path: PatchPath, value: unknown): void {

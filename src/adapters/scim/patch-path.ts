@@ -44,6 +44,28 @@ export function parseOpName(raw: unknown): PatchOpName {
 }
 
 /** The `path` of a PATCH operation, or undefined when absent (null and blank count as absent). */
+// Okta's pathless replace echoes `id` (idp-interop.md #29); these are not patch targets, so skip them.
+const ignoredPathlessKeys = new Set(['id', 'meta', 'schemas']);
+
+/**
+ * The `[path, value]` pairs of a pathless add/replace (`{"op":"replace","value":{"active":false}}`),
+ * without the server-owned keys. A pathless remove has nothing to name: noTarget (RFC 7644 §3.5.2.2).
+ */
+export function pathlessEntries(op: PatchOpName, value: unknown): [string, unknown][] {
+  if (op === 'remove') {
+    throw ScimError.badRequest('noTarget', 'A remove operation needs a path naming what to remove.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw ScimError.badRequest('invalidValue', `A ${op} without a path needs an object value.`);
+  }
+  return Object.entries(value).filter(([key]) => !ignoredPathlessKeys.has(key.toLowerCase()));
+}
+
+/** True for keys a pathless or schema-keyed value carries that are not patch targets. */
+export function isIgnoredPathlessKey(key: string): boolean {
+  return ignoredPathlessKeys.has(key.toLowerCase());
+}
+
 export function optionalPath(raw: unknown): string | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'string') throw ScimError.badRequest('invalidPath', 'path must be a string.');

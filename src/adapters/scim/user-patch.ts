@@ -3,7 +3,14 @@
  * and Entra actually send (idp-interop.md D and F). Pure: no DB, no HTTP; the input is not mutated.
  * Ops apply in order and any bad op throws a ScimError, so the caller discards the whole patch.
  */
-import { matchesValueFilter, optionalPath, parseOpName, parsePatchPath } from './patch-path';
+import {
+  isIgnoredPathlessKey,
+  matchesValueFilter,
+  optionalPath,
+  parseOpName,
+  parsePatchPath,
+  pathlessEntries,
+} from './patch-path';
 import type { PatchOpName as OpName, PatchPath, ValueFilter } from './patch-path';
 import { ScimError } from './scim-error';
 import {
@@ -49,9 +56,6 @@ interface Target {
   valueFilter?: ValueFilter;
 }
 
-// Okta's pathless replace echoes `id` (idp-interop.md #29); these are not patch targets, so skip them.
-const IGNORED_PATHLESS_KEYS = new Set(['id', 'meta', 'schemas']);
-
 export function applyUserPatch(doc: ScimUserDoc, operations: unknown[]): ScimUserDoc {
   if (!Array.isArray(operations)) throw syntax('Operations must be an array.');
   const result = structuredClone(doc);
@@ -77,14 +81,7 @@ function applyOperation(doc: Json, operation: unknown): void {
 
 /** A pathless add/replace carries an object whose keys are paths (Okta `{active:false}`, Entra dotted keys). */
 function applyPathless(doc: Json, op: OpName, value: unknown): void {
-  if (op === 'remove') {
-    throw ScimError.badRequest('noTarget', 'A remove operation needs a path naming what to remove.');
-  }
-  if (!isPlainObject(value)) {
-    throw ScimError.badRequest('invalidValue', `A ${op} without a path needs an object value.`);
-  }
-  for (const [key, attrValue] of Object.entries(value)) {
-    if (IGNORED_PATHLESS_KEYS.has(key.toLowerCase())) continue;
+  for (const [key, attrValue] of pathlessEntries(op, value)) {
     const schemaUrn = schemaKey(doc, key);
     if (schemaUrn !== undefined) applyToSchema(doc, op, schemaUrn, attrValue);
     else applyToTarget(doc, op, parsePatchPath(key), attrValue);
@@ -112,7 +109,7 @@ function applyToSchema(doc: Json, op: OpName, urn: string, value: unknown): void
     throw ScimError.badRequest('invalidValue', `The value for ${urn} must be an object of its attributes.`);
   }
   for (const [key, attrValue] of Object.entries(value)) {
-    if (IGNORED_PATHLESS_KEYS.has(key.toLowerCase())) continue;
+    if (isIgnoredPathlessKey(key)) continue;
     const path = parsePatchPath(key);
     applyToTarget(doc, op, core ? { ...path, schema: undefined } : { ...path, schema: urn }, attrValue);
   }

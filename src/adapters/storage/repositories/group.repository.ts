@@ -6,7 +6,7 @@ import type { GroupRepository } from '../../../domain/ports';
 import type { GroupField, ListQuery, Page } from '../../../domain/query';
 import { translatingUniqueKeys } from '../db-errors';
 import { insertIgnore, type Dialect } from '../dialect';
-import { chunks, column, listRows, num, placeholders, type TableSpec } from './sql';
+import { column, listRows, lookupGrouped, num, placeholders, type TableSpec } from './sql';
 
 const groupTable: TableSpec = {
   table: 'directory_groups',
@@ -127,20 +127,17 @@ export class GroupRepositorySql implements GroupRepository {
   }
 
   async members(accountId: AccountId, groupIds: readonly GroupId[]): Promise<Map<GroupId, GroupMember[]>> {
-    const result = new Map<GroupId, GroupMember[]>();
-    for (const part of chunks(groupIds)) {
-      const rows = await this.sql.all<{ group_id: GroupId; id: UserId; user_name: string }>(
-        `SELECT gm.group_id, u.id, u.user_name FROM group_members gm JOIN users u ON u.id = gm.user_id
-          WHERE gm.account_id = ? AND gm.group_id IN (${placeholders(part.length)}) ORDER BY u.user_name_norm, u.id`,
-        [accountId, ...part],
-      );
-      for (const row of rows) {
-        const list = result.get(row.group_id) ?? [];
-        list.push({ userId: row.id, userName: row.user_name });
-        result.set(row.group_id, list);
-      }
-    }
-    return result;
+    return lookupGrouped(
+      groupIds,
+      (part) =>
+        this.sql.all<{ group_id: GroupId; id: UserId; user_name: string }>(
+          `SELECT gm.group_id, u.id, u.user_name FROM group_members gm JOIN users u ON u.id = gm.user_id
+            WHERE gm.account_id = ? AND gm.group_id IN (${placeholders(part.length)}) ORDER BY u.user_name_norm, u.id`,
+          [accountId, ...part],
+        ),
+      (row) => row.group_id,
+      (row) => ({ userId: row.id, userName: row.user_name }),
+    );
   }
 
   private translate<T>(group: Group, write: () => Promise<T>): Promise<T> {

@@ -22,6 +22,25 @@ export function chunks<T>(items: readonly T[], size = 500): T[][] {
   return out;
 }
 
+/** Rows of an `IN (…)` lookup, grouped by their key column, for many ids at once in chunks. */
+export async function lookupGrouped<K, Row, V>(
+  ids: readonly K[],
+  query: (part: K[]) => Promise<Row[]>,
+  keyOf: (row: Row) => K,
+  valueOf: (row: Row) => V,
+): Promise<Map<K, V[]>> {
+  const result = new Map<K, V[]>();
+  for (const part of chunks(ids)) {
+    for (const row of await query(part)) {
+      const key = keyOf(row);
+      const list = result.get(key);
+      if (list) list.push(valueOf(row));
+      else result.set(key, [valueOf(row)]);
+    }
+  }
+  return result;
+}
+
 export function placeholders(count: number): string {
   return new Array(count).fill('?').join(', ');
 }

@@ -12,7 +12,7 @@ import {
   type UserView,
 } from '../../../domain/users/user';
 import { translatingUniqueKeys } from '../db-errors';
-import { bool, chunks, column, listRows, num, placeholders, type TableSpec } from './sql';
+import { bool, chunks, column, listRows, lookupGrouped, num, placeholders, type TableSpec } from './sql';
 
 /** How each filterable user field and collection maps to indexed columns. */
 const userTable: TableSpec = {
@@ -143,20 +143,17 @@ export class UserRepositorySql implements UserRepository {
   }
 
   async groupsOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, GroupRef[]>> {
-    const result = new Map<UserId, GroupRef[]>();
-    for (const part of chunks(userIds)) {
-      const rows = await this.sql.all<{ user_id: UserId; id: string; display_name: string }>(
-        `SELECT gm.user_id, g.id, g.display_name FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
-          WHERE gm.account_id = ? AND gm.user_id IN (${placeholders(part.length)}) ORDER BY g.display_name_norm, g.id`,
-        [accountId, ...part],
-      );
-      for (const row of rows) {
-        const list = result.get(row.user_id) ?? [];
-        list.push({ id: row.id, displayName: row.display_name });
-        result.set(row.user_id, list);
-      }
-    }
-    return result;
+    return lookupGrouped(
+      userIds,
+      (part) =>
+        this.sql.all<{ user_id: UserId; id: string; display_name: string }>(
+          `SELECT gm.user_id, g.id, g.display_name FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id
+            WHERE gm.account_id = ? AND gm.user_id IN (${placeholders(part.length)}) ORDER BY g.display_name_norm, g.id`,
+          [accountId, ...part],
+        ),
+      (row) => row.user_id,
+      (row) => ({ id: row.id, displayName: row.display_name }),
+    );
   }
 
   private async writeEmails(user: User): Promise<void> {
