@@ -1,7 +1,9 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { loadCatalogue } from './config/catalogue';
 import type { Config } from './config/schema';
+import type { Catalogue } from './domain/access/catalogue';
 import { AccountService } from './domain/accounts/account-service';
 import { GroupService } from './domain/groups/group-service';
 import type { Clock, IdGenerator, UnitOfWork } from './domain/ports';
@@ -22,6 +24,7 @@ export interface Services {
 
 export interface Roster {
   config: Config;
+  catalogue: Catalogue;
   dataSource: DataSource;
   uow: UnitOfWork;
   services: Services;
@@ -43,6 +46,8 @@ export interface ComposeOverrides {
  */
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<Roster> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  // A broken catalogue stops the start before the database is touched (names the file and key).
+  const catalogue = loadCatalogue(config.roleCatalogue);
   const dataSource = await openDataSource(config.databaseUrl);
   const uow = new TypeOrmUnitOfWork(dataSource);
   const clock = overrides.clock ?? systemClock;
@@ -70,6 +75,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   );
   return {
     config,
+    catalogue,
     dataSource,
     uow,
     services,

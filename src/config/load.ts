@@ -34,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: values.DATABASE_URL as string,
     publicUrl,
     logLevel: values.LOG_LEVEL as Config['logLevel'],
+    roleCatalogue: values.ROLE_CATALOGUE as string,
     scim: Object.freeze({
       maxResults: values.SCIM_MAX_RESULTS as number,
       maxPayloadBytes: values.SCIM_MAX_PAYLOAD_BYTES as number,

@@ -28,6 +28,12 @@ export const settings = {
     description: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
+  ROLE_CATALOGUE: {
+    description:
+      'The role catalogue: `default` (the seven roles), `simple` (Owner, Admin, User, Read-Only), `granular`, ' +
+      'or the path of a catalogue JSON file (docs/catalogues.md). Validated at start.',
+    schema: z.string().min(1).default('default'),
+  },
   SCIM_MAX_RESULTS: {
     description:
       'The most resources one SCIM list page returns (filter.maxResults); a larger count is capped.',
@@ -46,5 +52,7 @@ export interface Config {
   databaseUrl: string;
   publicUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** A catalogue name or file; loaded and validated by config/catalogue.ts at start. */
+  roleCatalogue: string;
   scim: { maxResults: number; maxPayloadBytes: number };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertBuilt, roster, startServer } from './run-cli';
@@ -120,6 +120,31 @@ test('a bad setting stops the CLI and the server with a message naming the varia
   expect(bad.status).toBe(1);
   expect(bad.stderr).toContain('PORT');
   await expect(startServer({ ...env, DATABASE_URL: 'postgres://nope' })).rejects.toThrow(/DATABASE_URL/);
+});
+
+test('a broken role catalogue stops the start with a message naming the file and the key', async () => {
+  const broken = join(dir, 'broken-catalogue.json');
+  const catalogue = JSON.parse(
+    readFileSync(join(__dirname, '..', '..', 'config', 'catalogues', 'simple.json'), 'utf8'),
+  );
+  catalogue.roles[1].permissions.push('reports.fly');
+  writeFileSync(broken, JSON.stringify(catalogue));
+  await expect(startServer({ ...env, ROLE_CATALOGUE: broken })).rejects.toThrow(
+    /broken-catalogue\.json: roles\[1\]\.permissions\[\d+\]: unknown permission "reports\.fly"/,
+  );
+  const cli = roster(['scim-tokens', 'list', '--account', '00000000-0000-4000-8000-000000000000'], {
+    ...env,
+    ROLE_CATALOGUE: broken,
+  });
+  expect(cli.status).toBe(1);
+  expect(cli.stderr).toContain('broken-catalogue.json');
+});
+
+test('each shipped catalogue can be chosen by name', async () => {
+  for (const name of ['default', 'simple', 'granular']) {
+    const server = await startServer({ ...env, ROLE_CATALOGUE: name });
+    await server.stop();
+  }
 });
 
 test('an unknown account is refused clearly', () => {
