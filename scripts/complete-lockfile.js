@@ -32,11 +32,12 @@ for (const [location, entry] of Object.entries(packages)) {
     const key = `node_modules/${name}`;
     if (packages[key] || packages[`${location}/${key}`]) continue;
     const { os, cpu } = platformOf(name);
+    // Keys in the order npm writes them, so a later `npm install` leaves the file as it is.
     packages[key] = {
       version,
+      ...(cpu && cpu !== 'wasm32' ? { cpu: [cpu] } : {}),
       ...(entry.dev ? { dev: true } : {}),
       optional: true,
-      ...(cpu && cpu !== 'wasm32' ? { cpu: [cpu] } : {}),
       ...(os && os !== 'wasm32' ? { os: [os] } : {}),
     };
     added += 1;
