@@ -43,8 +43,9 @@ for (const [location, entry] of Object.entries(packages)) {
     added += 1;
   }
 }
-lock.packages = Object.fromEntries(
-  Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
-);
-fs.writeFileSync(lockPath, JSON.stringify(lock, null, 2) + '\n');
+if (added > 0) {
+  // npm orders package locations with localeCompare; keep its order so diffs stay small.
+  lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => a.localeCompare(b, 'en')));
+  fs.writeFileSync(lockPath, JSON.stringify(lock, null, 2) + '\n');
+}
 process.stdout.write(`complete-lockfile: added ${added} foreign-platform optional entries\n`);
