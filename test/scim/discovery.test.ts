@@ -59,6 +59,7 @@ describe('GET /ServiceProviderConfig', () => {
     expect(body.sort).toEqual({ supported: true });
     expect(body.etag).toEqual({ supported: true });
     expect(body.bulk.supported).toBe(false);
+    expect(body.bulk.maxPayloadSize).toBe(1_048_576);
     expect(body.changePassword).toEqual({ supported: false });
   });
 

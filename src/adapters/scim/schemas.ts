@@ -85,7 +85,8 @@ export function serviceProviderConfig(
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    // maxPayloadSize is the largest body any request may have (a larger one is a 413), bulk or not.
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: limits.maxPayloadBytes },
     filter: { supported: true, maxResults: limits.maxResults },
     changePassword: { supported: false },
     sort: { supported: true },
