@@ -4,7 +4,9 @@ import type { DataSource } from 'typeorm';
 import { loadCatalogue } from './config/catalogue';
 import type { Config } from './config/schema';
 import type { Catalogue } from './domain/access/catalogue';
+import { RoleRecomputer } from './domain/access/role-recompute';
 import { AccountService } from './domain/accounts/account-service';
+import { MappingService } from './domain/role-mapping/mapping-service';
 import { GroupService } from './domain/groups/group-service';
 import type { Clock, IdGenerator, UnitOfWork } from './domain/ports';
 import { ScimTokenService } from './domain/tokens/scim-token-service';
@@ -19,6 +21,7 @@ export interface Services {
   accounts: AccountService;
   users: UserService;
   groups: GroupService;
+  mappings: MappingService;
   tokens: ScimTokenService;
 }
 
@@ -52,10 +55,12 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const uow = new TypeOrmUnitOfWork(dataSource);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuidGenerator;
+  const roles = new RoleRecomputer(catalogue, clock);
   const services: Services = {
-    accounts: new AccountService(uow, clock, ids),
-    users: new UserService(uow, clock, ids),
-    groups: new GroupService(uow, clock, ids),
+    accounts: new AccountService(uow, clock, ids, roles),
+    users: new UserService(uow, clock, ids, roles),
+    groups: new GroupService(uow, clock, ids, roles),
+    mappings: new MappingService(uow, clock, ids, catalogue, roles),
     tokens: new ScimTokenService(uow, clock, ids, sha256SecretCodec),
   };
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

@@ -2,6 +2,8 @@
  * What the domain needs from the outside world, as interfaces only. The storage adapter
  * implements them; tests use the real implementations on a real database.
  */
+import type { RoleKey } from './access/catalogue';
+import type { EffectiveRole, MappedRole } from './access/effective-role';
 import type { AuditEvent } from './audit/events';
 import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
 import type { GroupField, ListQuery, Page, UserField } from './query';
@@ -21,6 +23,8 @@ export interface Account {
   name: string;
   status: 'active' | 'closed';
   ownerId: UserId;
+  /** The role of a user in no mapped group and with no role assigned by hand; none when null. */
+  defaultRoleKey: RoleKey | null;
   created: number;
 }
 
@@ -34,7 +38,7 @@ export interface ScimToken {
 }
 
 export interface AccountRepository {
-  insert(account: Omit<Account, 'ownerId'>): Promise<void>;
+  insert(account: Omit<Account, 'ownerId' | 'defaultRoleKey'>): Promise<void>;
   setOwner(accountId: AccountId, userId: UserId): Promise<void>;
   get(accountId: AccountId): Promise<Account | null>;
 }
@@ -78,6 +82,40 @@ export interface ScimTokenRepository {
   touch(tokenId: ScimTokenId, at: number): Promise<void>;
 }
 
+/** How a mapping names an IdP group (issue: "by the group's id, externalId or displayName"). */
+export type GroupMatchKind = 'id' | 'externalId' | 'displayName';
+
+export interface RoleMapping {
+  id: string;
+  accountId: AccountId;
+  matchKind: GroupMatchKind;
+  /** As the admin wrote it; displayName matches case-insensitively. */
+  matchValue: string;
+  roleKey: RoleKey;
+  created: number;
+}
+
+export interface StoredRole {
+  effective: EffectiveRole;
+  manualRoleKey: RoleKey | null;
+}
+
+export interface RoleRepository {
+  insertMapping(mapping: RoleMapping): Promise<void>;
+  getMapping(accountId: AccountId, mappingId: string): Promise<RoleMapping | null>;
+  deleteMapping(accountId: AccountId, mappingId: string): Promise<void>;
+  listMappings(accountId: AccountId): Promise<RoleMapping[]>;
+  /** The users in any group that `mapping` matches. */
+  membersMatching(
+    accountId: AccountId,
+    mapping: Pick<RoleMapping, 'matchKind' | 'matchValue'>,
+  ): Promise<UserId[]>;
+  /** For each user, the roles their groups map to. */
+  mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>>;
+  stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>>;
+  save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void>;
+}
+
 export interface AuditRepository {
   append(event: AuditEvent): Promise<void>;
   list(accountId: AccountId, options?: { limit?: number }): Promise<AuditEvent[]>;
@@ -89,6 +127,7 @@ export interface Tx {
   users: UserRepository;
   groups: GroupRepository;
   scimTokens: ScimTokenRepository;
+  roles: RoleRepository;
   audit: AuditRepository;
 }
 

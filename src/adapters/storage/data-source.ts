@@ -3,8 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
+import { RoleStore1763990000000 } from './migrations/1763990000000-role-store';
 
-export const migrations = [InitialSchema1763900000000];
+export const migrations = [InitialSchema1763900000000, RoleStore1763990000000];
 
 /**
  * Builds the TypeORM DataSource for DATABASE_URL. Schema changes come only from migrations

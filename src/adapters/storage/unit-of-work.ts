@@ -8,6 +8,7 @@ import { sqlRunner } from './sql-runner';
 import { AccountRepositorySql } from './repositories/account.repository';
 import { AuditRepositorySql } from './repositories/audit.repository';
 import { GroupRepositorySql } from './repositories/group.repository';
+import { RoleRepositorySql } from './repositories/role.repository';
 import { ScimTokenRepositorySql } from './repositories/scim-token.repository';
 import { UserRepositorySql } from './repositories/user.repository';
 
@@ -60,6 +61,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     users: new UserRepositorySql(sql),
     groups: new GroupRepositorySql(sql, dialect),
     scimTokens: new ScimTokenRepositorySql(sql),
+    roles: new RoleRepositorySql(sql),
     audit: new AuditRepositorySql(sql),
   };
 }

@@ -1,3 +1,4 @@
+import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -16,6 +17,7 @@ export class AccountService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly roles: RoleRecomputer,
   ) {}
 
   /** Creates the account together with its Owner: an account never exists without one. */
@@ -61,7 +63,18 @@ export class AccountService {
         before: null,
         after: { name, owner: auditSnapshot(owner) },
       });
-      return { account: { id: accountId, name, status: 'active', ownerId: owner.id, created: now }, owner };
+      await this.roles.recompute(tx, actor, [owner.id]);
+      return {
+        account: {
+          id: accountId,
+          name,
+          status: 'active',
+          ownerId: owner.id,
+          defaultRoleKey: null,
+          created: now,
+        },
+        owner,
+      };
     });
   }
 

@@ -13,9 +13,12 @@ export type AuditAction =
   | 'user.deleted'
   | 'group.created'
   | 'group.updated'
-  | 'group.deleted';
+  | 'group.deleted'
+  | 'user.role_changed'
+  | 'mapping.created'
+  | 'mapping.deleted';
 
-export type SubjectType = 'account' | 'user' | 'group' | 'scim_token';
+export type SubjectType = 'account' | 'user' | 'group' | 'scim_token' | 'mapping';
 
 /** What a service says happened; the audit log adds who, through which channel and when. */
 export interface AuditChange {

@@ -1,3 +1,4 @@
+import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -25,6 +26,7 @@ export class GroupService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly roles: RoleRecomputer,
   ) {}
 
   async get(actor: Actor, groupId: string, options: ReadOptions): Promise<GroupView> {
@@ -76,6 +78,7 @@ export class GroupService {
         before: null,
         after: { ...auditSnapshot(group), addedMembers: added },
       });
+      await this.roles.recompute(tx, actor, added);
       return this.viewOf(tx, group, { withMembers: true });
     });
   }
@@ -113,6 +116,10 @@ export class GroupService {
         before: auditSnapshot(current),
         after: { ...auditSnapshot(next), addedMembers: added, removedMembers: removed },
       });
+      // A new name or externalId may match a different mapping: then every member's role may move.
+      const renamed = next.displayName !== current.displayName || next.externalId !== current.externalId;
+      const affected = renamed ? await tx.groups.memberIds(actor.accountId, current.id) : [];
+      await this.roles.recompute(tx, actor, [...added, ...removed, ...affected]);
       return next;
     });
   }
@@ -121,6 +128,7 @@ export class GroupService {
     await this.uow.write(actor.accountId, async (tx) => {
       const group = await this.load(tx, actor, groupId, true);
       assertVersion(group.version, options);
+      const formerMembers = await tx.groups.memberIds(actor.accountId, group.id);
       await tx.groups.delete(actor.accountId, group.id);
       await recordAudit(tx, actor, this.clock, {
         action: 'group.deleted',
@@ -129,6 +137,7 @@ export class GroupService {
         before: auditSnapshot(group),
         after: null,
       });
+      await this.roles.recompute(tx, actor, formerMembers);
     });
   }
 

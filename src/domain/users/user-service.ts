@@ -1,3 +1,4 @@
+import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -23,6 +24,7 @@ export class UserService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
+    private readonly roles: RoleRecomputer,
   ) {}
 
   async get(actor: Actor, userId: string): Promise<UserView> {
@@ -61,6 +63,7 @@ export class UserService {
         : null;
       if (previous && !previous.active) {
         const restored = await this.save(tx, actor, previous, draft, 'user.restored');
+        await this.roles.recompute(tx, actor, [restored.id]);
         return { view: await this.viewOf(tx, restored), restored: true };
       }
       const now = this.clock.now();
@@ -80,6 +83,8 @@ export class UserService {
         before: null,
         after: auditSnapshot(user),
       });
+      // The account's default role, if it has one, applies from the first moment.
+      await this.roles.recompute(tx, actor, [user.id]);
       return { view: { user, groups: [] }, restored: false };
     });
   }

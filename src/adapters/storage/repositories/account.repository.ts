@@ -9,6 +9,7 @@ interface AccountRow {
   status: Account['status'];
   created_at: unknown;
   owner_id: UserId;
+  default_role_key: string | null;
 }
 
 export class AccountRepositorySql implements AccountRepository {
@@ -27,7 +28,7 @@ export class AccountRepositorySql implements AccountRepository {
 
   async get(accountId: AccountId): Promise<Account | null> {
     const rows = await this.sql.all<AccountRow>(
-      `SELECT a.id, a.name, a.status, a.created_at, o.user_id AS owner_id
+      `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, o.user_id AS owner_id
          FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
       [accountId],
     );
@@ -38,6 +39,7 @@ export class AccountRepositorySql implements AccountRepository {
       name: row.name,
       status: row.status,
       ownerId: row.owner_id,
+      defaultRoleKey: row.default_role_key ?? null,
       created: num(row.created_at),
     };
   }

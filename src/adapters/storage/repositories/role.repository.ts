@@ -1,0 +1,150 @@
+import type { MappedRole, RoleSource } from '../../../domain/access/effective-role';
+import { DomainError } from '../../../domain/errors';
+import type { AccountId, UserId } from '../../../domain/ids';
+import type { GroupMatchKind, RoleMapping, RoleRepository, StoredRole } from '../../../domain/ports';
+import { translatingUniqueKeys } from '../db-errors';
+import type { SqlRunner } from '../sql-runner';
+import { chunks, lookupGrouped, num, placeholders } from './sql';
+
+/** A mapping matches a group by id, by externalId (both case-exact) or by displayName (case-insensitive). */
+const groupMatches = `(
+  (m.match_kind = 'id' AND m.match_value = g.id) OR
+  (m.match_kind = 'externalId' AND m.match_value = g.external_id) OR
+  (m.match_kind = 'displayName' AND m.match_value = g.display_name_norm))`;
+
+const stored = (kind: GroupMatchKind, value: string) =>
+  kind === 'displayName' ? value.trim().toLowerCase() : value;
+
+export class RoleRepositorySql implements RoleRepository {
+  constructor(private readonly sql: SqlRunner) {}
+
+  async insertMapping(mapping: RoleMapping): Promise<void> {
+    await translatingUniqueKeys(
+      () =>
+        this.sql.run(
+          `INSERT INTO role_mappings (id, account_id, match_kind, match_value, role_key, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+          [
+            mapping.id,
+            mapping.accountId,
+            mapping.matchKind,
+            stored(mapping.matchKind, mapping.matchValue),
+            mapping.roleKey,
+            mapping.created,
+          ],
+        ),
+      {},
+      () =>
+        DomainError.conflict(
+          'mapping.group_already_mapped',
+          `The group ${mapping.matchKind} "${mapping.matchValue}" is already mapped to a role; remove that mapping first`,
+        ),
+    );
+  }
+
+  async getMapping(accountId: AccountId, mappingId: string): Promise<RoleMapping | null> {
+    const rows = await this.sql.all('SELECT * FROM role_mappings WHERE account_id = ? AND id = ?', [
+      accountId,
+      mappingId,
+    ]);
+    return rows.length === 0 ? null : toMapping(rows[0]);
+  }
+
+  async deleteMapping(accountId: AccountId, mappingId: string): Promise<void> {
+    await this.sql.run('DELETE FROM role_mappings WHERE account_id = ? AND id = ?', [accountId, mappingId]);
+  }
+
+  async listMappings(accountId: AccountId): Promise<RoleMapping[]> {
+    const rows = await this.sql.all(
+      'SELECT * FROM role_mappings WHERE account_id = ? ORDER BY created_at, id',
+      [accountId],
+    );
+    return rows.map(toMapping);
+  }
+
+  async membersMatching(
+    accountId: AccountId,
+    mapping: Pick<RoleMapping, 'matchKind' | 'matchValue'>,
+  ): Promise<UserId[]> {
+    const column = { id: 'g.id', externalId: 'g.external_id', displayName: 'g.display_name_norm' }[
+      mapping.matchKind
+    ];
+    const rows = await this.sql.all<{ user_id: UserId }>(
+      `SELECT DISTINCT gm.user_id FROM directory_groups g JOIN group_members gm ON gm.group_id = g.id
+        WHERE g.account_id = ? AND ${column} = ?`,
+      [accountId, stored(mapping.matchKind, mapping.matchValue)],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  async mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>> {
+    return lookupGrouped(
+      userIds,
+      (part) =>
+        this.sql.all<{ user_id: UserId; group_id: string; display_name: string; role_key: string }>(
+          `SELECT gm.user_id, g.id AS group_id, g.display_name, m.role_key
+             FROM group_members gm
+             JOIN directory_groups g ON g.id = gm.group_id
+             JOIN role_mappings m ON m.account_id = g.account_id AND ${groupMatches}
+            WHERE gm.account_id = ? AND gm.user_id IN (${placeholders(part.length)})`,
+          [accountId, ...part],
+        ),
+      (row) => row.user_id,
+      (row) => ({ roleKey: row.role_key, groupId: row.group_id, groupName: row.display_name }),
+    );
+  }
+
+  async stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>> {
+    const result = new Map<UserId, StoredRole>();
+    for (const part of chunks(userIds)) {
+      const rows = await this.sql.all<Record<string, string | null>>(
+        `SELECT r.*, g.display_name AS group_name FROM user_roles r
+           LEFT JOIN directory_groups g ON g.id = r.source_group_id
+          WHERE r.account_id = ? AND r.user_id IN (${placeholders(part.length)})`,
+        [accountId, ...part],
+      );
+      for (const row of rows) result.set(row.user_id as UserId, toStoredRole(row));
+    }
+    return result;
+  }
+
+  async save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void> {
+    const { effective } = role;
+    const values = [effective.roleKey, effective.source, effective.groupId, role.manualRoleKey, at];
+    // Update, else insert: the caller holds the account's write lock, so no one inserts in between.
+    const changed = await this.sql.run(
+      `UPDATE user_roles SET role_key = ?, source = ?, source_group_id = ?, manual_role_key = ?, updated_at = ?
+        WHERE user_id = ?`,
+      [...values, userId],
+    );
+    if (changed > 0) return;
+    await this.sql.run(
+      `INSERT INTO user_roles (role_key, source, source_group_id, manual_role_key, updated_at, user_id, account_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [...values, userId, accountId],
+    );
+  }
+}
+
+function toMapping(row: Record<string, unknown>): RoleMapping {
+  return {
+    id: row.id as string,
+    accountId: row.account_id as AccountId,
+    matchKind: row.match_kind as GroupMatchKind,
+    matchValue: row.match_value as string,
+    roleKey: row.role_key as string,
+    created: num(row.created_at),
+  };
+}
+
+export function toStoredRole(row: Record<string, unknown>): StoredRole {
+  return {
+    effective: {
+      roleKey: (row.role_key as string | null) ?? null,
+      source: (row.source as RoleSource | null) ?? null,
+      groupId: (row.source_group_id as string | null) ?? null,
+      groupName: (row.group_name as string | null) ?? null,
+    },
+    manualRoleKey: (row.manual_role_key as string | null) ?? null,
+  };
+}
