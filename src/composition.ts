@@ -76,6 +76,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       baseUrl: scimBaseUrl,
       maxResults: config.scim.maxResults,
       maxPayloadBytes: config.scim.maxPayloadBytes,
+      roleName: (key) => catalogue.role(key)?.name ?? key,
     },
   );
   return {

@@ -5,7 +5,15 @@
  */
 import request from 'supertest';
 import { createAccount, startRoster, type TestAccount, type TestRoster } from '../support/roster';
-import { expectList, expectScimError, GROUP_URN, LIST_URN, USER_URN, type Json } from './scim-helpers';
+import {
+  expectList,
+  expectScimError,
+  GROUP_URN,
+  LIST_URN,
+  ROSTER_URN,
+  USER_URN,
+  type Json,
+} from './scim-helpers';
 
 let roster: TestRoster;
 let account: TestAccount;
@@ -79,9 +87,10 @@ describe('Okta provisioning run', () => {
 
     expect(res.status).toBe(201);
     expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
-    const { password: _password, groups: _groups, ...echoed } = oktaCreateUser;
+    const { password: _password, groups: _groups, schemas, ...echoed } = oktaCreateUser;
     expect(res.body).toMatchObject({
       ...echoed,
+      schemas: [...schemas, ROSTER_URN],
       id: expect.any(String),
       groups: [],
       meta: { resourceType: 'User' },

@@ -18,6 +18,7 @@ import {
   expectScimError,
   getUser,
   listUsers,
+  ROSTER_URN,
   SEARCH_URN,
   sorted,
   unique,
@@ -61,7 +62,9 @@ describe('POST /Users', () => {
     expect(res.status).toBe(201);
     expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
     expect(res.body).toMatchObject({
-      schemas: [USER_URN],
+      // Every user carries Roster's read-only extension: the role Roster decided (none yet).
+      schemas: [USER_URN, ROSTER_URN],
+      [ROSTER_URN]: { role: 'none' },
       id: expect.any(String),
       userName,
       name: { givenName: 'Test', familyName: 'User' },

@@ -175,3 +175,33 @@ test('mappings of another account never apply here', async () => {
   });
   expect((await roleOf(hal)).role).toBeNull();
 });
+
+describe('the Roster SCIM extension shows the role, read-only', () => {
+  const ROSTER = 'urn:roster:params:scim:schemas:extension:2.0:User';
+
+  test('GET and list show the role, its source and its group; a client cannot set them', async () => {
+    const ivy = await user();
+    const g = await group('Analysts Ext', [ivy]);
+    await map('id', g, 'analyst');
+    const got = await scim.get(`/Users/${ivy}`).expect(200);
+    expect(got.body.schemas).toContain(ROSTER);
+    expect(got.body[ROSTER]).toEqual({
+      role: 'Analyst',
+      roleKey: 'analyst',
+      roleSource: 'group',
+      roleGroup: 'Analysts Ext',
+    });
+    const listed = await scim.get(`/Users?filter=${encodeURIComponent(`id eq "${ivy}"`)}`).expect(200);
+    expect(listed.body.Resources[0][ROSTER]).toMatchObject({ role: 'Analyst', roleSource: 'group' });
+
+    const { id: _id, meta: _meta, ...body } = got.body;
+    await scim.put(`/Users/${ivy}`, { ...body, [ROSTER]: { role: 'Admin', roleKey: 'admin' } }).expect(200);
+    expect((await roleOf(ivy)).role).toBe('analyst');
+    expect((await scim.get(`/Users/${ivy}`)).body[ROSTER].roleKey).toBe('analyst');
+  });
+
+  test('the Owner shows as Owner', async () => {
+    const owner = await scim.get(`/Users/${account.ownerId}`).expect(200);
+    expect(owner.body[ROSTER]).toMatchObject({ role: 'Owner', roleSource: 'owner' });
+  });
+});

@@ -41,19 +41,22 @@ export function project(
   projection: Projection,
   coreUrn: string,
 ): Record<string, unknown> {
+  let out = resource;
   if (projection.attributes)
-    return keepOnly(
+    out = keepOnly(
       resource,
       projection.attributes.map((a) => stripCore(a, coreUrn)),
     );
-  if (projection.excludedAttributes)
-    return drop(
+  else if (projection.excludedAttributes)
+    out = drop(
       resource,
       projection.excludedAttributes.map((a) => stripCore(a, coreUrn)),
     );
-  return resource;
+  else return resource;
+  // `schemas` names only the extensions whose attributes are still in the resource.
+  const schemas = Array.isArray(out.schemas) ? (out.schemas as string[]) : [];
+  return { ...out, schemas: schemas.filter((urn) => urn === coreUrn || urn in out) };
 }
-
 function stripCore(attr: string, coreUrn: string): string {
   return attr.toLowerCase().startsWith(coreUrn.toLowerCase() + ':') ? attr.slice(coreUrn.length + 1) : attr;
 }

@@ -4,13 +4,31 @@ import { ENTERPRISE_URN, GROUP_URN, ROSTER_URN, USER_URN } from './urns';
 
 export * from './urns';
 
+function readOnly(name: string, description: string, canonicalValues?: string[]) {
+  return new SCIMMY.Types.Attribute('string', name, {
+    mutable: false,
+    description,
+    ...(canonicalValues ? { canonicalValues } : {}),
+  });
+}
+
 function rosterExtension(): InstanceType<typeof SCIMMY.Types.SchemaDefinition> {
   // scimmy only accepts urn:ietf:params:scim:schemas:* ids at construction; the issue names ours.
   const definition = new SCIMMY.Types.SchemaDefinition(
     'RosterUser',
     'urn:ietf:params:scim:schemas:extension:roster:2.0:User',
-    'Roster: the role, its source and MFA state of a user',
-    [],
+    'Roster: the role of a user and where it comes from (read-only; Roster decides it)',
+    [
+      readOnly('role', 'The name of the effective role, or "none"'),
+      readOnly('roleKey', 'The key of the effective role in the role catalogue'),
+      readOnly('roleSource', 'Where the role comes from: owner, group, manual or default', [
+        'owner',
+        'group',
+        'manual',
+        'default',
+      ]),
+      readOnly('roleGroup', 'The IdP group whose mapping gives the role, when roleSource is group'),
+    ],
   );
   definition.id = ROSTER_URN;
   return definition;

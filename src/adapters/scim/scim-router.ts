@@ -22,6 +22,7 @@ export interface ScimOptions {
   baseUrl: string;
   maxResults: number;
   maxPayloadBytes: number;
+  roleName(roleKey: string): string;
 }
 
 /**

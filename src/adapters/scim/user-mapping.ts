@@ -1,6 +1,7 @@
 import SCIMMY from 'scimmy';
 import { withoutNulls } from './json';
 import type { UserId } from '../../domain/ids';
+import type { EffectiveRole } from '../../domain/access/effective-role';
 import type { User, UserDraft, UserEmail, UserView } from '../../domain/users/user';
 import { etagOf } from './etag';
 import { ENTERPRISE_URN, ROSTER_URN, USER_URN, declareSchemas } from './schemas';
@@ -49,9 +50,10 @@ export function userDraftFrom(body: unknown, fallback?: Pick<User, 'active'>): U
 }
 
 /** The SCIM resource for a user, as every endpoint returns it. */
-export function userResource(view: UserView, baseUrl: string): Json {
+export function userResource(view: UserView, baseUrl: string, roleName: (key: string) => string): Json {
   const { user, groups } = view;
-  const { schemas: _schemas, ...profile } = withManager(user.profile, user.managerId);
+  const { schemas: _schemas, [ROSTER_URN]: _sent, ...rest } = withManager(user.profile, user.managerId);
+  const profile = view.role ? { ...rest, [ROSTER_URN]: rosterExtension(view.role, roleName) } : rest;
   const extensions = [ENTERPRISE_URN, ROSTER_URN].filter((urn) => urn in profile);
   return {
     schemas: [USER_URN, ...extensions],
@@ -73,6 +75,17 @@ export function userResource(view: UserView, baseUrl: string): Json {
       location: `${baseUrl}/Users/${user.id}`,
       version: etagOf(user.version),
     },
+  };
+}
+
+/** Read-only: what Roster decided, so an IdP admin can see a user's role and where it comes from. */
+function rosterExtension(role: EffectiveRole, roleName: (key: string) => string): Json {
+  if (role.roleKey === null) return { role: 'none' };
+  return {
+    role: roleName(role.roleKey),
+    roleKey: role.roleKey,
+    roleSource: role.source,
+    ...(role.groupName ? { roleGroup: role.groupName } : {}),
   };
 }
 
@@ -109,6 +122,8 @@ function prepare(body: Json): Json {
     }
   }
   normalizeManager(doc);
+  // The Roster extension is read-only: Roster decides roles, the IdP does not.
+  for (const key of Object.keys(doc)) if (key.toLowerCase() === ROSTER_URN.toLowerCase()) delete doc[key];
   return doc;
 }
 

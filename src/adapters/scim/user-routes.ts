@@ -14,6 +14,8 @@ import { patchableDocument, userDraftFrom, userResource } from './user-mapping';
 export interface ScimRouteOptions {
   baseUrl: string;
   maxResults: number;
+  /** The display name of a role of the catalogue in use. */
+  roleName(roleKey: string): string;
 }
 
 const userDialect: ListDialect<UserField, 'emails' | 'groups'> = {
@@ -41,7 +43,7 @@ export function mountUserRoutes(router: Router, users: UserService, options: Sci
     const request = parseListRequest(searchParams(req), userDialect, options.maxResults);
     const page = await users.list(actorOf(res), request.query);
     const resources = page.items.map((view) =>
-      project(userResource(view, baseUrl), request.projection, USER_URN),
+      project(userResource(view, baseUrl, options.roleName), request.projection, USER_URN),
     );
     sendScim(res, 200, listResponse(resources, page.total, request.startIndex));
   };
@@ -50,13 +52,15 @@ export function mountUserRoutes(router: Router, users: UserService, options: Sci
 
   router.post('/Users', async (req, res) => {
     const { view } = await users.provision(actorOf(res), userDraftFrom(req.body));
-    sendResource(req, res, 201, userResource(view, baseUrl), view.user.version, { coreUrn: USER_URN });
+    sendResource(req, res, 201, userResource(view, baseUrl, options.roleName), view.user.version, {
+      coreUrn: USER_URN,
+    });
   });
 
   router.get('/Users/:id', async (req, res) => {
     const projection = projectionFrom(req.query as Record<string, unknown>);
     const view = await users.get(actorOf(res), req.params.id);
-    sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, {
+    sendResource(req, res, 200, userResource(view, baseUrl, options.roleName), view.user.version, {
       projection,
       coreUrn: USER_URN,
     });
@@ -71,7 +75,9 @@ export function mountUserRoutes(router: Router, users: UserService, options: Sci
         expectedVersion: expectedVersion(req.header('if-match')),
       },
     );
-    sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, { coreUrn: USER_URN });
+    sendResource(req, res, 200, userResource(view, baseUrl, options.roleName), view.user.version, {
+      coreUrn: USER_URN,
+    });
   });
 
   router.patch('/Users/:id', async (req, res) => {
@@ -82,7 +88,9 @@ export function mountUserRoutes(router: Router, users: UserService, options: Sci
       (current) => userDraftFrom(applyUserPatch(patchableDocument(current), operations), current),
       { expectedVersion: expectedVersion(req.header('if-match')) },
     );
-    sendResource(req, res, 200, userResource(view, baseUrl), view.user.version, { coreUrn: USER_URN });
+    sendResource(req, res, 200, userResource(view, baseUrl, options.roleName), view.user.version, {
+      coreUrn: USER_URN,
+    });
   });
 
   router.delete('/Users/:id', async (req, res) => {

@@ -1,3 +1,4 @@
+import { noRole } from '../access/effective-role';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -39,13 +40,16 @@ export class UserService {
   async list(actor: Actor, query: ListQuery<UserField, UserCollection>): Promise<Page<UserView>> {
     return this.uow.read(async (tx) => {
       const page = await tx.users.list(actor.accountId, query);
-      const groups = await tx.users.groupsOf(
-        actor.accountId,
-        page.items.map((u) => u.id),
-      );
+      const ids = page.items.map((u) => u.id);
+      const groups = await tx.users.groupsOf(actor.accountId, ids);
+      const roles = await tx.roles.stored(actor.accountId, ids);
       return {
         total: page.total,
-        items: page.items.map((user) => ({ user, groups: groups.get(user.id) ?? [] })),
+        items: page.items.map((user) => ({
+          user,
+          groups: groups.get(user.id) ?? [],
+          role: roles.get(user.id)?.effective ?? noRole,
+        })),
       };
     });
   }
@@ -85,7 +89,7 @@ export class UserService {
       });
       // The account's default role, if it has one, applies from the first moment.
       await this.roles.recompute(tx, actor, [user.id]);
-      return { view: { user, groups: [] }, restored: false };
+      return { view: await this.viewOf(tx, user), restored: false };
     });
   }
 
@@ -155,8 +159,7 @@ export class UserService {
   }
 
   private async viewOf(tx: Tx, user: User): Promise<UserView> {
-    const groups = await tx.users.groupsOf(user.accountId, [user.id]);
-    return { user, groups: groups.get(user.id) ?? [] };
+    return (await tx.users.getView(user.accountId, user.id)) ?? { user, groups: [] };
   }
 
   private async save(

@@ -1,4 +1,5 @@
 import type { AccountId, UserId } from '../ids';
+import type { EffectiveRole } from '../access/effective-role';
 import { DomainError } from '../errors';
 
 export interface UserEmail {
@@ -42,6 +43,8 @@ export interface GroupRef {
 export interface UserView {
   user: User;
   groups: GroupRef[];
+  /** The user's effective role and where it comes from (absent where a caller did not load it). */
+  role?: EffectiveRole;
 }
 
 // RFC 7643 §4.1.1: userName is caseExact=false, so uniqueness and lookups use this key.

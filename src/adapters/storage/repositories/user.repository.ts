@@ -1,4 +1,5 @@
 import type { SqlRunner } from '../sql-runner';
+import type { RoleSource } from '../../../domain/access/effective-role';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { UserRepository } from '../../../domain/ports';
@@ -96,9 +97,13 @@ export class UserRepositorySql implements UserRepository {
     const rows = await this.sql.all<
       Record<string, unknown> & { group_id: string | null; group_name: string | null }
     >(
-      `SELECT u.*, g.id AS group_id, g.display_name AS group_name FROM users u
+      `SELECT u.*, g.id AS group_id, g.display_name AS group_name, ur.role_key AS r_role_key,
+              ur.source AS r_source, ur.source_group_id AS r_group_id, rg.display_name AS r_group_name
+         FROM users u
          LEFT JOIN group_members gm ON gm.user_id = u.id
          LEFT JOIN directory_groups g ON g.id = gm.group_id
+         LEFT JOIN user_roles ur ON ur.user_id = u.id
+         LEFT JOIN directory_groups rg ON rg.id = ur.source_group_id
         WHERE u.account_id = ? AND u.id = ? ORDER BY g.display_name_norm, g.id`,
       [accountId, userId],
     );
@@ -106,7 +111,14 @@ export class UserRepositorySql implements UserRepository {
     const groups = rows
       .filter((row) => row.group_id !== null)
       .map((row) => ({ id: row.group_id as string, displayName: row.group_name as string }));
-    return { user: fromRow(rows[0]), groups };
+    const first = rows[0];
+    const role = {
+      roleKey: (first.r_role_key as string | null) ?? null,
+      source: (first.r_source as RoleSource | null) ?? null,
+      groupId: (first.r_group_id as string | null) ?? null,
+      groupName: (first.r_group_name as string | null) ?? null,
+    };
+    return { user: fromRow(first), groups, role };
   }
 
   async findByExternalId(accountId: AccountId, externalId: string): Promise<User | null> {
