@@ -4,8 +4,11 @@ import type { DataSource } from 'typeorm';
 import { loadCatalogue } from './config/catalogue';
 import type { Config } from './config/schema';
 import type { Catalogue } from './domain/access/catalogue';
+import { AccessPolicy } from './domain/access/policy';
 import { RoleRecomputer } from './domain/access/role-recompute';
 import { AccountService } from './domain/accounts/account-service';
+import { OwnershipService } from './domain/accounts/ownership-service';
+import { RoleService } from './domain/access/role-service';
 import { MappingService } from './domain/role-mapping/mapping-service';
 import { GroupService } from './domain/groups/group-service';
 import type { Clock, IdGenerator, UnitOfWork } from './domain/ports';
@@ -22,6 +25,8 @@ export interface Services {
   users: UserService;
   groups: GroupService;
   mappings: MappingService;
+  roles: RoleService;
+  ownership: OwnershipService;
   tokens: ScimTokenService;
 }
 
@@ -56,11 +61,14 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuidGenerator;
   const roles = new RoleRecomputer(catalogue, clock);
+  const policy = new AccessPolicy(catalogue);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles),
     users: new UserService(uow, clock, ids, roles),
     groups: new GroupService(uow, clock, ids, roles),
-    mappings: new MappingService(uow, clock, ids, catalogue, roles),
+    mappings: new MappingService(uow, clock, ids, catalogue, roles, policy),
+    roles: new RoleService(uow, clock, catalogue, roles, policy),
+    ownership: new OwnershipService(uow, clock, catalogue, roles),
     tokens: new ScimTokenService(uow, clock, ids, sha256SecretCodec),
   };
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

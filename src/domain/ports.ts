@@ -25,6 +25,8 @@ export interface Account {
   ownerId: UserId;
   /** The role of a user in no mapped group and with no role assigned by hand; none when null. */
   defaultRoleKey: RoleKey | null;
+  /** The Owner was deactivated: ownership must move (roles.md rule 7). */
+  needsOwnershipTransfer: boolean;
   created: number;
 }
 
@@ -38,8 +40,14 @@ export interface ScimToken {
 }
 
 export interface AccountRepository {
-  insert(account: Omit<Account, 'ownerId' | 'defaultRoleKey'>): Promise<void>;
+  insert(account: Omit<Account, 'ownerId' | 'defaultRoleKey' | 'needsOwnershipTransfer'>): Promise<void>;
   setOwner(accountId: AccountId, userId: UserId): Promise<void>;
+  /** Compare-and-set: moves ownership only if `from` is still the Owner. */
+  transferOwner(accountId: AccountId, from: UserId, to: UserId): Promise<boolean>;
+  update(
+    accountId: AccountId,
+    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer'>>,
+  ): Promise<void>;
   get(accountId: AccountId): Promise<Account | null>;
 }
 
@@ -114,6 +122,8 @@ export interface RoleRepository {
   mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>>;
   stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>>;
   save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void>;
+  /** Every user of the account (for a change that can move anyone's role, such as the default role). */
+  usersOf(accountId: AccountId): Promise<UserId[]>;
 }
 
 export interface AuditRepository {

@@ -1,14 +1,31 @@
 import type { Actor } from '../actor';
 import { DomainError } from '../errors';
-import type { Permission } from './catalogue';
+import type { Tx } from '../ports';
+import type { Catalogue, Permission } from './catalogue';
 
 /**
- * Who may use an account-administration permission. Operators (the CLI) and Roster's own jobs
- * may; a SCIM token provisions users and groups but administers nothing. Members acting through
- * the admin API are checked against their role's permissions (the admin API issue adds them).
- * Deny by default (R9).
+ * Who may use an account-administration permission (roles.md rule 5). Operators (the CLI) and
+ * Roster's own jobs may; a SCIM token provisions users and groups but administers nothing; a
+ * member may when they are active and their effective role grants the permission. Deny by
+ * default (R9). Runs inside the caller's transaction, so it sees the role as it is now.
  */
-export function assertMay(actor: Actor, permission: Permission): void {
-  if (actor.kind === 'operator' || actor.kind === 'system') return;
-  throw DomainError.forbidden('access.denied', `This credential may not use ${permission}`);
+export class AccessPolicy {
+  constructor(private readonly catalogue: Catalogue) {}
+
+  async assertMay(tx: Tx, actor: Actor, permission: Permission): Promise<void> {
+    if (actor.kind === 'operator' || actor.kind === 'system') return;
+    if (actor.kind === 'member' && (await this.memberMay(tx, actor, permission))) return;
+    throw DomainError.forbidden(
+      'access.denied',
+      `You do not have the ${permission} permission on this account`,
+    );
+  }
+
+  private async memberMay(tx: Tx, actor: Extract<Actor, { kind: 'member' }>, permission: Permission) {
+    const user = await tx.users.get(actor.accountId, actor.userId);
+    if (!user?.active) return false;
+    const role = (await tx.roles.stored(actor.accountId, [actor.userId])).get(actor.userId)?.effective
+      .roleKey;
+    return role !== null && role !== undefined && this.catalogue.permissionsOf(role).has(permission);
+  }
 }

@@ -71,6 +71,7 @@ export class AccountService {
           status: 'active',
           ownerId: owner.id,
           defaultRoleKey: null,
+          needsOwnershipTransfer: false,
           created: now,
         },
         owner,

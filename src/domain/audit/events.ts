@@ -16,7 +16,11 @@ export type AuditAction =
   | 'group.deleted'
   | 'user.role_changed'
   | 'mapping.created'
-  | 'mapping.deleted';
+  | 'mapping.deleted'
+  | 'account.ownership_transferred'
+  | 'account.owner_deactivated'
+  | 'account.closed'
+  | 'account.default_role_set';
 
 export type SubjectType = 'account' | 'user' | 'group' | 'scim_token' | 'mapping';
 

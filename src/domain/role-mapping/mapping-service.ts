@@ -1,5 +1,5 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
-import { assertMay } from '../access/policy';
+import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -25,6 +25,7 @@ export class MappingService {
     private readonly ids: IdGenerator,
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
+    private readonly policy: AccessPolicy,
   ) {}
 
   async list(actor: Actor): Promise<RoleMapping[]> {
@@ -32,9 +33,9 @@ export class MappingService {
   }
 
   async add(actor: Actor, input: NewMapping): Promise<RoleMapping> {
-    assertMay(actor, 'mappings.edit');
     this.assertValid(input);
     return this.uow.write(actor.accountId, async (tx) => {
+      await this.policy.assertMay(tx, actor, 'mappings.edit');
       const mapping: RoleMapping = {
         id: this.ids.newId(),
         accountId: actor.accountId,
@@ -57,8 +58,8 @@ export class MappingService {
   }
 
   async remove(actor: Actor, mappingId: string): Promise<void> {
-    assertMay(actor, 'mappings.edit');
     await this.uow.write(actor.accountId, async (tx) => {
+      await this.policy.assertMay(tx, actor, 'mappings.edit');
       const mapping = await tx.roles.getMapping(actor.accountId, mappingId);
       if (!mapping) throw DomainError.notFound('mapping.not_found', `Mapping ${mappingId} not found`);
       const members = await tx.roles.membersMatching(actor.accountId, mapping);

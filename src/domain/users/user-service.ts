@@ -122,6 +122,7 @@ export class UserService {
       // (Entra disables the reports of a hard-deleted manager with a PATCH that leaves manager alone).
       if (draft.managerId !== current.managerId) await this.assertManager(tx, actor, draft, current.id);
       const saved = await this.save(tx, actor, current, draft, actionFor(current, draft));
+      if (current.active !== saved.active) await this.flagOwnerDeparture(tx, actor, saved);
       return this.viewOf(tx, saved);
     });
   }
@@ -150,6 +151,25 @@ export class UserService {
         after: null,
       });
     });
+  }
+
+  /**
+   * roles.md rule 7: the IdP may deactivate the Owner (a departed employee keeps no access), but
+   * ownership stays; the account is flagged as needing a transfer until it moves or they return.
+   */
+  private async flagOwnerDeparture(tx: Tx, actor: Actor, user: User): Promise<void> {
+    const account = await tx.accounts.get(actor.accountId);
+    if (!account || account.ownerId !== user.id || account.needsOwnershipTransfer === !user.active) return;
+    await tx.accounts.update(account.id, { needsOwnershipTransfer: !user.active });
+    if (!user.active) {
+      await recordAudit(tx, actor, this.clock, {
+        action: 'account.owner_deactivated',
+        subjectType: 'account',
+        subjectId: account.id,
+        before: { needsOwnershipTransfer: false },
+        after: { needsOwnershipTransfer: true, owner: user.id },
+      });
+    }
   }
 
   private async load(tx: Tx, actor: Actor, userId: string): Promise<User> {

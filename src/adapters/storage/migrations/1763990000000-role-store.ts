@@ -26,6 +26,11 @@ export class RoleStore1763990000000 implements MigrationInterface {
       ...binary,
     });
     await runner.addColumn('accounts', new TableColumn(str('default_role_key', 64, true)));
+    // Set when the Owner is deactivated (roles.md rule 7) until ownership moves.
+    await runner.addColumn(
+      'accounts',
+      new TableColumn({ name: 'needs_ownership_transfer', type: 'boolean', isNullable: false, default: 0 }),
+    );
     await runner.createTable(
       new Table({
         name: 'role_mappings',
@@ -89,6 +94,7 @@ export class RoleStore1763990000000 implements MigrationInterface {
   async down(runner: QueryRunner): Promise<void> {
     await runner.dropTable('user_roles');
     await runner.dropTable('role_mappings');
+    await runner.dropColumn('accounts', 'needs_ownership_transfer');
     await runner.dropColumn('accounts', 'default_role_key');
   }
 }

@@ -1,7 +1,7 @@
 import type { SqlRunner } from '../sql-runner';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, AccountRepository } from '../../../domain/ports';
-import { num } from './sql';
+import { bool, num } from './sql';
 
 interface AccountRow {
   id: AccountId;
@@ -10,6 +10,7 @@ interface AccountRow {
   created_at: unknown;
   owner_id: UserId;
   default_role_key: string | null;
+  needs_ownership_transfer: unknown;
 }
 
 export class AccountRepositorySql implements AccountRepository {
@@ -26,9 +27,35 @@ export class AccountRepositorySql implements AccountRepository {
     await this.sql.run('INSERT INTO account_owners (account_id, user_id) VALUES (?, ?)', [accountId, userId]);
   }
 
+  async transferOwner(accountId: AccountId, from: UserId, to: UserId): Promise<boolean> {
+    const changed = await this.sql.run(
+      'UPDATE account_owners SET user_id = ? WHERE account_id = ? AND user_id = ?',
+      [to, accountId, from],
+    );
+    return changed === 1;
+  }
+
+  async update(
+    accountId: AccountId,
+    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer'>>,
+  ): Promise<void> {
+    const columns: [string, unknown][] = [];
+    if (change.status !== undefined) columns.push(['status', change.status]);
+    if (change.defaultRoleKey !== undefined) columns.push(['default_role_key', change.defaultRoleKey]);
+    if (change.needsOwnershipTransfer !== undefined) {
+      columns.push(['needs_ownership_transfer', change.needsOwnershipTransfer]);
+    }
+    if (columns.length === 0) return;
+    await this.sql.run(
+      `UPDATE accounts SET ${columns.map(([c]) => `${c} = ?`).join(', ')}, version = version + 1 WHERE id = ?`,
+      [...columns.map(([, v]) => v), accountId],
+    );
+  }
+
   async get(accountId: AccountId): Promise<Account | null> {
     const rows = await this.sql.all<AccountRow>(
-      `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, o.user_id AS owner_id
+      `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, a.needs_ownership_transfer,
+              o.user_id AS owner_id
          FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
       [accountId],
     );
@@ -40,6 +67,7 @@ export class AccountRepositorySql implements AccountRepository {
       status: row.status,
       ownerId: row.owner_id,
       defaultRoleKey: row.default_role_key ?? null,
+      needsOwnershipTransfer: bool(row.needs_ownership_transfer),
       created: num(row.created_at),
     };
   }

@@ -108,6 +108,11 @@ export class RoleRepositorySql implements RoleRepository {
     return result;
   }
 
+  async usersOf(accountId: AccountId): Promise<UserId[]> {
+    const rows = await this.sql.all<{ id: UserId }>('SELECT id FROM users WHERE account_id = ?', [accountId]);
+    return rows.map((row) => row.id);
+  }
+
   async save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void> {
     const { effective } = role;
     const values = [effective.roleKey, effective.source, effective.groupId, role.manualRoleKey, at];
