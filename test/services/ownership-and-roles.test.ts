@@ -1,15 +1,7 @@
 import request from 'supertest';
 import type { Actor } from '../../src/domain/actor';
 import type { UserId } from '../../src/domain/ids';
-import {
-  aUser,
-  createAccount,
-  patchOp,
-  scimClient,
-  startRoster,
-  type TestAccount,
-  type TestRoster,
-} from '../support/roster';
+import { aUser, createAccount, patchOp, scimClient, startRoster, type TestRoster } from '../support/roster';
 
 let roster: TestRoster;
 
