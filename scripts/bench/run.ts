@@ -3,7 +3,9 @@
  *   1. GET /Users/{id} req/s through the real app vs a bare express 5 app (goal: ratio >= 0.5 on SQLite),
  *   2. p99 of `filter=userName eq "…"` at 100,000 users / at 1,000 users (goal <= 1.5),
  *   3. median time to add one member to a 100,000-member group / to a 100-member group (goal <= 1.5),
- *   4. the bench process's peak RSS,
+ *   4. the bench process's peak RSS (reported last, so it covers step 5 too),
+ *   5. the time to map the 100,000-member group of step 3 to a role and to remove that mapping (each
+ *      recomputes and audits every member's role in one transaction; goal < 10 s each on SQLite),
  * and prints a readable report followed by one JSON line. See docs/benchmarks.md.
  */
 import { once } from 'node:events';
@@ -33,7 +35,7 @@ interface Options {
   seconds: number;
 }
 
-const goals = { throughputRatio: 0.5, filterP99Ratio: 1.5, addMemberRatio: 1.5 };
+const goals = { throughputRatio: 0.5, filterP99Ratio: 1.5, addMemberRatio: 1.5, mappingSeconds: 10 };
 const filterSizes = { small: 1_000, big: 100_000 };
 const groupSizes = { small: 100, big: 100_000 };
 const filterSamples = 2_000;
@@ -465,6 +467,56 @@ async function main(): Promise<void> {
         `   (members afterwards: ${thousands(expected.small)} and ${thousands(expected.big)}, checked)`,
     );
 
+    // ---- 5. map the big group to a role, then remove the mapping ----------------------------------
+    say();
+    const mappedMembers = expected.big;
+    say(
+      `5. Map the ${thousands(mappedMembers)}-member group of step 3 to role "analyst" (mappings.add, matched by id), ` +
+        `then remove the mapping (mappings.remove); each recomputes and audits every member's role in one transaction`,
+    );
+    // The Owner (user #0, seeded into the group in step 3) keeps the owner role: no mapping grants
+    // or takes it (roles.md rule 4), so every member but the Owner becomes an analyst.
+    const ownerInGroup = bigAccount.users.ids.slice(0, groupSizes.big).includes(bigAccount.users.ids[0]);
+    const expectedAnalysts = mappedMembers - (ownerInGroup ? 1 : 0);
+    const dataSource = roster.dataSource;
+    const analysts = async (): Promise<number> => {
+      const [{ n }] = await dataSource.query(
+        "SELECT COUNT(*) AS n FROM user_roles WHERE account_id = ? AND role_key = 'analyst'",
+        [bigAccount.accountId],
+      );
+      return Number(n);
+    };
+    collect?.();
+    t = performance.now();
+    const mapping = await roster.services.mappings.add(bigAccount.operator, {
+      matchKind: 'id',
+      matchValue: bigGroup.group.id,
+      roleKey: 'analyst',
+    });
+    const mapAddSeconds = (performance.now() - t) / 1000;
+    const analystsAfterAdd = await analysts();
+    if (analystsAfterAdd !== expectedAnalysts) {
+      throw new Error(`analysts after mappings.add: ${analystsAfterAdd}, expected ${expectedAnalysts}`);
+    }
+    t = performance.now();
+    await roster.services.mappings.remove(bigAccount.operator, mapping.id);
+    const mapRemoveSeconds = (performance.now() - t) / 1000;
+    const analystsAfterRemove = await analysts();
+    if (analystsAfterRemove !== 0) {
+      throw new Error(`analysts after mappings.remove: ${analystsAfterRemove}, expected 0`);
+    }
+    const mapAddPass = mapAddSeconds < goals.mappingSeconds;
+    const mapRemovePass = mapRemoveSeconds < goals.mappingSeconds;
+    rssAfter.mapping = maxRssMiB();
+    say(
+      `   add    ${mapAddSeconds.toFixed(2).padStart(6)} s   goal < ${goals.mappingSeconds} s on SQLite   ${verdict(mapAddPass)}` +
+        `   (users with role analyst afterwards: ${thousands(analystsAfterAdd)} = the members but the Owner, checked)`,
+    );
+    say(
+      `   remove ${mapRemoveSeconds.toFixed(2).padStart(6)} s   goal < ${goals.mappingSeconds} s on SQLite   ${verdict(mapRemovePass)}` +
+        `   (users with role analyst afterwards: ${analystsAfterRemove}, checked)`,
+    );
+
     // ---- 4. memory -------------------------------------------------------------------------------
     const peakRssMiB = maxRssMiB();
     const endRssMiB = process.memoryUsage().rss / 2 ** 20;
@@ -476,7 +528,8 @@ async function main(): Promise<void> {
     );
     say(
       `   high-water mark after seeding ${rssAfter.seeding.toFixed(0)} MiB, after 1. ${rssAfter.getById.toFixed(0)} MiB, ` +
-        `after 2. ${rssAfter.filter.toFixed(0)} MiB, after 3. ${rssAfter.addMember.toFixed(0)} MiB; ` +
+        `after 2. ${rssAfter.filter.toFixed(0)} MiB, after 3. ${rssAfter.addMember.toFixed(0)} MiB, ` +
+        `after 5. ${rssAfter.mapping.toFixed(0)} MiB; ` +
         `RSS now ${endRssMiB.toFixed(0)} MiB`,
     );
 
@@ -485,7 +538,7 @@ async function main(): Promise<void> {
     const totalSeconds = (performance.now() - runStart) / 1000;
     say();
     say(`Request log: ${thousands(logLines)} lines at level info. Whole run: ${totalSeconds.toFixed(0)} s.`);
-    const allPass = throughputPass && filterPass && patchPass;
+    const allPass = throughputPass && filterPass && patchPass && mapAddPass && mapRemovePass;
     say(`Goals (stated for SQLite): ${allPass ? 'all met' : 'not all met'}`);
     const rounded = (s: Summary) => ({
       n: s.n,
@@ -531,6 +584,15 @@ async function main(): Promise<void> {
         ratio: round(patchRatio, 3),
         goal: `<= ${goals.addMemberRatio}`,
         pass: patchPass,
+      },
+      mapGroupToRole: {
+        members: mappedMembers,
+        analystsAfterAdd,
+        analystsAfterRemove,
+        addSeconds: round(mapAddSeconds, 3),
+        removeSeconds: round(mapRemoveSeconds, 3),
+        goal: `< ${goals.mappingSeconds} s each`,
+        pass: mapAddPass && mapRemovePass,
       },
       peakRssMiB: round(peakRssMiB, 0),
       endRssMiB: round(endRssMiB, 0),

@@ -1,7 +1,9 @@
 /**
  * Fast seeding by SQL: multi-row INSERTs inside transactions, writing the rows exactly as
  * src/adapters/storage/repositories/user.repository.ts does (same columns, lowercased `_norm`
- * columns, JSON `emails` and `profile`), so that the server reads them as its own.
+ * columns, JSON `emails` and `profile`), so that the server reads them as its own. Each user also
+ * gets the user_roles row that provisioning writes (RoleRecomputer: no role, as an account without
+ * a default role gives), so role recomputes update existing rows, as they do in production.
  */
 import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
@@ -61,7 +63,9 @@ function userRows(accountId: string, label: string, index: number, now: number) 
     now, // last_modified
   ];
   const email = [id, 0, accountId, userName.toLowerCase(), 'work', true];
-  return { id, userName, user, email };
+  // As RoleRepositorySql.save writes the role of a new user in an account without a default role.
+  const role = [null, null, null, null, now, id, accountId];
+  return { id, userName, user, email, role };
 }
 
 const userColumns =
@@ -69,6 +73,7 @@ const userColumns =
   'given_name, given_name_norm, family_name, family_name_norm, employee_number, manager_id, ' +
   'primary_email_norm, emails, profile, version, created_at, last_modified';
 const emailColumns = 'user_id, position, account_id, value_norm, type_norm, is_primary';
+const roleColumns = 'role_key, source, source_group_id, manual_role_key, updated_at, user_id, account_id';
 
 function valuesList(rows: number, columns: number): string {
   const one = `(${new Array(columns).fill('?').join(', ')})`;
@@ -109,7 +114,7 @@ async function inTransaction(
   }
 }
 
-/** Inserts `count` users (indexes from..from+count-1) with one work email each. */
+/** Inserts `count` users (indexes from..from+count-1) with one work email and no role each. */
 export async function seedUsers(
   dataSource: DataSource,
   accountId: string,
@@ -123,16 +128,19 @@ export async function seedUsers(
   for (let start = 0; start < count; start += rowsPerTransaction) {
     const users: unknown[][] = [];
     const emails: unknown[][] = [];
+    const roles: unknown[][] = [];
     for (let i = start; i < Math.min(count, start + rowsPerTransaction); i++) {
       const row = userRows(accountId, label, from + i, now);
       ids.push(row.id);
       userNames.push(row.userName);
       users.push(row.user);
       emails.push(row.email);
+      roles.push(row.role);
     }
     await inTransaction(dataSource, async (runner) => {
       await insertRows(runner, 'users', userColumns, users);
       await insertRows(runner, 'user_emails', emailColumns, emails);
+      await insertRows(runner, 'user_roles', roleColumns, roles);
     });
   }
   return { ids, userNames };

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load';
 import { isDomainError } from '../domain/errors';
 import { accountsCommand } from './commands/accounts';
+import { mappingsCommand } from './commands/mappings';
 import { migrateCommand } from './commands/migrate';
+import { ownershipCommand } from './commands/ownership';
 import { scimTokensCommand } from './commands/scim-tokens';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addCommand(accountsCommand())
     .addCommand(scimTokensCommand())
+    .addCommand(mappingsCommand())
+    .addCommand(ownershipCommand())
     .addCommand(migrateCommand());
 }
 

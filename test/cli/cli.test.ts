@@ -147,6 +147,41 @@ test('each shipped catalogue can be chosen by name', async () => {
   }
 });
 
+test('ownership force-transfer moves ownership to an active user and is audited with its reason', async () => {
+  const created = createAccount();
+  const server = await startServer(env);
+  let heir: string;
+  try {
+    const res = await fetch(`${server.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${created.scimToken}`, 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({ userName: 'heir@acme.test' }),
+    });
+    heir = ((await res.json()) as { id: string }).id;
+  } finally {
+    await server.stop();
+  }
+  const noReason = roster(['ownership', 'force-transfer', '--account', created.accountId, '--to', heir], env);
+  expect(noReason.status).toBe(1);
+  expect(noReason.stderr).toContain('--reason');
+  const moved = roster(
+    [
+      'ownership',
+      'force-transfer',
+      '--account',
+      created.accountId,
+      '--to',
+      heir,
+      '--reason',
+      'Owner left',
+      '--json',
+    ],
+    env,
+  );
+  expect(moved.status).toBe(0);
+  expect(JSON.parse(moved.stdout)).toEqual({ accountId: created.accountId, ownerUserId: heir });
+});
+
 test('an unknown account is refused clearly', () => {
   const result = roster(['scim-tokens', 'list', '--account', '00000000-0000-4000-8000-000000000000'], env);
   expect(result.status).toBe(1);
