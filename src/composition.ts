@@ -13,6 +13,8 @@ import { MappingService } from './domain/role-mapping/mapping-service';
 import { GroupService } from './domain/groups/group-service';
 import type { Clock, IdGenerator, UnitOfWork } from './domain/ports';
 import { ScimTokenService } from './domain/tokens/scim-token-service';
+import { ApiKeyService } from './domain/tokens/api-key-service';
+import { AuthorizationService } from './domain/access/authorization-service';
 import { UserService } from './domain/users/user-service';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
 import { createApp } from './adapters/http/app';
@@ -28,6 +30,8 @@ export interface Services {
   roles: RoleService;
   ownership: OwnershipService;
   tokens: ScimTokenService;
+  apiKeys: ApiKeyService;
+  authorization: AuthorizationService;
 }
 
 export interface Roster {
@@ -70,6 +74,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     roles: new RoleService(uow, clock, catalogue, roles, policy),
     ownership: new OwnershipService(uow, clock, catalogue, roles),
     tokens: new ScimTokenService(uow, clock, ids, sha256SecretCodec),
+    apiKeys: new ApiKeyService(uow, clock, ids, sha256SecretCodec),
+    authorization: new AuthorizationService(uow, catalogue),
   };
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;
   const app = createApp(

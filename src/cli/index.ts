@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load';
 import { isDomainError } from '../domain/errors';
 import { accountsCommand } from './commands/accounts';
+import { apiKeysCommand } from './commands/api-keys';
 import { mappingsCommand } from './commands/mappings';
 import { migrateCommand } from './commands/migrate';
 import { ownershipCommand } from './commands/ownership';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .addCommand(scimTokensCommand())
     .addCommand(mappingsCommand())
     .addCommand(ownershipCommand())
+    .addCommand(apiKeysCommand())
     .addCommand(migrateCommand());
 }
 

@@ -11,7 +11,9 @@ export type Actor =
   | { kind: 'scim-token'; accountId: AccountId; tokenId: ScimTokenId; channel: 'scim'; requestId?: string }
   | { kind: 'member'; accountId: AccountId; userId: UserId; channel: Channel; requestId?: string }
   | { kind: 'operator'; accountId: AccountId; operator: string; channel: 'cli'; requestId?: string }
-  | { kind: 'system'; accountId: AccountId; job: string; channel: 'job'; requestId?: string };
+  | { kind: 'system'; accountId: AccountId; job: string; channel: 'job'; requestId?: string }
+  /** The product's backend, with the account's service key: reads and authorization answers only. */
+  | { kind: 'service'; accountId: AccountId; keyId: string; channel: 'admin-api'; requestId?: string };
 
 export function actorId(actor: Actor): string {
   switch (actor.kind) {
@@ -23,5 +25,7 @@ export function actorId(actor: Actor): string {
       return actor.operator;
     case 'system':
       return actor.job;
+    case 'service':
+      return actor.keyId;
   }
 }

@@ -39,6 +39,24 @@ export interface ScimToken {
   revoked: number | null;
 }
 
+export interface ApiKey {
+  id: string;
+  accountId: AccountId;
+  /** Null for the account's service key. */
+  userId: UserId | null;
+  kind: 'member' | 'service';
+  label: string;
+  created: number;
+  lastUsed: number | null;
+  revoked: number | null;
+}
+
+export interface ApiKeyRepository {
+  insert(key: ApiKey, keyHash: string): Promise<void>;
+  findByHash(keyHash: string): Promise<(ApiKey & { accountStatus: Account['status'] }) | null>;
+  touch(keyId: string, at: number): Promise<void>;
+}
+
 export interface AccountRepository {
   insert(account: Omit<Account, 'ownerId' | 'defaultRoleKey' | 'needsOwnershipTransfer'>): Promise<void>;
   setOwner(accountId: AccountId, userId: UserId): Promise<void>;
@@ -60,6 +78,8 @@ export interface UserRepository {
   /** The user with the groups they are a direct member of. */
   getView(accountId: AccountId, userId: UserId): Promise<UserView | null>;
   findByExternalId(accountId: AccountId, externalId: string): Promise<User | null>;
+  /** userName is case-insensitive (RFC 7643 §4.1.1). */
+  findByUserName(accountId: AccountId, userName: string): Promise<User | null>;
   /** The users whose manager is `managerId`. */
   reportsOf(accountId: AccountId, managerId: UserId): Promise<User[]>;
   /** Those of `ids` that are users of the account. */
@@ -138,6 +158,7 @@ export interface Tx {
   groups: GroupRepository;
   scimTokens: ScimTokenRepository;
   roles: RoleRepository;
+  apiKeys: ApiKeyRepository;
   audit: AuditRepository;
 }
 

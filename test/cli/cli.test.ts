@@ -182,6 +182,37 @@ test('ownership force-transfer moves ownership to an active user and is audited 
   expect(JSON.parse(moved.stdout)).toEqual({ accountId: created.accountId, ownerUserId: heir });
 });
 
+test('api-keys create issues a member key or the service key; the member key answers /api/v1/authorize', async () => {
+  const created = createAccount();
+  const neither = roster(['api-keys', 'create', '--account', created.accountId], env);
+  expect(neither.status).toBe(1);
+  expect(neither.stderr).toContain('exactly one of --user');
+  const member = roster(
+    ['api-keys', 'create', '--account', created.accountId, '--user', 'OWNER@acme.test', '--json'],
+    env,
+  );
+  expect(member.status).toBe(0);
+  const { apiKey, kind } = JSON.parse(member.stdout) as { apiKey: string; kind: string };
+  expect(kind).toBe('member');
+  const service = roster(['api-keys', 'create', '--account', created.accountId, '--service', '--json'], env);
+  expect(JSON.parse(service.stdout)).toMatchObject({
+    kind: 'service',
+    userId: null,
+    apiKey: expect.stringMatching(/^rak_/),
+  });
+  const server = await startServer(env);
+  try {
+    const res = await fetch(`${server.url}/api/v1/authorize`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: 'owner@acme.test', permission: 'account.close' }),
+    });
+    expect(await res.json()).toEqual({ allowed: true, role: 'owner', reason: 'granted_by_role' });
+  } finally {
+    await server.stop();
+  }
+});
+
 test('an unknown account is refused clearly', () => {
   const result = roster(['scim-tokens', 'list', '--account', '00000000-0000-4000-8000-000000000000'], env);
   expect(result.status).toBe(1);

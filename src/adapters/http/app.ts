@@ -1,10 +1,11 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { apiRouter, type ApiDependencies } from './api/api-router';
 import { scimRouter, type ScimDependencies, type ScimOptions } from '../scim/scim-router';
 import { mountHealthRoutes } from './health-routes';
 import { requestContext } from './request-context';
 
-export interface AppDependencies extends ScimDependencies {
+export interface AppDependencies extends ScimDependencies, ApiDependencies {
   logger: Logger;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
@@ -17,6 +18,7 @@ export function createApp(deps: AppDependencies, scim: ScimOptions): Express {
   app.set('trust proxy', true);
   app.use(requestContext(deps.logger));
   app.use('/scim/v2', scimRouter(deps, scim, deps.logger));
+  app.use('/api/v1', apiRouter(deps, deps.logger));
   mountHealthRoutes(app, deps.ping, deps.logger);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint' } });

@@ -5,6 +5,7 @@ import { isRetryable } from './db-errors';
 import { dialectOf, type Dialect } from './dialect';
 import { Mutex } from './mutex';
 import { sqlRunner } from './sql-runner';
+import { ApiKeyRepositorySql } from './repositories/api-key.repository';
 import { AccountRepositorySql } from './repositories/account.repository';
 import { AuditRepositorySql } from './repositories/audit.repository';
 import { GroupRepositorySql } from './repositories/group.repository';
@@ -62,6 +63,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     groups: new GroupRepositorySql(sql, dialect),
     scimTokens: new ScimTokenRepositorySql(sql),
     roles: new RoleRepositorySql(sql),
+    apiKeys: new ApiKeyRepositorySql(sql),
     audit: new AuditRepositorySql(sql),
   };
 }

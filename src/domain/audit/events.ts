@@ -20,9 +20,10 @@ export type AuditAction =
   | 'account.ownership_transferred'
   | 'account.owner_deactivated'
   | 'account.closed'
-  | 'account.default_role_set';
+  | 'account.default_role_set'
+  | 'api_key.issued';
 
-export type SubjectType = 'account' | 'user' | 'group' | 'scim_token' | 'mapping';
+export type SubjectType = 'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key';
 
 /** What a service says happened; the audit log adds who, through which channel and when. */
 export interface AuditChange {

@@ -129,6 +129,14 @@ export class UserRepositorySql implements UserRepository {
     return rows.length === 0 ? null : fromRow(rows[0]);
   }
 
+  async findByUserName(accountId: AccountId, userName: string): Promise<User | null> {
+    const rows = await this.sql.all('SELECT * FROM users WHERE account_id = ? AND user_name_norm = ?', [
+      accountId,
+      normalizeUserName(userName),
+    ]);
+    return rows.length === 0 ? null : fromRow(rows[0]);
+  }
+
   async reportsOf(accountId: AccountId, managerId: UserId): Promise<User[]> {
     const rows = await this.sql.all('SELECT * FROM users WHERE account_id = ? AND manager_id = ?', [
       accountId,

@@ -1,0 +1,38 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { DomainError, type ErrorKind } from '../../../domain/errors';
+import { requestIdOf } from '../request-context';
+
+/** The admin API's one mapping from domain error kinds to HTTP statuses (R5). */
+const statusByKind = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition: 412,
+} as const satisfies Record<ErrorKind, number>;
+
+export function sendApiError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+/** JSON errors with a stable code; a bug is a 500 whose message carries the request id, never details. */
+export function apiErrorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    if (err instanceof DomainError) return sendApiError(res, statusByKind[err.kind], err.code, err.message);
+    if (err instanceof z.ZodError) {
+      const issue = err.issues[0];
+      return sendApiError(res, 400, 'request.invalid', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    }
+    const type = (err as { type?: unknown } | null)?.type;
+    if (type === 'entity.parse.failed')
+      return sendApiError(res, 400, 'request.invalid_json', 'The body is not valid JSON');
+    if (type === 'entity.too.large')
+      return sendApiError(res, 413, 'request.too_large', 'The body is too large');
+    const requestId = requestIdOf(res);
+    logger.error({ err, requestId }, 'admin API request failed');
+    sendApiError(res, 500, 'internal', `Internal error; quote request id ${requestId} when reporting it`);
+  };
+}
