@@ -1,13 +1,5 @@
-import {
-  Table,
-  TableForeignKey,
-  TableIndex,
-  TableUnique,
-  type MigrationInterface,
-  type QueryRunner,
-} from 'typeorm';
-import type { TableColumnOptions } from 'typeorm/schema-builder/options/TableColumnOptions';
-import { dialectOf } from '../dialect';
+import { Table, TableUnique, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { columns, fk, index } from './schema-helpers';
 
 /**
  * One migration set for SQLite and MySQL/MariaDB, written with the Table API.
@@ -200,63 +192,4 @@ export class InitialSchema1763900000000 implements MigrationInterface {
       await runner.dropTable(table);
     }
   }
-}
-
-function index(table: string, columnNames: string[]): TableIndex {
-  return new TableIndex({ name: `ix_${table}_${columnNames.join('_')}`, columnNames });
-}
-
-function fk(
-  table: string,
-  columnNames: string[],
-  referencedTableName: string,
-  referencedColumnNames: string[],
-  onDelete: 'CASCADE' | 'RESTRICT' = 'RESTRICT',
-): TableForeignKey {
-  return new TableForeignKey({
-    name: `fk_${table}_${columnNames.join('_')}`,
-    columnNames,
-    referencedTableName,
-    referencedColumnNames,
-    onDelete,
-  });
-}
-
-/** Column builders that emit the right type per dialect. */
-function columns(runner: QueryRunner) {
-  const mysql = dialectOf(runner) === 'mysql';
-  const binary: Partial<TableColumnOptions> = mysql ? { charset: 'utf8mb4', collation: 'utf8mb4_bin' } : {};
-  return {
-    id: (name: string, isPrimary = false, isNullable = false): TableColumnOptions => ({
-      name,
-      type: 'varchar',
-      length: '36',
-      isPrimary,
-      isNullable,
-      ...binary,
-    }),
-    str: (name: string, length = 255, isNullable = false): TableColumnOptions => ({
-      name,
-      type: 'varchar',
-      length: String(length),
-      isNullable,
-      ...binary,
-    }),
-    bool: (name: string): TableColumnOptions => ({ name, type: 'boolean', isNullable: false }),
-    int: (name: string, isPrimary = false): TableColumnOptions => ({ name, type: 'integer', isPrimary }),
-    time: (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'bigint', isNullable }),
-    json: (name: string, isNullable = false): TableColumnOptions => ({
-      name,
-      type: mysql ? 'mediumtext' : 'text',
-      isNullable,
-      ...binary,
-    }),
-    serial: (name: string): TableColumnOptions => ({
-      name,
-      type: mysql ? 'bigint' : 'integer',
-      isPrimary: true,
-      isGenerated: true,
-      generationStrategy: 'increment',
-    }),
-  };
 }

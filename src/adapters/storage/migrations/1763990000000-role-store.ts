@@ -1,13 +1,5 @@
-import {
-  Table,
-  TableColumn,
-  TableForeignKey,
-  TableIndex,
-  TableUnique,
-  type MigrationInterface,
-  type QueryRunner,
-} from 'typeorm';
-import { dialectOf } from '../dialect';
+import { Table, TableColumn, TableUnique, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { columns, fk, index } from './schema-helpers';
 
 /**
  * The role store: IdP group → role mappings, each user's effective role (recomputed in the same
@@ -17,15 +9,8 @@ export class RoleStore1763990000000 implements MigrationInterface {
   name = 'RoleStore1763990000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const binary = dialectOf(runner) === 'mysql' ? { charset: 'utf8mb4', collation: 'utf8mb4_bin' } : {};
-    const str = (name: string, length: number, isNullable = false) => ({
-      name,
-      type: 'varchar',
-      length: String(length),
-      isNullable,
-      ...binary,
-    });
-    await runner.addColumn('accounts', new TableColumn(str('default_role_key', 64, true)));
+    const c = columns(runner);
+    await runner.addColumn('accounts', new TableColumn(c.str('default_role_key', 64, true)));
     // Set when the Owner is deactivated (roles.md rule 7) until ownership moves.
     await runner.addColumn(
       'accounts',
@@ -35,13 +20,13 @@ export class RoleStore1763990000000 implements MigrationInterface {
       new Table({
         name: 'role_mappings',
         columns: [
-          { ...str('id', 36), isPrimary: true },
-          str('account_id', 36),
+          c.id('id', true),
+          c.id('account_id'),
           // How the IdP group is named: its SCIM id, its externalId, or its displayName (lowercased).
-          str('match_kind', 16),
-          str('match_value', 255),
-          str('role_key', 64),
-          { name: 'created_at', type: 'bigint' },
+          c.str('match_kind', 16),
+          c.str('match_value'),
+          c.str('role_key', 64),
+          c.time('created_at'),
         ],
         uniques: [
           new TableUnique({
@@ -49,44 +34,23 @@ export class RoleStore1763990000000 implements MigrationInterface {
             columnNames: ['account_id', 'match_kind', 'match_value'],
           }),
         ],
-        foreignKeys: [
-          new TableForeignKey({
-            name: 'fk_role_mappings_account_id',
-            columnNames: ['account_id'],
-            referencedTableName: 'accounts',
-            referencedColumnNames: ['id'],
-            onDelete: 'RESTRICT',
-          }),
-        ],
+        foreignKeys: [fk('role_mappings', ['account_id'], 'accounts', ['id'])],
       }),
     );
     await runner.createTable(
       new Table({
         name: 'user_roles',
         columns: [
-          { ...str('user_id', 36), isPrimary: true },
-          str('account_id', 36),
-          str('role_key', 64, true),
-          str('source', 16, true),
-          str('source_group_id', 36, true),
-          str('manual_role_key', 64, true),
-          { name: 'updated_at', type: 'bigint' },
+          c.id('user_id', true),
+          c.id('account_id'),
+          c.str('role_key', 64, true),
+          c.str('source', 16, true),
+          c.id('source_group_id', false, true),
+          c.str('manual_role_key', 64, true),
+          c.time('updated_at'),
         ],
-        indices: [
-          new TableIndex({
-            name: 'ix_user_roles_account_id_role_key',
-            columnNames: ['account_id', 'role_key'],
-          }),
-        ],
-        foreignKeys: [
-          new TableForeignKey({
-            name: 'fk_user_roles_user_id',
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          }),
-        ],
+        indices: [index('user_roles', ['account_id', 'role_key'])],
+        foreignKeys: [fk('user_roles', ['user_id'], 'users', ['id'], 'CASCADE')],
       }),
     );
   }

@@ -1,58 +1,32 @@
-import {
-  Table,
-  TableForeignKey,
-  TableIndex,
-  TableUnique,
-  type MigrationInterface,
-  type QueryRunner,
-} from 'typeorm';
-import { dialectOf } from '../dialect';
+import { Table, TableUnique, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { columns, fk, index } from './schema-helpers';
 
 /** API keys for the admin and authorization API: a member's (acting as that user) or the account's service key. */
 export class ApiKeys1764000000000 implements MigrationInterface {
   name = 'ApiKeys1764000000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const binary = dialectOf(runner) === 'mysql' ? { charset: 'utf8mb4', collation: 'utf8mb4_bin' } : {};
-    const str = (name: string, length: number, isNullable = false) => ({
-      name,
-      type: 'varchar',
-      length: String(length),
-      isNullable,
-      ...binary,
-    });
+    const c = columns(runner);
     await runner.createTable(
       new Table({
         name: 'api_keys',
         columns: [
-          { ...str('id', 36), isPrimary: true },
-          str('account_id', 36),
-          str('user_id', 36, true),
-          str('kind', 16),
-          str('key_hash', 64),
-          str('label', 200),
-          { name: 'created_at', type: 'bigint' },
-          { name: 'last_used_at', type: 'bigint', isNullable: true },
-          { name: 'revoked_at', type: 'bigint', isNullable: true },
+          c.id('id', true),
+          c.id('account_id'),
+          c.id('user_id', false, true),
+          c.str('kind', 16),
+          c.str('key_hash', 64),
+          c.str('label', 200),
+          c.time('created_at'),
+          c.time('last_used_at', true),
+          c.time('revoked_at', true),
         ],
         uniques: [new TableUnique({ name: 'uq_api_keys_key_hash', columnNames: ['key_hash'] })],
-        indices: [new TableIndex({ name: 'ix_api_keys_account_id', columnNames: ['account_id'] })],
+        indices: [index('api_keys', ['account_id'])],
         foreignKeys: [
-          new TableForeignKey({
-            name: 'fk_api_keys_account_id',
-            columnNames: ['account_id'],
-            referencedTableName: 'accounts',
-            referencedColumnNames: ['id'],
-            onDelete: 'RESTRICT',
-          }),
+          fk('api_keys', ['account_id'], 'accounts', ['id']),
           // A deleted user's keys go with them.
-          new TableForeignKey({
-            name: 'fk_api_keys_user_id',
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          }),
+          fk('api_keys', ['user_id'], 'users', ['id'], 'CASCADE'),
         ],
       }),
     );
