@@ -4,6 +4,7 @@
  */
 import type { RoleKey } from './access/catalogue';
 import type { EffectiveRole, MappedRole } from './access/effective-role';
+import type { PermissionOverrides } from './access/permissions';
 import type { AuditEvent } from './audit/events';
 import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
 import type { GroupField, ListQuery, Page, UserField } from './query';
@@ -126,6 +127,8 @@ export interface RoleMapping {
 export interface StoredRole {
   effective: EffectiveRole;
   manualRoleKey: RoleKey | null;
+  /** Absent where only the role was loaded or is being written. */
+  overrides?: PermissionOverrides;
 }
 
 export interface RoleRepository {
@@ -141,7 +144,14 @@ export interface RoleRepository {
   /** For each user, the roles their groups map to. */
   mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>>;
   stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>>;
+  /** Writes the role columns; leaves permission overrides as they are. */
   save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void>;
+  saveOverrides(
+    accountId: AccountId,
+    userId: UserId,
+    overrides: PermissionOverrides,
+    at: number,
+  ): Promise<void>;
   /** Every user of the account (for a change that can move anyone's role, such as the default role). */
   usersOf(accountId: AccountId): Promise<UserId[]>;
 }

@@ -5,8 +5,14 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { RoleStore1763990000000 } from './migrations/1763990000000-role-store';
 import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys';
+import { PermissionOverrides1764010000000 } from './migrations/1764010000000-permission-overrides';
 
-export const migrations = [InitialSchema1763900000000, RoleStore1763990000000, ApiKeys1764000000000];
+export const migrations = [
+  InitialSchema1763900000000,
+  RoleStore1763990000000,
+  ApiKeys1764000000000,
+  PermissionOverrides1764010000000,
+];
 
 /**
  * Builds the TypeORM DataSource for DATABASE_URL. Schema changes come only from migrations

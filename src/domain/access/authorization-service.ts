@@ -3,9 +3,16 @@ import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
 import type { UnitOfWork } from '../ports';
 import type { Catalogue, Permission, RoleKey } from './catalogue';
+import { effectivePermissions, noOverrides } from './permissions';
 
 export type AuthorizationReason =
-  'granted_by_role' | 'not_granted_by_role' | 'no_role' | 'user_inactive' | 'user_not_found';
+  | 'granted_by_role'
+  | 'granted_to_user'
+  | 'not_granted_by_role'
+  | 'restricted_for_user'
+  | 'no_role'
+  | 'user_inactive'
+  | 'user_not_found';
 
 export interface AuthorizationAnswer {
   allowed: boolean;
@@ -42,12 +49,15 @@ export class AuthorizationService {
         throw DomainError.forbidden('access.denied', 'This credential may not ask for authorization answers');
       }
       if (!found) return { allowed: false, role: null, reason: 'user_not_found' };
-      const role =
-        (await tx.roles.stored(actor.accountId, [found.id])).get(found.id)?.effective.roleKey ?? null;
+      const stored = (await tx.roles.stored(actor.accountId, [found.id])).get(found.id);
+      const role = stored?.effective.roleKey ?? null;
+      const overrides = stored?.overrides ?? noOverrides;
       if (!found.active) return { allowed: false, role, reason: 'user_inactive' };
-      if (role === null) return { allowed: false, role, reason: 'no_role' };
-      const allowed = this.catalogue.permissionsOf(role).has(permission);
-      return { allowed, role, reason: allowed ? 'granted_by_role' : 'not_granted_by_role' };
+      const byRole = role !== null && this.catalogue.permissionsOf(role).has(permission);
+      const allowed = effectivePermissions(this.catalogue, role, overrides).has(permission);
+      if (allowed) return { allowed, role, reason: byRole ? 'granted_by_role' : 'granted_to_user' };
+      if (role === null && overrides.mode === 'role') return { allowed, role, reason: 'no_role' };
+      return { allowed, role, reason: byRole ? 'restricted_for_user' : 'not_granted_by_role' };
     });
   }
 }

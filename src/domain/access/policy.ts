@@ -2,6 +2,7 @@ import type { Actor } from '../actor';
 import { DomainError } from '../errors';
 import type { Tx } from '../ports';
 import type { Catalogue, Permission } from './catalogue';
+import { effectivePermissions, noOverrides } from './permissions';
 
 /**
  * Who may use an account-administration permission (roles.md rule 5). Operators (the CLI) and
@@ -24,8 +25,8 @@ export class AccessPolicy {
   private async memberMay(tx: Tx, actor: Extract<Actor, { kind: 'member' }>, permission: Permission) {
     const user = await tx.users.get(actor.accountId, actor.userId);
     if (!user?.active) return false;
-    const role = (await tx.roles.stored(actor.accountId, [actor.userId])).get(actor.userId)?.effective
-      .roleKey;
-    return role !== null && role !== undefined && this.catalogue.permissionsOf(role).has(permission);
+    const stored = (await tx.roles.stored(actor.accountId, [actor.userId])).get(actor.userId);
+    const role = stored?.effective.roleKey ?? null;
+    return effectivePermissions(this.catalogue, role, stored?.overrides ?? noOverrides).has(permission);
   }
 }

@@ -5,6 +5,7 @@ import { isUuid, type UserId } from '../ids';
 import type { Clock, Tx, UnitOfWork } from '../ports';
 import type { Catalogue, RoleKey } from './catalogue';
 import { noRole, type EffectiveRole } from './effective-role';
+import { assertValidOverrides, noOverrides, type PermissionOverrides } from './permissions';
 import type { AccessPolicy } from './policy';
 import type { RoleRecomputer } from './role-recompute';
 
@@ -58,6 +59,34 @@ export class RoleService {
       );
       await this.roles.recompute(tx, actor, [id]);
       return (await tx.roles.stored(actor.accountId, [id])).get(id)?.effective ?? noRole;
+    });
+  }
+
+  /** Grants or restricts single permissions on top of the role, or allows all / none at once. */
+  async setPermissions(
+    actor: Actor,
+    userId: string,
+    overrides: PermissionOverrides,
+  ): Promise<PermissionOverrides> {
+    return this.uow.write(actor.accountId, async (tx) => {
+      await this.policy.assertMay(tx, actor, 'roles.assign');
+      const id = await this.userId(tx, actor, userId);
+      const stored = (await tx.roles.stored(actor.accountId, [id])).get(id);
+      const normalized: PermissionOverrides = {
+        mode: overrides.mode,
+        granted: [...new Set(overrides.granted)].sort(),
+        restricted: [...new Set(overrides.restricted)].sort(),
+      };
+      assertValidOverrides(this.catalogue, stored?.effective.roleKey ?? null, normalized);
+      await tx.roles.saveOverrides(actor.accountId, id, normalized, this.clock.now());
+      await recordAudit(tx, actor, this.clock, {
+        action: 'user.permissions_changed',
+        subjectType: 'user',
+        subjectId: id,
+        before: stored?.overrides ?? noOverrides,
+        after: normalized,
+      });
+      return normalized;
     });
   }
 

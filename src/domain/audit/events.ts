@@ -21,7 +21,8 @@ export type AuditAction =
   | 'account.owner_deactivated'
   | 'account.closed'
   | 'account.default_role_set'
-  | 'api_key.issued';
+  | 'api_key.issued'
+  | 'user.permissions_changed';
 
 export type SubjectType = 'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key';
 

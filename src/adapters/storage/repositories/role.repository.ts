@@ -1,4 +1,5 @@
 import type { MappedRole, RoleSource } from '../../../domain/access/effective-role';
+import { noOverrides, type PermissionOverrides } from '../../../domain/access/permissions';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { GroupMatchKind, RoleMapping, RoleRepository, StoredRole } from '../../../domain/ports';
@@ -113,6 +114,30 @@ export class RoleRepositorySql implements RoleRepository {
     return result;
   }
 
+  async saveOverrides(
+    accountId: AccountId,
+    userId: UserId,
+    overrides: PermissionOverrides,
+    at: number,
+  ): Promise<void> {
+    const values = [
+      overrides.mode,
+      JSON.stringify(overrides.granted),
+      JSON.stringify(overrides.restricted),
+      at,
+    ];
+    const changed = await this.sql.run(
+      'UPDATE user_roles SET override_mode = ?, granted = ?, restricted = ?, updated_at = ? WHERE user_id = ?',
+      [...values, userId],
+    );
+    if (changed > 0) return;
+    await this.sql.run(
+      `INSERT INTO user_roles (override_mode, granted, restricted, updated_at, user_id, account_id)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+      [...values, userId, accountId],
+    );
+  }
+
   async usersOf(accountId: AccountId): Promise<UserId[]> {
     const rows = await this.sql.all<{ id: UserId }>('SELECT id FROM users WHERE account_id = ?', [accountId]);
     return rows.map((row) => row.id);
@@ -156,5 +181,12 @@ export function toStoredRole(row: Record<string, unknown>): StoredRole {
       groupName: (row.group_name as string | null) ?? null,
     },
     manualRoleKey: (row.manual_role_key as string | null) ?? null,
+    overrides: row.override_mode
+      ? {
+          mode: row.override_mode as PermissionOverrides['mode'],
+          granted: JSON.parse((row.granted as string | null) ?? '[]') as string[],
+          restricted: JSON.parse((row.restricted as string | null) ?? '[]') as string[],
+        }
+      : noOverrides,
   };
 }

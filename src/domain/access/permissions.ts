@@ -1,0 +1,66 @@
+import { DomainError } from '../errors';
+import type { Catalogue, Permission, RoleKey } from './catalogue';
+
+/**
+ * Per-user permissions on top of the role (shared/seeds/003): "allow all", "allow none", or the
+ * role's permissions; then single grants added and single restrictions taken away.
+ */
+export interface PermissionOverrides {
+  mode: 'role' | 'all' | 'none';
+  granted: readonly Permission[];
+  restricted: readonly Permission[];
+}
+
+export const noOverrides: PermissionOverrides = { mode: 'role', granted: [], restricted: [] };
+
+export function effectivePermissions(
+  catalogue: Catalogue,
+  roleKey: RoleKey | null,
+  overrides: PermissionOverrides,
+): Set<Permission> {
+  const base =
+    overrides.mode === 'all'
+      ? catalogue.permissions.map((p) => p.key)
+      : overrides.mode === 'none' || roleKey === null
+        ? []
+        : [...catalogue.permissionsOf(roleKey)];
+  const result = new Set<Permission>([...base, ...overrides.granted]);
+  for (const permission of overrides.restricted) result.delete(permission);
+  return result;
+}
+
+/**
+ * Refuses overrides that name an unknown permission, would leave a permission without its
+ * prerequisite (a grant whose prerequisite is missing, or a restriction of something another
+ * granted permission requires), with a message naming both; and any change to the Owner.
+ */
+export function assertValidOverrides(
+  catalogue: Catalogue,
+  roleKey: RoleKey | null,
+  overrides: PermissionOverrides,
+): void {
+  if (roleKey === catalogue.ownerRole.key) {
+    throw DomainError.forbidden(
+      'permissions.owner_unrestrictable',
+      "The Owner's permissions cannot be changed",
+    );
+  }
+  for (const permission of [...overrides.granted, ...overrides.restricted]) {
+    if (!catalogue.hasPermission(permission)) {
+      throw DomainError.invalid(
+        'permission.unknown',
+        `"${permission}" is not a permission of the ${catalogue.name} catalogue`,
+      );
+    }
+  }
+  const result = effectivePermissions(catalogue, roleKey, overrides);
+  for (const permission of result) {
+    const missing = catalogue.requires(permission).find((required) => !result.has(required));
+    if (missing === undefined) continue;
+    const cause = overrides.restricted.includes(missing) ? `restricting ${missing} would leave` : 'granting';
+    throw DomainError.invalid(
+      'permissions.prerequisite_missing',
+      `${permission} requires ${missing}: ${cause} ${permission} without it`,
+    );
+  }
+}
