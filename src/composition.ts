@@ -7,6 +7,7 @@ import type { Catalogue } from './domain/access/catalogue';
 import { AccessPolicy } from './domain/access/policy';
 import { RoleRecomputer } from './domain/access/role-recompute';
 import { AccountService } from './domain/accounts/account-service';
+import { AuditService } from './domain/audit/audit-service';
 import { OwnershipService } from './domain/accounts/ownership-service';
 import { RoleService } from './domain/access/role-service';
 import { MappingService } from './domain/role-mapping/mapping-service';
@@ -32,6 +33,7 @@ export interface Services {
   tokens: ScimTokenService;
   apiKeys: ApiKeyService;
   authorization: AuthorizationService;
+  audit: AuditService;
 }
 
 export interface Roster {
@@ -76,6 +78,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     tokens: new ScimTokenService(uow, clock, ids, sha256SecretCodec),
     apiKeys: new ApiKeyService(uow, clock, ids, sha256SecretCodec),
     authorization: new AuthorizationService(uow, catalogue),
+    audit: new AuditService(uow, policy),
   };
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;
   const app = createApp(

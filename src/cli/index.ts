@@ -3,6 +3,7 @@ import { ConfigError } from '../config/load';
 import { isDomainError } from '../domain/errors';
 import { accountsCommand } from './commands/accounts';
 import { apiKeysCommand } from './commands/api-keys';
+import { auditCommand } from './commands/audit';
 import { mappingsCommand } from './commands/mappings';
 import { migrateCommand } from './commands/migrate';
 import { ownershipCommand } from './commands/ownership';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .addCommand(mappingsCommand())
     .addCommand(ownershipCommand())
     .addCommand(apiKeysCommand())
+    .addCommand(auditCommand())
     .addCommand(migrateCommand());
 }
 

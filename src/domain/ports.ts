@@ -156,9 +156,20 @@ export interface RoleRepository {
   usersOf(accountId: AccountId): Promise<UserId[]>;
 }
 
+export interface AuditFilter {
+  limit?: number;
+  before?: number;
+  actorId?: string;
+  subjectId?: string;
+  action?: string;
+  since?: number;
+  until?: number;
+}
+
 export interface AuditRepository {
   append(event: AuditEvent): Promise<void>;
-  list(accountId: AccountId, options?: { limit?: number }): Promise<AuditEvent[]>;
+  /** Newest first; `before` is the id of the last event of the previous page (a cursor). */
+  list(accountId: AccountId, options?: AuditFilter): Promise<AuditEvent[]>;
 }
 
 /** The repositories bound to one open transaction. */

@@ -213,6 +213,22 @@ test('api-keys create issues a member key or the service key; the member key ans
   }
 });
 
+test('roster audit shows the audit log of an account, newest first', () => {
+  const created = createAccount();
+  const result = roster(['audit', '--account', created.accountId, '--json'], env);
+  expect(result.status).toBe(0);
+  const page = JSON.parse(result.stdout) as { events: { action: string; channel: string }[] };
+  expect(page.events.map((e) => e.action)).toEqual([
+    'scim_token.issued',
+    'user.role_changed',
+    'account.created',
+  ]);
+  expect(page.events.every((e) => e.channel === 'cli')).toBe(true);
+  const human = roster(['audit', '--account', created.accountId, '--action', 'account.created'], env);
+  expect(human.stdout).toContain('account.created');
+  expect(human.stdout.trim().split('\n')).toHaveLength(1);
+});
+
 test('an unknown account is refused clearly', () => {
   const result = roster(['scim-tokens', 'list', '--account', '00000000-0000-4000-8000-000000000000'], env);
   expect(result.status).toBe(1);

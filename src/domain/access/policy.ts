@@ -13,8 +13,15 @@ import { effectivePermissions, noOverrides } from './permissions';
 export class AccessPolicy {
   constructor(private readonly catalogue: Catalogue) {}
 
-  async assertMay(tx: Tx, actor: Actor, permission: Permission): Promise<void> {
+  /** `read: true` for a read-only permission, which the account's service key may also use. */
+  async assertMay(
+    tx: Tx,
+    actor: Actor,
+    permission: Permission,
+    options: { read?: boolean } = {},
+  ): Promise<void> {
     if (actor.kind === 'operator' || actor.kind === 'system') return;
+    if (actor.kind === 'service' && options.read) return;
     if (actor.kind === 'member' && (await this.memberMay(tx, actor, permission))) return;
     throw DomainError.forbidden(
       'access.denied',

@@ -36,6 +36,8 @@ export interface AuditChange {
 }
 
 export interface AuditEvent extends AuditChange {
+  /** Set on events read back: increasing, and the cursor of the audit log. */
+  id?: number;
   accountId: AccountId;
   actorKind: Actor['kind'];
   actorId: string;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Actor } from '../../../domain/actor';
 import type { AuthorizationService } from '../../../domain/access/authorization-service';
+import type { AuditService } from '../../../domain/audit/audit-service';
 import type { ApiKeyService } from '../../../domain/tokens/api-key-service';
 import { requestIdOf } from '../request-context';
 import { apiErrorHandler, sendApiError } from './api-errors';
@@ -10,12 +11,23 @@ import { apiErrorHandler, sendApiError } from './api-errors';
 export interface ApiDependencies {
   apiKeys: ApiKeyService;
   authorization: AuthorizationService;
+  audit: AuditService;
 }
 
 const authorizeBody = z.strictObject({
   /** The user's id or userName. */
   user: z.string().min(1),
   permission: z.string().min(1),
+});
+
+const auditQuery = z.strictObject({
+  limit: z.coerce.number().int().optional(),
+  cursor: z.coerce.number().int().positive().optional(),
+  actor: z.string().optional(),
+  subject: z.string().optional(),
+  action: z.string().optional(),
+  since: z.coerce.date().optional(),
+  until: z.coerce.date().optional(),
 });
 
 /**
@@ -36,6 +48,23 @@ export function apiRouter(deps: ApiDependencies, logger: Logger): Router {
   router.post('/authorize', async (req, res) => {
     const body = authorizeBody.parse(req.body);
     res.json(await deps.authorization.authorize(res.locals.actor as Actor, body.user, body.permission));
+  });
+
+  router.get('/audit', async (req, res) => {
+    const query = auditQuery.parse(req.query);
+    const page = await deps.audit.list(res.locals.actor as Actor, {
+      limit: query.limit,
+      before: query.cursor,
+      actorId: query.actor,
+      subjectId: query.subject,
+      action: query.action,
+      since: query.since?.getTime(),
+      until: query.until?.getTime(),
+    });
+    res.json({
+      events: page.events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt).toISOString() })),
+      nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+    });
   });
 
   router.use((_req, res) => sendApiError(res, 404, 'not_found', 'No such endpoint'));

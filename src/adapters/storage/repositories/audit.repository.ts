@@ -1,7 +1,7 @@
 import type { SqlRunner } from '../sql-runner';
 import type { AuditEvent } from '../../../domain/audit/events';
 import type { AccountId } from '../../../domain/ids';
-import type { AuditRepository } from '../../../domain/ports';
+import type { AuditFilter, AuditRepository } from '../../../domain/ports';
 import { num } from './sql';
 
 export class AuditRepositorySql implements AuditRepository {
@@ -27,12 +27,26 @@ export class AuditRepositorySql implements AuditRepository {
     );
   }
 
-  async list(accountId: AccountId, options: { limit?: number } = {}): Promise<AuditEvent[]> {
+  async list(accountId: AccountId, options: AuditFilter = {}): Promise<AuditEvent[]> {
+    const where = ['account_id = ?'];
+    const params: unknown[] = [accountId];
+    const add = (clause: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(clause);
+      params.push(value);
+    };
+    add('id < ?', options.before);
+    add('actor_id = ?', options.actorId);
+    add('subject_id = ?', options.subjectId);
+    add('action = ?', options.action);
+    add('occurred_at >= ?', options.since);
+    add('occurred_at < ?', options.until);
     const rows: Record<string, unknown>[] = await this.sql.all(
-      'SELECT * FROM audit_events WHERE account_id = ? ORDER BY id DESC LIMIT ?',
-      [accountId, options.limit ?? 100],
+      `SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
+      [...params, options.limit ?? 100],
     );
     return rows.map((row) => ({
+      id: num(row.id),
       accountId: row.account_id as AccountId,
       occurredAt: num(row.occurred_at),
       actorKind: row.actor_kind as AuditEvent['actorKind'],
