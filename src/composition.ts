@@ -70,7 +70,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const policy = new AccessPolicy(catalogue);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles),
-    users: new UserService(uow, clock, ids, roles),
+    users: new UserService(uow, clock, ids, roles, policy),
     groups: new GroupService(uow, clock, ids, roles),
     mappings: new MappingService(uow, clock, ids, catalogue, roles, policy),
     roles: new RoleService(uow, clock, catalogue, roles, policy),

@@ -200,3 +200,38 @@ describe('roles by hand and the default role', () => {
     expect(await roleOf(before)).toBeNull();
   });
 });
+
+describe('only the Owner and Admins manage users, and nobody else touches the Owner (rules 5 and 6)', () => {
+  test('an Admin cannot change, deactivate or delete the Owner, but manages other users', async () => {
+    const { account, newUser, owner, member, scim } = await setUp();
+    const admin = await newUser();
+    await roster.services.roles.assign(owner, admin, 'admin');
+    const deactivate = (current: Parameters<Parameters<typeof roster.services.users.modify>[2]>[0]) => ({
+      ...current,
+      active: false,
+    });
+    await expect(
+      roster.services.users.modify(member(admin), account.ownerId, deactivate),
+    ).rejects.toMatchObject({
+      kind: 'forbidden',
+      code: 'account.owner_protected',
+    });
+    await expect(roster.services.users.delete(member(admin), account.ownerId)).rejects.toMatchObject({
+      code: 'account.owner_protected',
+    });
+    expect((await scim.get(`/Users/${account.ownerId}`)).body.active).toBe(true);
+    const someone = await newUser();
+    await roster.services.users.modify(member(admin), someone, deactivate);
+    expect((await scim.get(`/Users/${someone}`)).body.active).toBe(false);
+  });
+
+  test('a Manager cannot edit or delete users', async () => {
+    const { newUser, owner, member } = await setUp();
+    const manager = await newUser();
+    await roster.services.roles.assign(owner, manager, 'manager');
+    const someone = await newUser();
+    await expect(roster.services.users.delete(member(manager), someone)).rejects.toMatchObject({
+      kind: 'forbidden',
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { noRole } from '../access/effective-role';
+import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -26,6 +27,7 @@ export class UserService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
+    private readonly policy: AccessPolicy,
   ) {}
 
   async get(actor: Actor, userId: string): Promise<UserView> {
@@ -61,6 +63,7 @@ export class UserService {
   async provision(actor: Actor, draft: UserDraft): Promise<ProvisionResult> {
     assertValidDraft(draft);
     return this.uow.write(actor.accountId, async (tx) => {
+      await this.assertMayManage(tx, actor, 'users.invite', null);
       await this.assertManager(tx, actor, draft, null);
       const previous = draft.externalId
         ? await tx.users.findByExternalId(actor.accountId, draft.externalId)
@@ -115,6 +118,7 @@ export class UserService {
   ): Promise<UserView> {
     return this.uow.write(actor.accountId, async (tx) => {
       const current = await this.load(tx, actor, userId);
+      await this.assertMayManage(tx, actor, 'users.edit', current.id);
       assertVersion(current.version, options);
       const draft = change(current);
       assertValidDraft(draft);
@@ -130,6 +134,7 @@ export class UserService {
   async delete(actor: Actor, userId: string, options: WriteOptions = {}): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
       const user = await this.load(tx, actor, userId);
+      await this.assertMayManage(tx, actor, 'users.delete', user.id);
       assertVersion(user.version, options);
       const account = await tx.accounts.get(actor.accountId);
       if (account?.ownerId === user.id) {
@@ -169,6 +174,28 @@ export class UserService {
         before: { needsOwnershipTransfer: false },
         after: { needsOwnershipTransfer: true, owner: user.id },
       });
+    }
+  }
+
+  /**
+   * SCIM tokens and HR feeds provision on the IdP's authority; a member needs the permission
+   * (roles.md rule 5), and nobody but the Owner changes, deactivates or deletes the Owner (rule 6).
+   */
+  private async assertMayManage(
+    tx: Tx,
+    actor: Actor,
+    permission: string,
+    targetId: UserId | null,
+  ): Promise<void> {
+    if (actor.kind === 'scim-token') return;
+    await this.policy.assertMay(tx, actor, permission);
+    if (targetId === null || actor.kind !== 'member' || actor.userId === targetId) return;
+    const account = await tx.accounts.get(actor.accountId);
+    if (account?.ownerId === targetId) {
+      throw DomainError.forbidden(
+        'account.owner_protected',
+        'Only the Owner can change, deactivate or delete the Owner',
+      );
     }
   }
 
