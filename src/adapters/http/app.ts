@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { apiRouter, type ApiDependencies } from './api/api-router';
-import { scimRouter, type ScimDependencies, type ScimOptions } from '../scim/scim-router';
+import { mountScim, type ScimDependencies, type ScimOptions } from '../scim/scim-router';
 import { mountHealthRoutes } from './health-routes';
 import { requestContext } from './request-context';
 
@@ -17,7 +17,7 @@ export function createApp(deps: AppDependencies, scim: ScimOptions): Express {
   app.set('etag', false);
   app.set('trust proxy', true);
   app.use(requestContext(deps.logger));
-  app.use('/scim/v2', scimRouter(deps, scim, deps.logger));
+  mountScim(app, deps, scim, deps.logger);
   app.use('/api/v1', apiRouter(deps, deps.logger));
   mountHealthRoutes(app, deps.ping, deps.logger);
   app.use((_req, res) => {

@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { GroupService } from '../../domain/groups/group-service';
 import type { UserId } from '../../domain/ids';
 import type { GroupField } from '../../domain/query';
@@ -25,7 +25,7 @@ const groupDialect: ListDialect<GroupField, 'members'> = {
 };
 
 /** /Groups: members are changed by delta, so no request reads a whole group it does not return. */
-export function mountGroupRoutes(router: Router, groups: GroupService, options: ScimRouteOptions): void {
+export function mountGroupRoutes(app: Express, groups: GroupService, options: ScimRouteOptions): void {
   const { baseUrl } = options;
 
   const list = async (req: Request, res: Response) => {
@@ -37,15 +37,15 @@ export function mountGroupRoutes(router: Router, groups: GroupService, options: 
     );
     sendScim(res, 200, listResponse(resources, page.total, request.startIndex));
   };
-  router.get('/Groups', list);
-  router.post('/Groups/.search', list);
+  app.get(`${options.prefix}/Groups`, list);
+  app.post(`${options.prefix}/Groups/.search`, list);
 
-  router.post('/Groups', async (req, res) => {
+  app.post(`${options.prefix}/Groups`, async (req, res) => {
     const view = await groups.create(actorOf(res), groupInputFrom(req.body));
     sendResource(req, res, 201, groupResource(view, baseUrl), view.group.version, { coreUrn: GROUP_URN });
   });
 
-  router.get('/Groups/:id', async (req, res) => {
+  app.get(`${options.prefix}/Groups/:id`, async (req, res) => {
     const projection = projectionFrom(req.query as Record<string, unknown>);
     const view = await groups.get(actorOf(res), req.params.id, {
       withMembers: !excludes(projection, 'members'),
@@ -56,7 +56,7 @@ export function mountGroupRoutes(router: Router, groups: GroupService, options: 
     });
   });
 
-  router.put('/Groups/:id', async (req, res) => {
+  app.put(`${options.prefix}/Groups/:id`, async (req, res) => {
     const input = groupInputFrom(req.body);
     const actor = actorOf(res);
     await groups.applyDelta(
@@ -76,7 +76,7 @@ export function mountGroupRoutes(router: Router, groups: GroupService, options: 
   });
 
   // 204: both IdPs accept it, and it spares a 100,000-member group from being read back.
-  router.patch('/Groups/:id', async (req, res) => {
+  app.patch(`${options.prefix}/Groups/:id`, async (req, res) => {
     const plan = planGroupPatch(patchOperations(req.body));
     const group = await groups.applyDelta(
       actorOf(res),
@@ -94,7 +94,7 @@ export function mountGroupRoutes(router: Router, groups: GroupService, options: 
     res.status(204).end();
   });
 
-  router.delete('/Groups/:id', async (req, res) => {
+  app.delete(`${options.prefix}/Groups/:id`, async (req, res) => {
     await groups.delete(actorOf(res), req.params.id, {
       expectedVersion: expectedVersion(req.header('if-match')),
     });

@@ -1,4 +1,4 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { GroupService } from '../../domain/groups/group-service';
 import type { ScimTokenService } from '../../domain/tokens/scim-token-service';
@@ -29,30 +29,31 @@ export interface ScimOptions {
  * The SCIM 2.0 service at /scim/v2. Routed here rather than by scimmy-routers (see
  * docs/decisions.md); scimmy supplies schemas, type coercion and PatchOp validation.
  */
-export function scimRouter(deps: ScimDependencies, options: ScimOptions, logger: Logger): Router {
-  const router = Router();
+export function mountScim(app: Express, deps: ScimDependencies, options: ScimOptions, logger: Logger): void {
+  const prefix = '/scim/v2';
+  const routeOptions = { ...options, prefix };
   // Okta's SPEC tests send application/json; RFC 7644 clients send application/scim+json.
   const parseJson = express.json({
     type: ['application/json', 'application/scim+json', 'application/*+json'],
     limit: options.maxPayloadBytes,
   });
-  // One middleware, not two: each router layer costs on the GET hot path (docs/benchmarks.md).
+  // One middleware, not two: each layer costs on the GET hot path (docs/benchmarks.md).
   const authenticateThenParse = scimTokenAuth(deps.tokens, parseJson);
-  // Routes are registered on this one router, not nested routers: each level costs on every request.
-  router.use(['/Users', '/Groups'], authenticateThenParse);
-  mountUserRoutes(router, deps.users, options);
-  mountGroupRoutes(router, deps.groups, options);
-  router.use(discoveryRoutes(options.baseUrl, options));
-  router.use(authenticateThenParse);
-  router.use(() => {
+  // Registered on the app itself with full paths, not on nested routers: each router level costs
+  // on every request.
+  app.use([`${prefix}/Users`, `${prefix}/Groups`], authenticateThenParse);
+  mountUserRoutes(app, deps.users, routeOptions);
+  mountGroupRoutes(app, deps.groups, routeOptions);
+  app.use(prefix, discoveryRoutes(options.baseUrl, options));
+  app.use(prefix, authenticateThenParse);
+  app.use(prefix, () => {
     throw new ScimError(
       404,
       undefined,
       'No such SCIM endpoint; see /ServiceProviderConfig for what is supported',
     );
   });
-  router.use(scimErrorHandler(logger));
-  return router;
+  app.use(prefix, scimErrorHandler(logger));
 }
 
 /** Every failure leaves as an RFC 7644 error; a bug is a logged 500, never a hidden 404. */

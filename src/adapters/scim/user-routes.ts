@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { Express } from 'express';
 import type { UserService } from '../../domain/users/user-service';
 import type { UserField } from '../../domain/query';
 import { expectedVersion } from './etag';
@@ -12,6 +12,8 @@ import { applyUserPatch } from './user-patch';
 import { patchableDocument, userDraftFrom, userResource } from './user-mapping';
 
 export interface ScimRouteOptions {
+  /** Where the routes are mounted, e.g. `/scim/v2`. */
+  prefix: string;
   baseUrl: string;
   maxResults: number;
   /** The display name of a role of the catalogue in use. */
@@ -36,7 +38,7 @@ const userDialect: ListDialect<UserField, 'emails' | 'groups'> = {
 };
 
 /** /Users: translate SCIM to UserService calls and back; no rule is decided here. */
-export function mountUserRoutes(router: Router, users: UserService, options: ScimRouteOptions): void {
+export function mountUserRoutes(app: Express, users: UserService, options: ScimRouteOptions): void {
   const { baseUrl } = options;
 
   const list = async (req: import('express').Request, res: import('express').Response) => {
@@ -47,17 +49,17 @@ export function mountUserRoutes(router: Router, users: UserService, options: Sci
     );
     sendScim(res, 200, listResponse(resources, page.total, request.startIndex));
   };
-  router.get('/Users', list);
-  router.post('/Users/.search', list);
+  app.get(`${options.prefix}/Users`, list);
+  app.post(`${options.prefix}/Users/.search`, list);
 
-  router.post('/Users', async (req, res) => {
+  app.post(`${options.prefix}/Users`, async (req, res) => {
     const { view } = await users.provision(actorOf(res), userDraftFrom(req.body));
     sendResource(req, res, 201, userResource(view, baseUrl, options.roleName), view.user.version, {
       coreUrn: USER_URN,
     });
   });
 
-  router.get('/Users/:id', async (req, res) => {
+  app.get(`${options.prefix}/Users/:id`, async (req, res) => {
     const projection = projectionFrom(req.query as Record<string, unknown>);
     const view = await users.get(actorOf(res), req.params.id);
     sendResource(req, res, 200, userResource(view, baseUrl, options.roleName), view.user.version, {
@@ -66,7 +68,7 @@ export function mountUserRoutes(router: Router, users: UserService, options: Sci
     });
   });
 
-  router.put('/Users/:id', async (req, res) => {
+  app.put(`${options.prefix}/Users/:id`, async (req, res) => {
     const view = await users.modify(
       actorOf(res),
       req.params.id,
@@ -80,7 +82,7 @@ export function mountUserRoutes(router: Router, users: UserService, options: Sci
     });
   });
 
-  router.patch('/Users/:id', async (req, res) => {
+  app.patch(`${options.prefix}/Users/:id`, async (req, res) => {
     const operations = patchOperations(req.body);
     const view = await users.modify(
       actorOf(res),
@@ -93,7 +95,7 @@ export function mountUserRoutes(router: Router, users: UserService, options: Sci
     });
   });
 
-  router.delete('/Users/:id', async (req, res) => {
+  app.delete(`${options.prefix}/Users/:id`, async (req, res) => {
     await users.delete(actorOf(res), req.params.id, {
       expectedVersion: expectedVersion(req.header('if-match')),
     });
