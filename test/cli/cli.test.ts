@@ -140,10 +140,30 @@ test('a broken role catalogue stops the start with a message naming the file and
   expect(cli.stderr).toContain('broken-catalogue.json');
 });
 
-test('each shipped catalogue can be chosen by name', async () => {
-  for (const name of ['default', 'simple', 'granular']) {
-    const server = await startServer({ ...env, ROLE_CATALOGUE: name });
-    await server.stop();
+test('ROLE_CATALOGUE chooses the catalogue whose roles can be mapped', () => {
+  const created = createAccount();
+  const onlyIn = { default: 'campaign_coordinator', simple: 'read_only', granular: 'sender' } as const;
+  for (const [name, role] of Object.entries(onlyIn)) {
+    const withCatalogue = { ...env, ROLE_CATALOGUE: name };
+    const map = (roleKey: string) =>
+      roster(
+        [
+          'mappings',
+          'add',
+          '--account',
+          created.accountId,
+          '--group-name',
+          `${name}-${roleKey}`,
+          '--role',
+          roleKey,
+        ],
+        withCatalogue,
+      );
+    expect(map(role).status).toBe(0);
+    const foreign = Object.values(onlyIn).find((r) => r !== role) as string;
+    const refused = map(foreign);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`Unknown role "${foreign}"`);
   }
 });
 

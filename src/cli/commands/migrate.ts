@@ -7,11 +7,8 @@ export function migrateCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await withRoster(async (roster) => {
-        const applied = await roster.dataSource.query(
-          roster.dataSource.options.type === 'better-sqlite3'
-            ? 'SELECT name FROM migrations ORDER BY id'
-            : 'SELECT name FROM migrations ORDER BY id',
-        );
+        // Opening Roster ran any pending migration; list what the database now has.
+        const applied = await roster.dataSource.query('SELECT name FROM migrations ORDER BY id');
         const names = applied.map((m: { name: string }) => m.name);
         print(options.json === true, { migrations: names }, `Schema is up to date (${names.join(', ')}).`);
       });

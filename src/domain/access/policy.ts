@@ -7,7 +7,7 @@ import { effectivePermissions, noOverrides } from './permissions';
 /**
  * Who may use an account-administration permission (roles.md rule 5). Operators (the CLI) and
  * Roster's own jobs may; a SCIM token provisions users and groups but administers nothing; a
- * member may when they are active and their effective role grants the permission. Deny by
+ * member may when they are active and their role, with their per-user overrides, grants it. Deny by
  * default (R9). Runs inside the caller's transaction, so it sees the role as it is now.
  */
 export class AccessPolicy {
