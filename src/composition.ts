@@ -10,6 +10,7 @@ import { AccountService } from './domain/accounts/account-service';
 import { AuditService } from './domain/audit/audit-service';
 import { OwnershipService } from './domain/accounts/ownership-service';
 import { RoleService } from './domain/access/role-service';
+import { MemberService } from './domain/access/member-service';
 import { MappingService } from './domain/role-mapping/mapping-service';
 import { GroupService } from './domain/groups/group-service';
 import type { Clock, IdGenerator, UnitOfWork } from './domain/ports';
@@ -34,6 +35,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   authorization: AuthorizationService;
   audit: AuditService;
+  members: MemberService;
 }
 
 export interface Roster {
@@ -69,7 +71,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const roles = new RoleRecomputer(catalogue, clock);
   const policy = new AccessPolicy(catalogue);
   const services: Services = {
-    accounts: new AccountService(uow, clock, ids, roles),
+    accounts: new AccountService(uow, clock, ids, roles, policy),
     users: new UserService(uow, clock, ids, roles, policy),
     groups: new GroupService(uow, clock, ids, roles),
     mappings: new MappingService(uow, clock, ids, catalogue, roles, policy),
@@ -79,6 +81,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     apiKeys: new ApiKeyService(uow, clock, ids, sha256SecretCodec),
     authorization: new AuthorizationService(uow, catalogue),
     audit: new AuditService(uow, policy),
+    members: new MemberService(uow, catalogue, policy),
   };
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;
   const app = createApp(
@@ -95,6 +98,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       maxPayloadBytes: config.scim.maxPayloadBytes,
       roleName: (key) => catalogue.role(key)?.name ?? key,
     },
+    { baseUrl: `${config.publicUrl}/api/v1` },
   );
   return {
     config,

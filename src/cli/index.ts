@@ -5,6 +5,7 @@ import { accountsCommand } from './commands/accounts';
 import { apiKeysCommand } from './commands/api-keys';
 import { auditCommand } from './commands/audit';
 import { mappingsCommand } from './commands/mappings';
+import { membersCommand } from './commands/members';
 import { migrateCommand } from './commands/migrate';
 import { ownershipCommand } from './commands/ownership';
 import { scimTokensCommand } from './commands/scim-tokens';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addCommand(accountsCommand())
     .addCommand(scimTokensCommand())
+    .addCommand(membersCommand())
     .addCommand(mappingsCommand())
     .addCommand(ownershipCommand())
     .addCommand(apiKeysCommand())

@@ -3,7 +3,7 @@
  * implements them; tests use the real implementations on a real database.
  */
 import type { RoleKey } from './access/catalogue';
-import type { EffectiveRole, MappedRole } from './access/effective-role';
+import type { EffectiveRole, MappedRole, RoleSource } from './access/effective-role';
 import type { PermissionOverrides } from './access/permissions';
 import type { AuditEvent } from './audit/events';
 import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
@@ -135,6 +135,7 @@ export interface RoleRepository {
   insertMapping(mapping: RoleMapping): Promise<void>;
   getMapping(accountId: AccountId, mappingId: string): Promise<RoleMapping | null>;
   deleteMapping(accountId: AccountId, mappingId: string): Promise<void>;
+  setMappingRole(accountId: AccountId, mappingId: string, roleKey: RoleKey): Promise<void>;
   listMappings(accountId: AccountId): Promise<RoleMapping[]>;
   /** The users in any group that `mapping` matches. */
   membersMatching(
@@ -181,6 +182,7 @@ export interface Tx {
   roles: RoleRepository;
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
+  members: MemberRepository;
 }
 
 export interface UnitOfWork {
@@ -192,4 +194,32 @@ export interface UnitOfWork {
   write<T>(accountId: AccountId | null, work: (tx: Tx) => Promise<T>): Promise<T>;
   /** A consistent read (on SQLite it waits for open transactions on the shared connection). */
   read<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+/** Filters of the members list; a null role or source means "none". */
+export interface MemberFilter {
+  role?: RoleKey | null;
+  status?: 'active' | 'inactive';
+  source?: RoleSource | null;
+  /** The userName (lowercased) of the last member of the previous page (keyset cursor). */
+  after?: string;
+  /** Just this user. */
+  userId?: UserId;
+  limit: number;
+}
+
+/** A user as the member list and the access review see them: the record and the role store's answer. */
+export interface MemberRecord {
+  id: UserId;
+  userName: string;
+  /** The lowercased userName: the list's order and cursor. */
+  userNameKey: string;
+  displayName: string | null;
+  active: boolean;
+  role: StoredRole;
+}
+
+export interface MemberRepository {
+  /** Ordered by userName (case-insensitive), at most `limit`. */
+  list(accountId: AccountId, filter: MemberFilter): Promise<MemberRecord[]>;
 }

@@ -216,8 +216,9 @@ describe('only the Owner and Admins manage users, and nobody else touches the Ow
       kind: 'forbidden',
       code: 'account.owner_protected',
     });
+    // Deleting the Owner gets the refusal everyone gets: transfer ownership first.
     await expect(roster.services.users.delete(member(admin), account.ownerId)).rejects.toMatchObject({
-      code: 'account.owner_protected',
+      code: 'account.owner_undeletable',
     });
     expect((await scim.get(`/Users/${account.ownerId}`)).body.active).toBe(true);
     const someone = await newUser();

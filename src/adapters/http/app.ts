@@ -11,14 +11,14 @@ export interface AppDependencies extends ScimDependencies, ApiDependencies {
   ping(): Promise<void>;
 }
 
-export function createApp(deps: AppDependencies, scim: ScimOptions): Express {
+export function createApp(deps: AppDependencies, scim: ScimOptions, api: { baseUrl: string }): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', true);
   app.use(requestContext(deps.logger));
   mountScim(app, deps, scim, deps.logger);
-  app.use('/api/v1', apiRouter(deps, deps.logger));
+  app.use('/api/v1', apiRouter(deps, deps.logger, api.baseUrl));
   mountHealthRoutes(app, deps.ping, deps.logger);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint' } });

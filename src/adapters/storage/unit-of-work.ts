@@ -7,6 +7,7 @@ import { Mutex } from './mutex';
 import { sqlRunner } from './sql-runner';
 import { ApiKeyRepositorySql } from './repositories/api-key.repository';
 import { AccountRepositorySql } from './repositories/account.repository';
+import { MemberRepositorySql } from './repositories/member.repository';
 import { AuditRepositorySql } from './repositories/audit.repository';
 import { GroupRepositorySql } from './repositories/group.repository';
 import { RoleRepositorySql } from './repositories/role.repository';
@@ -65,6 +66,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     roles: new RoleRepositorySql(sql),
     apiKeys: new ApiKeyRepositorySql(sql),
     audit: new AuditRepositorySql(sql),
+    members: new MemberRepositorySql(sql),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -18,6 +19,7 @@ export class AccountService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
+    private readonly policy: AccessPolicy,
   ) {}
 
   /** Creates the account together with its Owner: an account never exists without one. */
@@ -76,6 +78,16 @@ export class AccountService {
         },
         owner,
       };
+    });
+  }
+
+  /** The actor's own account, for anyone of it who may see its members. */
+  async describe(actor: Actor): Promise<Account> {
+    return this.uow.read(async (tx) => {
+      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      const account = await tx.accounts.get(actor.accountId);
+      if (!account) throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
+      return account;
     });
   }
 

@@ -16,6 +16,7 @@ export type AuditAction =
   | 'group.deleted'
   | 'user.role_changed'
   | 'mapping.created'
+  | 'mapping.changed'
   | 'mapping.deleted'
   | 'account.ownership_transferred'
   | 'account.owner_deactivated'

@@ -29,7 +29,19 @@ export class MappingService {
   ) {}
 
   async list(actor: Actor): Promise<RoleMapping[]> {
-    return this.uow.read((tx) => tx.roles.listMappings(actor.accountId));
+    return this.uow.read(async (tx) => {
+      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      return tx.roles.listMappings(actor.accountId);
+    });
+  }
+
+  async get(actor: Actor, mappingId: string): Promise<RoleMapping> {
+    return this.uow.read(async (tx) => {
+      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      const mapping = await tx.roles.getMapping(actor.accountId, mappingId);
+      if (!mapping) throw DomainError.notFound('mapping.not_found', `Mapping ${mappingId} not found`);
+      return mapping;
+    });
   }
 
   async add(actor: Actor, input: NewMapping): Promise<RoleMapping> {
@@ -54,6 +66,27 @@ export class MappingService {
       });
       await this.roles.recompute(tx, actor, await tx.roles.membersMatching(actor.accountId, mapping));
       return mapping;
+    });
+  }
+
+  /** Points an existing mapping at another role; its members' roles follow in the same transaction. */
+  async changeRole(actor: Actor, mappingId: string, roleKey: RoleKey): Promise<RoleMapping> {
+    return this.uow.write(actor.accountId, async (tx) => {
+      await this.policy.assertMay(tx, actor, 'mappings.edit');
+      const mapping = await tx.roles.getMapping(actor.accountId, mappingId);
+      if (!mapping) throw DomainError.notFound('mapping.not_found', `Mapping ${mappingId} not found`);
+      this.assertValid({ ...mapping, roleKey });
+      if (mapping.roleKey === roleKey) return mapping;
+      await tx.roles.setMappingRole(actor.accountId, mapping.id, roleKey);
+      await recordAudit(tx, actor, this.clock, {
+        action: 'mapping.changed',
+        subjectType: 'mapping',
+        subjectId: mapping.id,
+        before: { group: `${mapping.matchKind}:${mapping.matchValue}`, role: mapping.roleKey },
+        after: { group: `${mapping.matchKind}:${mapping.matchValue}`, role: roleKey },
+      });
+      await this.roles.recompute(tx, actor, await tx.roles.membersMatching(actor.accountId, mapping));
+      return { ...mapping, roleKey };
     });
   }
 

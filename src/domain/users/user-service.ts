@@ -134,7 +134,9 @@ export class UserService {
   async delete(actor: Actor, userId: string, options: WriteOptions = {}): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
       const user = await this.load(tx, actor, userId);
-      await this.assertMayManage(tx, actor, 'users.delete', user.id);
+      // Not the Owner-protection check of assertMayManage: deleting the Owner is refused the same
+      // way whoever asks (an IdP, an Admin, an operator), with the way out in the message.
+      await this.assertMayManage(tx, actor, 'users.delete', null);
       assertVersion(user.version, options);
       const account = await tx.accounts.get(actor.accountId);
       if (account?.ownerId === user.id) {

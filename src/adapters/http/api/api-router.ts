@@ -1,17 +1,24 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Actor } from '../../../domain/actor';
 import type { AuthorizationService } from '../../../domain/access/authorization-service';
 import type { AuditService } from '../../../domain/audit/audit-service';
 import type { ApiKeyService } from '../../../domain/tokens/api-key-service';
+import type { MappingService } from '../../../domain/role-mapping/mapping-service';
 import { requestIdOf } from '../request-context';
+import { accountRoutes, type AccountRouteServices } from './account-routes';
 import { apiErrorHandler, sendApiError } from './api-errors';
+import { apiRoute, registerRoutes, type ApiRoute } from './api-route';
+import { auditPage, authorizeAnswer, errorBody } from './api-schemas';
+import { mappingRoutes } from './mapping-routes';
+import { memberRoutes, type MemberRouteServices } from './member-routes';
+import { openApiDocument } from './openapi';
 
-export interface ApiDependencies {
+export interface ApiDependencies extends MemberRouteServices, AccountRouteServices {
   apiKeys: ApiKeyService;
   authorization: AuthorizationService;
   audit: AuditService;
+  mappings: MappingService;
 }
 
 const authorizeBody = z.strictObject({
@@ -30,12 +37,69 @@ const auditQuery = z.strictObject({
   until: z.coerce.date().optional(),
 });
 
+const refused = { description: 'Refused; the error says why', schema: errorBody };
+
+function coreRoutes(deps: ApiDependencies): ApiRoute[] {
+  return [
+    apiRoute({
+      method: 'post',
+      path: '/authorize',
+      summary: 'May this user do this, on this account, right now? (the hot path)',
+      body: authorizeBody,
+      responses: {
+        200: { description: 'The answer, with the role and the reason', schema: authorizeAnswer },
+        400: { description: 'Unknown permission or a malformed body', schema: errorBody },
+        403: refused,
+      },
+      handle: ({ actor, body }) => deps.authorization.authorize(actor, body.user, body.permission),
+    }),
+    apiRoute({
+      method: 'get',
+      path: '/audit',
+      summary: 'The audit log, newest first, cursor-paged, filtered by actor, subject, action and time',
+      permission: 'audit.view',
+      query: auditQuery,
+      responses: { 200: { description: 'A page of events', schema: auditPage }, 400: refused, 403: refused },
+      handle: async ({ actor, query }) => {
+        const page = await deps.audit.list(actor, {
+          limit: query.limit,
+          before: query.cursor,
+          actorId: query.actor,
+          subjectId: query.subject,
+          action: query.action,
+          since: query.since?.getTime(),
+          until: query.until?.getTime(),
+        });
+        return {
+          events: page.events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt).toISOString() })),
+          nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
+        };
+      },
+    }),
+  ];
+}
+
+/** Every endpoint of /api/v1, in the order they are matched. */
+export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
+  return [
+    ...coreRoutes(deps),
+    ...memberRoutes(deps),
+    ...mappingRoutes(deps.mappings),
+    ...accountRoutes(deps),
+  ];
+}
+
 /**
  * The admin and authorization API at /api/v1 (JSON). Authenticated by API keys; each route
- * validates its body once and calls one domain service with the key's actor.
+ * validates its input once and calls one domain service with the key's actor.
  */
-export function apiRouter(deps: ApiDependencies, logger: Logger): Router {
+export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string): Router {
+  const routes = apiRoutes(deps);
+  const document = openApiDocument(routes, baseUrl);
   const router = Router();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
   router.use(express.json({ limit: '256kb' }));
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
@@ -44,29 +108,7 @@ export function apiRouter(deps: ApiDependencies, logger: Logger): Router {
     res.locals.actor = await deps.apiKeys.authenticate(match[1], requestIdOf(res));
     next();
   });
-
-  router.post('/authorize', async (req, res) => {
-    const body = authorizeBody.parse(req.body);
-    res.json(await deps.authorization.authorize(res.locals.actor as Actor, body.user, body.permission));
-  });
-
-  router.get('/audit', async (req, res) => {
-    const query = auditQuery.parse(req.query);
-    const page = await deps.audit.list(res.locals.actor as Actor, {
-      limit: query.limit,
-      before: query.cursor,
-      actorId: query.actor,
-      subjectId: query.subject,
-      action: query.action,
-      since: query.since?.getTime(),
-      until: query.until?.getTime(),
-    });
-    res.json({
-      events: page.events.map((e) => ({ ...e, occurredAt: new Date(e.occurredAt).toISOString() })),
-      nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
-    });
-  });
-
+  registerRoutes(router, routes);
   router.use((_req, res) => sendApiError(res, 404, 'not_found', 'No such endpoint'));
   router.use(apiErrorHandler(logger));
   return router;

@@ -55,6 +55,14 @@ export class RoleRepositorySql implements RoleRepository {
     await this.sql.run('DELETE FROM role_mappings WHERE account_id = ? AND id = ?', [accountId, mappingId]);
   }
 
+  async setMappingRole(accountId: AccountId, mappingId: string, roleKey: string): Promise<void> {
+    await this.sql.run('UPDATE role_mappings SET role_key = ? WHERE account_id = ? AND id = ?', [
+      roleKey,
+      accountId,
+      mappingId,
+    ]);
+  }
+
   async listMappings(accountId: AccountId): Promise<RoleMapping[]> {
     const rows = await this.sql.all(
       'SELECT * FROM role_mappings WHERE account_id = ? ORDER BY created_at, id',

@@ -1,0 +1,69 @@
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Actor } from '../../../domain/actor';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface ApiResponseDoc {
+  description: string;
+  /** The JSON body; none for 204. */
+  schema?: z.ZodType;
+  /** Other media types this status may answer with (e.g. text/csv), described in words. */
+  alternatives?: Record<string, string>;
+}
+
+interface Input<B, Q> {
+  actor: Actor;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  req: Request;
+  res: Response;
+}
+
+/**
+ * One endpoint of the admin API, as data: the route is registered from it and the OpenAPI
+ * document is generated from it, so the two cannot drift. The handler gets a validated body and
+ * query (zod, once, at the edge) and returns the JSON to send, or undefined when it answered itself.
+ */
+export interface ApiRoute {
+  method: HttpMethod;
+  /** Express syntax, relative to /api/v1: `/members/:userId`. */
+  path: string;
+  summary: string;
+  /** The permission it needs, for the document (the domain checks it). */
+  permission?: string;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** The status of a success; 200 unless given. */
+  status?: number;
+  responses: Record<number, ApiResponseDoc>;
+  handle(input: Input<unknown, unknown>): Promise<unknown>;
+}
+
+/** Defines a route with typed body and query (their types inferred from the schemas). */
+export function apiRoute<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
+  route: Omit<ApiRoute, 'body' | 'query' | 'handle'> & {
+    body?: B;
+    query?: Q;
+    handle(input: Input<z.output<B>, z.output<Q>>): Promise<unknown>;
+  },
+): ApiRoute {
+  return route as ApiRoute;
+}
+
+export function registerRoutes(router: Router, routes: readonly ApiRoute[]): void {
+  for (const route of routes) {
+    router[route.method](route.path, async (req: Request, res: Response) => {
+      const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
+      const query = route.query ? route.query.parse(req.query) : undefined;
+      const actor = res.locals.actor as Actor;
+      const params = req.params as Record<string, string>;
+      const result = await route.handle({ actor, body, query, params, req, res });
+      if (res.headersSent) return;
+      const status = route.status ?? 200;
+      if (result === undefined) res.status(status).end();
+      else res.status(status).json(result);
+    });
+  }
+}

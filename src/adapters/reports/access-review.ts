@@ -1,0 +1,48 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Member } from '../../domain/access/member-service';
+
+/** The access review (shared/seeds/004's quarterly review) as the admin API and the CLI give it. */
+export type ReviewedMember = ReturnType<typeof reviewed>;
+
+/** Last login and MFA state come from SSO sign-ins; null until the user has signed in. */
+export function reviewed(member: Member) {
+  return { ...member, lastLogin: null, mfa: null };
+}
+
+export const csvColumns = [
+  'id',
+  'userName',
+  'displayName',
+  'status',
+  'role',
+  'roleName',
+  'roleSource',
+  'roleGroup',
+  'manualRole',
+  'overrideMode',
+  'granted',
+  'restricted',
+  'permissions',
+  'lastLogin',
+  'mfa',
+] as const;
+
+/**
+ * One row per member. Lists are space-separated inside their cell; cells that a spreadsheet would
+ * run as a formula (a userName starting with "=") are escaped, since the IdP controls these values.
+ */
+export function accessReviewCsv(members: ReviewedMember[]): string {
+  const rows = members.map((m) => ({
+    ...m,
+    overrideMode: m.overrides.mode,
+    granted: m.overrides.granted.join(' '),
+    restricted: m.overrides.restricted.join(' '),
+    permissions: m.permissions.join(' '),
+  }));
+  return stringify(rows, {
+    header: true,
+    columns: [...csvColumns],
+    escape_formulas: true,
+    cast: { boolean: String },
+  });
+}

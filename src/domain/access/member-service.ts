@@ -1,0 +1,127 @@
+import type { Actor } from '../actor';
+import { DomainError } from '../errors';
+import { isUuid, type UserId } from '../ids';
+import type { MemberFilter, MemberRecord, Tx, UnitOfWork } from '../ports';
+import type { Catalogue, Permission, RoleKey } from './catalogue';
+import type { RoleSource } from './effective-role';
+import { effectivePermissions, noOverrides, type PermissionOverrides } from './permissions';
+import type { AccessPolicy } from './policy';
+
+/** A member as the admin API, the access review and the CLI show them. */
+export interface Member {
+  id: UserId;
+  userName: string;
+  displayName: string | null;
+  status: 'active' | 'inactive';
+  role: RoleKey | null;
+  roleName: string | null;
+  /** Where the role comes from: owner, group, manual, default; null when the user has no role. */
+  roleSource: RoleSource | null;
+  /** The IdP group the role comes from, when roleSource is `group`. */
+  roleGroup: string | null;
+  /** The role an Owner or Admin gave by hand (in force unless a mapped group gives one). */
+  manualRole: RoleKey | null;
+  overrides: PermissionOverrides;
+  /** What the user may do now: role, then overrides; nothing while inactive. */
+  permissions: Permission[];
+}
+
+export interface MemberPage {
+  members: Member[];
+  /** Pass as `after` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+export type MemberListFilter = Omit<MemberFilter, 'limit' | 'userId'> & { limit?: number };
+
+const maxPage = 500;
+const reviewPage = 1_000;
+
+/**
+ * Who is in the account and what they may do: the members list (users.view) and the quarterly
+ * access review (audit.view, shared/seeds/004). Reads only; changes go through RoleService,
+ * UserService and OwnershipService.
+ */
+export class MemberService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly catalogue: Catalogue,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  async list(actor: Actor, filter: MemberListFilter = {}): Promise<MemberPage> {
+    const limit = filter.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxPage) {
+      throw DomainError.invalid('members.limit_invalid', `limit must be a whole number from 1 to ${maxPage}`);
+    }
+    if (filter.role !== undefined && filter.role !== null) this.assertKnownRole(filter.role);
+    return this.uow.read(async (tx) => {
+      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      const records = await tx.members.list(actor.accountId, { ...filter, limit: limit + 1 });
+      const page = records.slice(0, limit);
+      return {
+        members: page.map((record) => this.member(record)),
+        nextCursor: records.length > limit ? page[page.length - 1].userNameKey : null,
+      };
+    });
+  }
+
+  /** A member by id or userName. */
+  async get(actor: Actor, userId: string): Promise<Member> {
+    return this.uow.read(async (tx) => {
+      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      return this.member(await this.record(tx, actor, userId));
+    });
+  }
+
+  /** Every member, in one consistent read, for the access review (JSON or CSV). */
+  async review(actor: Actor): Promise<Member[]> {
+    return this.uow.read(async (tx) => {
+      await this.policy.assertMay(tx, actor, 'audit.view', { read: true });
+      const members: Member[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const records = await tx.members.list(actor.accountId, { after, limit: reviewPage });
+        members.push(...records.map((record) => this.member(record)));
+        if (records.length < reviewPage) return members;
+        after = records[records.length - 1].userNameKey;
+      }
+    });
+  }
+
+  /** By id or userName (case-insensitive), as the CLI names people. */
+  private async record(tx: Tx, actor: Actor, idOrUserName: string): Promise<MemberRecord> {
+    const user = isUuid(idOrUserName)
+      ? await tx.users.get(actor.accountId, idOrUserName as UserId)
+      : await tx.users.findByUserName(actor.accountId, idOrUserName);
+    const [record] = user ? await tx.members.list(actor.accountId, { userId: user.id, limit: 1 }) : [];
+    if (!record) throw DomainError.notFound('user.not_found', `User ${idOrUserName} not found`);
+    return record;
+  }
+
+  private member(record: MemberRecord): Member {
+    const { effective } = record.role;
+    const overrides = record.role.overrides ?? noOverrides;
+    return {
+      id: record.id,
+      userName: record.userName,
+      displayName: record.displayName,
+      status: record.active ? 'active' : 'inactive',
+      role: effective.roleKey,
+      roleName: effective.roleKey === null ? null : (this.catalogue.role(effective.roleKey)?.name ?? null),
+      roleSource: effective.source,
+      roleGroup: effective.groupName,
+      manualRole: record.role.manualRoleKey,
+      overrides,
+      permissions: record.active
+        ? [...effectivePermissions(this.catalogue, effective.roleKey, overrides)].sort()
+        : [],
+    };
+  }
+
+  private assertKnownRole(roleKey: string): void {
+    if (this.catalogue.hasRole(roleKey)) return;
+    const known = this.catalogue.roles.map((r) => r.key).join(', ');
+    throw DomainError.invalid('role.unknown', `Unknown role "${roleKey}"; roles: ${known}`);
+  }
+}
