@@ -198,6 +198,53 @@ describe('members', () => {
   });
 });
 
+describe('IdP groups decide access, seen through the admin API and authorize', () => {
+  test('a user moved between IdP groups gets the stronger role', async () => {
+    const { api, ownerKey, person, scim } = await setUp();
+    const dana = await person(null);
+    const analysts = await group(scim, 'Analysts', [dana.id]);
+    const managers = await group(scim, 'Managers', []);
+    const owner = api(ownerKey);
+    await owner.post('/mappings', { group: { by: 'id', value: analysts }, role: 'analyst' }).expect(201);
+    await owner.post('/mappings', { group: { by: 'id', value: managers }, role: 'manager' }).expect(201);
+    expect((await owner.get(`/members/${dana.id}`)).body.role).toBe('analyst');
+    await scim
+      .patch(`/Groups/${managers}`, patchOp({ op: 'add', path: 'members', value: [{ value: dana.id }] }))
+      .expect(204);
+    expect((await owner.get(`/members/${dana.id}`)).body).toMatchObject({
+      role: 'manager',
+      roleGroup: 'Managers',
+    });
+    await scim
+      .patch(`/Groups/${analysts}`, patchOp({ op: 'remove', path: `members[value eq "${dana.id}"]` }))
+      .expect(204);
+    expect((await owner.get(`/members/${dana.id}`)).body.role).toBe('manager');
+  });
+
+  test('Entra removing a user from the last mapped group removes their access at once', async () => {
+    const { account, api, serviceKey, scim } = await setUp();
+    counter += 1;
+    const userName = `entra${counter}@example.test`;
+    const erin = (await scim.post('/Users', aUser(userName)).expect(201)).body.id as string;
+    const desk = await group(scim, 'Support Desk', [erin]);
+    await roster.services.mappings.add(account.operator, {
+      matchKind: 'displayName',
+      matchValue: 'Support Desk',
+      roleKey: 'support',
+    });
+    const erinKey = (await roster.services.apiKeys.issueForMember(account.operator, userName)).secret;
+    const ask = () => api(serviceKey).post('/authorize', { user: userName, permission: 'campaigns.view' });
+    expect((await ask()).body).toEqual({ allowed: true, role: 'support', reason: 'granted_by_role' });
+    await api(erinKey).post('/authorize', { user: erin, permission: 'campaigns.view' }).expect(200);
+    // Entra's shape: Remove with the member listed in value.
+    await scim
+      .patch(`/Groups/${desk}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: erin }] }))
+      .expect(204);
+    expect((await ask()).body).toEqual({ allowed: false, role: null, reason: 'no_role' });
+    await api(erinKey).post('/authorize', { user: erin, permission: 'campaigns.view' }).expect(401);
+  });
+});
+
 describe('deleting the Owner is refused the same way through SCIM, the admin API and the CLI', () => {
   test('the same code and message, and the Owner is still there', async () => {
     const { account, api, admin, ownerKey, scim } = await setUp();
