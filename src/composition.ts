@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -18,6 +19,9 @@ import { ScimTokenService } from './domain/tokens/scim-token-service';
 import { ApiKeyService } from './domain/tokens/api-key-service';
 import { AuthorizationService } from './domain/access/authorization-service';
 import { UserService } from './domain/users/user-service';
+import { JobRunner } from './jobs/runner';
+import { SupportAccessService } from './domain/support-access/support-access-service';
+import { SupportExpiryJob } from './jobs/support-expiry.job';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
 import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
@@ -36,6 +40,7 @@ export interface Services {
   authorization: AuthorizationService;
   audit: AuditService;
   members: MemberService;
+  support: SupportAccessService;
 }
 
 export interface Roster {
@@ -44,6 +49,8 @@ export interface Roster {
   dataSource: DataSource;
   uow: UnitOfWork;
   services: Services;
+  /** The sweeps; main.ts runs them on an interval, `roster jobs run` on demand. */
+  jobs: JobRunner;
   logger: Logger;
   app: Express;
   scimBaseUrl: string;
@@ -69,7 +76,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuidGenerator;
   const roles = new RoleRecomputer(catalogue, clock);
-  const policy = new AccessPolicy(catalogue);
+  const policy = new AccessPolicy(catalogue, clock);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, policy),
     users: new UserService(uow, clock, ids, roles, policy),
@@ -82,11 +89,19 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     authorization: new AuthorizationService(uow, catalogue),
     audit: new AuditService(uow, policy),
     members: new MemberService(uow, catalogue, policy),
+    support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
   };
+  const jobs = new JobRunner(
+    uow,
+    clock,
+    [new SupportExpiryJob(services.support)],
+    `${hostname()}:${process.pid}`,
+  );
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;
   const app = createApp(
     {
       ...services,
+      clock,
       logger,
       ping: async () => {
         await dataSource.query('SELECT 1');
@@ -106,6 +121,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     dataSource,
     uow,
     services,
+    jobs,
     logger,
     app,
     scimBaseUrl,

@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig } from './config/load';
 import { compose } from './composition';
+import { scheduleJobs } from './jobs/scheduler';
 
-/** Starts the server: validate config, open and migrate the database, listen. */
+/** Starts the server: validate config, open and migrate the database, listen, run the sweeps. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const roster = await compose(config);
@@ -10,8 +11,10 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     roster.logger.info({ port, scimBaseUrl: roster.scimBaseUrl }, 'Roster is listening');
   });
+  const stopJobs = scheduleJobs(roster.jobs, config.jobsIntervalSeconds, roster.logger);
   const stop = (signal: string) => {
     roster.logger.info({ signal }, 'shutting down');
+    stopJobs();
     server.close(() => void roster.close().then(() => process.exit(0)));
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

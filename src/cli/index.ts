@@ -6,6 +6,8 @@ import { apiKeysCommand } from './commands/api-keys';
 import { auditCommand } from './commands/audit';
 import { mappingsCommand } from './commands/mappings';
 import { membersCommand } from './commands/members';
+import { jobsCommand } from './commands/jobs';
+import { supportCommand } from './commands/support';
 import { migrateCommand } from './commands/migrate';
 import { ownershipCommand } from './commands/ownership';
 import { scimTokensCommand } from './commands/scim-tokens';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
     .addCommand(ownershipCommand())
     .addCommand(apiKeysCommand())
     .addCommand(auditCommand())
+    .addCommand(supportCommand())
+    .addCommand(jobsCommand())
     .addCommand(migrateCommand());
 }
 

@@ -39,5 +39,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxResults: values.SCIM_MAX_RESULTS as number,
       maxPayloadBytes: values.SCIM_MAX_PAYLOAD_BYTES as number,
     }),
+    jobsIntervalSeconds: values.JOBS_INTERVAL_SECONDS as number,
   });
 }

@@ -43,6 +43,12 @@ export const settings = {
     description: 'The largest SCIM request body accepted (maxPayloadSize); a larger one gets 413.',
     schema: z.coerce.number().int().min(1024).default(1_048_576),
   },
+  JOBS_INTERVAL_SECONDS: {
+    description:
+      'How often the server runs its sweeps (support-grant expiry, …), each under a database lease so one ' +
+      'instance runs it at a time; 0 turns them off (run them with `roster jobs run NAME`).',
+    schema: z.coerce.number().int().min(0).max(86_400).default(300),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -55,4 +61,6 @@ export interface Config {
   /** A catalogue name or file; loaded and validated by config/catalogue.ts at start. */
   roleCatalogue: string;
   scim: { maxResults: number; maxPayloadBytes: number };
+  /** 0: the server runs no sweeps by itself. */
+  jobsIntervalSeconds: number;
 }

@@ -12,6 +12,16 @@ export type Actor =
   | { kind: 'member'; accountId: AccountId; userId: UserId; channel: Channel; requestId?: string }
   | { kind: 'operator'; accountId: AccountId; operator: string; channel: 'cli'; requestId?: string }
   | { kind: 'system'; accountId: AccountId; job: string; channel: 'job'; requestId?: string }
+  /** The vendor's support agent, through an operator-issued session under the account's active grant. */
+  | {
+      kind: 'support';
+      accountId: AccountId;
+      agent: string;
+      sessionId: string;
+      grantId: string;
+      channel: 'admin-api';
+      requestId?: string;
+    }
   /** The product's backend, with the account's service key: reads and authorization answers only. */
   | { kind: 'service'; accountId: AccountId; keyId: string; channel: 'admin-api'; requestId?: string };
 
@@ -27,5 +37,7 @@ export function actorId(actor: Actor): string {
       return actor.job;
     case 'service':
       return actor.keyId;
+    case 'support':
+      return `support:${actor.agent}`;
   }
 }

@@ -183,6 +183,8 @@ export interface Tx {
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
   members: MemberRepository;
+  jobLeases: JobLeaseRepository;
+  support: SupportAccessRepository;
 }
 
 export interface UnitOfWork {
@@ -222,4 +224,65 @@ export interface MemberRecord {
 export interface MemberRepository {
   /** Ordered by userName (case-insensitive), at most `limit`. */
   list(accountId: AccountId, filter: MemberFilter): Promise<MemberRecord[]>;
+}
+
+export interface JobLease {
+  name: string;
+  holder: string | null;
+  leaseUntil: number | null;
+  lastStartedAt: number | null;
+  lastFinishedAt: number | null;
+  lastOutcome: string | null;
+}
+
+export interface JobLeaseRepository {
+  /** Takes the lease if it is free, expired or already `holder`'s; false when another holder has it. */
+  acquire(name: string, holder: string, now: number, until: number): Promise<boolean>;
+  /** Extends a lease `holder` still has; false when it was lost (expired and taken). */
+  renew(name: string, holder: string, until: number): Promise<boolean>;
+  release(name: string, holder: string, finishedAt: number, outcome: string): Promise<void>;
+  list(): Promise<JobLease[]>;
+}
+
+export interface SupportGrant {
+  id: string;
+  accountId: AccountId;
+  /** The actor id of who granted it, and how a person reads it (a userName, or an operator). */
+  grantedBy: string;
+  grantedByName: string;
+  created: number;
+  expires: number;
+  ended: number | null;
+  endReason: 'revoked' | 'expired' | 'replaced' | null;
+  endedBy: string | null;
+}
+
+export interface SupportSession {
+  id: string;
+  accountId: AccountId;
+  grantId: string;
+  agent: string;
+  created: number;
+}
+
+export interface SupportAccessRepository {
+  insertGrant(grant: SupportGrant): Promise<void>;
+  /** The grant not yet ended and not expired at `now`, if any. */
+  activeGrant(accountId: AccountId, now: number): Promise<SupportGrant | null>;
+  grants(accountId: AccountId): Promise<SupportGrant[]>;
+  getGrant(accountId: AccountId, grantId: string): Promise<SupportGrant | null>;
+  /** False when the grant had already ended (another run or request got there first). */
+  endGrant(
+    grantId: string,
+    at: number,
+    reason: SupportGrant['endReason'] & string,
+    by: string,
+  ): Promise<boolean>;
+  /** Grants of every account past their expiry and not yet marked ended. */
+  expiredUnended(now: number, limit: number): Promise<SupportGrant[]>;
+  insertSession(session: SupportSession, tokenHash: string): Promise<void>;
+  /** The session with its grant and the account's status. */
+  findSession(
+    tokenHash: string,
+  ): Promise<{ session: SupportSession; grant: SupportGrant; accountStatus: Account['status'] } | null>;
 }

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { loadConfig } from '../../src/config/load';
-import { compose, type Roster } from '../../src/composition';
+import { compose, type ComposeOverrides, type Roster } from '../../src/composition';
 import { createLogger } from '../../src/adapters/http/logger';
 import type { Actor } from '../../src/domain/actor';
 import type { AccountId } from '../../src/domain/ids';
@@ -15,10 +15,13 @@ export interface TestRoster extends Roster {
 }
 
 /** The real server, composed as main.ts does, on a fresh database. */
-export async function startRoster(env: Record<string, string> = {}): Promise<TestRoster> {
+export async function startRoster(
+  env: Record<string, string> = {},
+  overrides: ComposeOverrides = {},
+): Promise<TestRoster> {
   const database = await freshDatabase();
   const config = loadConfig({ DATABASE_URL: database.url, PUBLIC_URL, LOG_LEVEL: 'silent', ...env });
-  const roster = await compose(config, { logger: createLogger('silent') });
+  const roster = await compose(config, { logger: createLogger('silent'), ...overrides });
   return {
     ...roster,
     database,

@@ -6,12 +6,16 @@ import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-s
 import { RoleStore1763990000000 } from './migrations/1763990000000-role-store';
 import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys';
 import { PermissionOverrides1764010000000 } from './migrations/1764010000000-permission-overrides';
+import { JobLeases1764060000000 } from './migrations/1764060000000-job-leases';
+import { SupportAccess1764070000000 } from './migrations/1764070000000-support-access';
 
 export const migrations = [
   InitialSchema1763900000000,
   RoleStore1763990000000,
   ApiKeys1764000000000,
   PermissionOverrides1764010000000,
+  JobLeases1764060000000,
+  SupportAccess1764070000000,
 ];
 
 /**

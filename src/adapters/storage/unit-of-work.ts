@@ -8,6 +8,8 @@ import { sqlRunner } from './sql-runner';
 import { ApiKeyRepositorySql } from './repositories/api-key.repository';
 import { AccountRepositorySql } from './repositories/account.repository';
 import { MemberRepositorySql } from './repositories/member.repository';
+import { JobLeaseRepositorySql } from './repositories/job-lease.repository';
+import { SupportAccessRepositorySql } from './repositories/support-access.repository';
 import { AuditRepositorySql } from './repositories/audit.repository';
 import { GroupRepositorySql } from './repositories/group.repository';
 import { RoleRepositorySql } from './repositories/role.repository';
@@ -67,6 +69,8 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     apiKeys: new ApiKeyRepositorySql(sql),
     audit: new AuditRepositorySql(sql),
     members: new MemberRepositorySql(sql),
+    jobLeases: new JobLeaseRepositorySql(sql),
+    support: new SupportAccessRepositorySql(sql),
   };
 }
 

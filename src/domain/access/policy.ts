@@ -1,8 +1,9 @@
 import type { Actor } from '../actor';
 import { DomainError } from '../errors';
-import type { Tx } from '../ports';
+import type { Clock, Tx } from '../ports';
 import type { Catalogue, Permission } from './catalogue';
 import { effectivePermissions, noOverrides } from './permissions';
+import { supportMay } from './support-limits';
 
 /**
  * Who may use an account-administration permission (roles.md rule 5). Operators (the CLI) and
@@ -11,7 +12,10 @@ import { effectivePermissions, noOverrides } from './permissions';
  * default (R9). Runs inside the caller's transaction, so it sees the role as it is now.
  */
 export class AccessPolicy {
-  constructor(private readonly catalogue: Catalogue) {}
+  constructor(
+    private readonly catalogue: Catalogue,
+    private readonly clock: Clock,
+  ) {}
 
   /** `read: true` for a read-only permission, which the account's service key may also use. */
   async assertMay(
@@ -23,10 +27,17 @@ export class AccessPolicy {
     if (actor.kind === 'operator' || actor.kind === 'system') return;
     if (actor.kind === 'service' && options.read) return;
     if (actor.kind === 'member' && (await this.memberMay(tx, actor, permission))) return;
+    if (actor.kind === 'support' && (await this.supportMay(tx, actor, permission))) return;
     throw DomainError.forbidden(
       'access.denied',
       `You do not have the ${permission} permission on this account`,
     );
+  }
+
+  /** Under a grant still active now (revoking it stops support mid-request), and never the forbidden list. */
+  private async supportMay(tx: Tx, actor: Extract<Actor, { kind: 'support' }>, permission: Permission) {
+    const grant = await tx.support.activeGrant(actor.accountId, this.clock.now());
+    return grant?.id === actor.grantId && supportMay(this.catalogue, permission);
   }
 
   private async memberMay(tx: Tx, actor: Extract<Actor, { kind: 'member' }>, permission: Permission) {

@@ -23,9 +23,14 @@ export type AuditAction =
   | 'account.closed'
   | 'account.default_role_set'
   | 'api_key.issued'
-  | 'user.permissions_changed';
+  | 'user.permissions_changed'
+  | 'support_access.granted'
+  | 'support_access.revoked'
+  | 'support_access.expired'
+  | 'support_access.session_opened';
 
-export type SubjectType = 'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key';
+export type SubjectType =
+  'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant';
 
 /** What a service says happened; the audit log adds who, through which channel and when. */
 export interface AuditChange {

@@ -12,6 +12,9 @@ import { apiRoute, registerRoutes, type ApiRoute } from './api-route';
 import { auditPage, authorizeAnswer, errorBody } from './api-schemas';
 import { mappingRoutes } from './mapping-routes';
 import { memberRoutes, type MemberRouteServices } from './member-routes';
+import { supportRoutes } from './support-routes';
+import type { SupportAccessService } from '../../../domain/support-access/support-access-service';
+import type { Clock } from '../../../domain/ports';
 import { openApiDocument } from './openapi';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices {
@@ -19,6 +22,8 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   authorization: AuthorizationService;
   audit: AuditService;
   mappings: MappingService;
+  support: SupportAccessService;
+  clock: Clock;
 }
 
 const authorizeBody = z.strictObject({
@@ -86,6 +91,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...memberRoutes(deps),
     ...mappingRoutes(deps.mappings),
     ...accountRoutes(deps),
+    ...supportRoutes(deps.support, () => deps.clock.now()),
   ];
 }
 
@@ -104,8 +110,17 @@ export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!match)
-      return sendApiError(res, 401, 'api_key.missing', 'Authorization: Bearer <API key> is required');
-    res.locals.actor = await deps.apiKeys.authenticate(match[1], requestIdOf(res));
+      return sendApiError(
+        res,
+        401,
+        'api_key.missing',
+        'Authorization: Bearer <API key or support session> is required',
+      );
+    // A support agent's session (rsp_…) or an API key (rak_…).
+    const secret = match[1];
+    res.locals.actor = secret.startsWith('rsp_')
+      ? await deps.support.authenticate(secret, requestIdOf(res))
+      : await deps.apiKeys.authenticate(secret, requestIdOf(res));
     next();
   });
   registerRoutes(router, routes);

@@ -81,3 +81,12 @@ export const accessReview = z.object({
     }),
   ),
 });
+
+export const supportGrantSchema = z.object({
+  id: z.string(),
+  grantedBy: z.string(),
+  granted: z.string(),
+  expires: z.string(),
+  status: z.enum(['active', 'expired', 'revoked', 'replaced']),
+  ended: z.string().nullable(),
+});
