@@ -1,3 +1,5 @@
+import { DomainError } from './errors';
+
 /**
  * A storage-neutral search condition. The SCIM adapter builds it from a filter; the storage
  * adapter turns it into SQL on indexed columns. The domain names the fields, so neither side
@@ -75,4 +77,13 @@ export interface ListQuery<F extends string, C extends string> {
 export interface Page<T> {
   total: number;
   items: T[];
+}
+
+/** A page size from a request: `fallback` when absent, else a whole number from 1 to `max`. */
+export function pageLimit(limit: number | undefined, max: number, code: string, fallback = 100): number {
+  const value = limit ?? fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw DomainError.invalid(code, `limit must be a whole number from 1 to ${max}`);
+  }
+  return value;
 }

@@ -8,7 +8,15 @@ import {
   memberPage,
   memberSchema,
 } from '../../src/adapters/http/api/api-schemas';
-import { aUser, createAccount, patchOp, scimClient, startRoster, type TestRoster } from '../support/roster';
+import {
+  apiClient,
+  aUser,
+  createAccount,
+  patchOp,
+  scimClient,
+  startRoster,
+  type TestRoster,
+} from '../support/roster';
 
 let roster: TestRoster;
 beforeAll(async () => {
@@ -33,16 +41,7 @@ async function setUp() {
   const ownerUserName = (await scim.get(`/Users/${account.ownerId}`)).body.userName as string;
   const ownerKey = (await roster.services.apiKeys.issueForMember(account.operator, ownerUserName)).secret;
   const serviceKey = (await roster.services.apiKeys.issueService(account.operator)).secret;
-  const api = (key: string) => {
-    const agent = request(roster.app);
-    const auth = { Authorization: `Bearer ${key}` };
-    return {
-      get: (path: string) => agent.get(`/api/v1${path}`).set(auth),
-      post: (path: string, body?: object) => agent.post(`/api/v1${path}`).set(auth).send(body),
-      put: (path: string, body: object) => agent.put(`/api/v1${path}`).set(auth).send(body),
-      delete: (path: string) => agent.delete(`/api/v1${path}`).set(auth),
-    };
-  };
+  const api = (key: string) => apiClient(roster, key);
   const admin = await person('admin');
   const manager = await person('manager');
   const analyst = await person('analyst');

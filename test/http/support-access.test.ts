@@ -1,5 +1,4 @@
-import request from 'supertest';
-import { aUser, createAccount, scimClient, startRoster, type TestRoster } from '../support/roster';
+import { apiClient, aUser, createAccount, scimClient, startRoster, type TestRoster } from '../support/roster';
 
 const dayMs = 24 * 60 * 60_000;
 /** A clock the test moves: expiry is tested by moving time, never by sleeping. */
@@ -27,16 +26,7 @@ async function setUp() {
       key: (await roster.services.apiKeys.issueForMember(account.operator, userName)).secret,
     };
   };
-  const api = (key: string) => {
-    const agent = request(roster.app);
-    const auth = { Authorization: `Bearer ${key}` };
-    return {
-      get: (path: string) => agent.get(`/api/v1${path}`).set(auth),
-      post: (path: string, body?: object) => agent.post(`/api/v1${path}`).set(auth).send(body),
-      put: (path: string, body: object) => agent.put(`/api/v1${path}`).set(auth).send(body),
-      delete: (path: string) => agent.delete(`/api/v1${path}`).set(auth),
-    };
-  };
+  const api = (key: string) => apiClient(roster, key);
   const admin = await keyFor('admin');
   const analyst = await keyFor('analyst');
   const session = async (agent = 'Sam from Support') =>

@@ -82,3 +82,15 @@ export function aUser(userName: string, extra: Record<string, unknown> = {}) {
     ...extra,
   };
 }
+
+/** An admin API client for one key (API key or support session): real HTTP through supertest. */
+export function apiClient(roster: Roster, key: string) {
+  const agent = request(roster.app);
+  const auth = { Authorization: `Bearer ${key}` };
+  return {
+    get: (path: string) => agent.get(`/api/v1${path}`).set(auth),
+    post: (path: string, body?: object) => agent.post(`/api/v1${path}`).set(auth).send(body),
+    put: (path: string, body: object) => agent.put(`/api/v1${path}`).set(auth).send(body),
+    delete: (path: string) => agent.delete(`/api/v1${path}`).set(auth),
+  };
+}

@@ -1,4 +1,5 @@
 import type { Actor } from '../actor';
+import { pageLimit } from '../query';
 import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
 import type { MemberFilter, MemberRecord, Tx, UnitOfWork } from '../ports';
@@ -50,10 +51,7 @@ export class MemberService {
   ) {}
 
   async list(actor: Actor, filter: MemberListFilter = {}): Promise<MemberPage> {
-    const limit = filter.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > maxPage) {
-      throw DomainError.invalid('members.limit_invalid', `limit must be a whole number from 1 to ${maxPage}`);
-    }
+    const limit = pageLimit(filter.limit, maxPage, 'members.limit_invalid');
     if (filter.role !== undefined && filter.role !== null) this.assertKnownRole(filter.role);
     return this.uow.read(async (tx) => {
       await this.policy.assertMay(tx, actor, 'users.view', { read: true });

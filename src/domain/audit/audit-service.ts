@@ -1,6 +1,6 @@
 import type { AccessPolicy } from '../access/policy';
 import type { Actor } from '../actor';
-import { DomainError } from '../errors';
+import { pageLimit } from '../query';
 import type { AuditFilter, UnitOfWork } from '../ports';
 import type { AuditEvent } from './events';
 
@@ -20,10 +20,7 @@ export class AuditService {
   ) {}
 
   async list(actor: Actor, filter: AuditFilter = {}): Promise<AuditPage> {
-    const limit = filter.limit ?? 100;
-    if (!Number.isInteger(limit) || limit < 1 || limit > maxPage) {
-      throw DomainError.invalid('audit.limit_invalid', `limit must be a whole number from 1 to ${maxPage}`);
-    }
+    const limit = pageLimit(filter.limit, maxPage, 'audit.limit_invalid');
     return this.uow.read(async (tx) => {
       await this.policy.assertMay(tx, actor, 'audit.view', { read: true });
       const events = await tx.audit.list(actor.accountId, { ...filter, limit: limit + 1 });
