@@ -28,6 +28,8 @@ export interface Account {
   defaultRoleKey: RoleKey | null;
   /** The Owner was deactivated: ownership must move (roles.md rule 7). */
   needsOwnershipTransfer: boolean;
+  /** At most this many active users (shared/seeds/004); null when unlimited. */
+  seatLimit: number | null;
   created: number;
 }
 
@@ -59,13 +61,15 @@ export interface ApiKeyRepository {
 }
 
 export interface AccountRepository {
-  insert(account: Omit<Account, 'ownerId' | 'defaultRoleKey' | 'needsOwnershipTransfer'>): Promise<void>;
+  insert(
+    account: Omit<Account, 'ownerId' | 'defaultRoleKey' | 'needsOwnershipTransfer' | 'seatLimit'>,
+  ): Promise<void>;
   setOwner(accountId: AccountId, userId: UserId): Promise<void>;
   /** Compare-and-set: moves ownership only if `from` is still the Owner. */
   transferOwner(accountId: AccountId, from: UserId, to: UserId): Promise<boolean>;
   update(
     accountId: AccountId,
-    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer'>>,
+    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer' | 'seatLimit'>>,
   ): Promise<void>;
   get(accountId: AccountId): Promise<Account | null>;
 }
@@ -83,6 +87,8 @@ export interface UserRepository {
   findByUserName(accountId: AccountId, userName: string): Promise<User | null>;
   /** The users whose manager is `managerId`. */
   reportsOf(accountId: AccountId, managerId: UserId): Promise<User[]>;
+  /** Active users: the seats in use. */
+  countActive(accountId: AccountId): Promise<number>;
   /** Those of `ids` that are users of the account. */
   existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>>;
   list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>>;

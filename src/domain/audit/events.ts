@@ -20,6 +20,7 @@ export type AuditAction =
   | 'mapping.deleted'
   | 'account.ownership_transferred'
   | 'account.owner_deactivated'
+  | 'account.seat_limit_changed'
   | 'account.closed'
   | 'account.default_role_set'
   | 'api_key.issued'
