@@ -179,6 +179,35 @@ export interface AuditRepository {
   list(accountId: AccountId, options?: AuditFilter): Promise<AuditEvent[]>;
 }
 
+export interface Invitation {
+  id: string;
+  accountId: AccountId;
+  userId: UserId;
+  /** The actor id of who invited (or last resent). */
+  invitedBy: string;
+  status: 'pending' | 'accepted' | 'expired';
+  created: number;
+  sent: number;
+  sentCount: number;
+  expires: number;
+  accepted: number | null;
+}
+
+export interface InvitationRepository {
+  insert(invitation: Invitation, tokenHash: string): Promise<void>;
+  get(accountId: AccountId, id: string): Promise<Invitation | null>;
+  findByTokenHash(tokenHash: string): Promise<Invitation | null>;
+  /** Newest first, with the invited user's userName. */
+  list(accountId: AccountId): Promise<(Invitation & { userName: string })[]>;
+  /** A new secret and a new validity: the old secret stops working. */
+  resend(id: string, tokenHash: string, by: string, sent: number, expires: number): Promise<void>;
+  /** Compare-and-set from pending; false when it was no longer pending. */
+  settle(id: string, status: 'accepted' | 'expired', at: number): Promise<boolean>;
+  countPending(accountId: AccountId): Promise<number>;
+  /** Pending invitations past their end, across accounts, oldest first. */
+  due(now: number, limit: number): Promise<Invitation[]>;
+}
+
 /** The repositories bound to one open transaction. */
 export interface Tx {
   accounts: AccountRepository;
@@ -191,6 +220,7 @@ export interface Tx {
   members: MemberRepository;
   jobLeases: JobLeaseRepository;
   support: SupportAccessRepository;
+  invitations: InvitationRepository;
 }
 
 export interface UnitOfWork {

@@ -9,6 +9,7 @@ import { PermissionOverrides1764010000000 } from './migrations/1764010000000-per
 import { JobLeases1764060000000 } from './migrations/1764060000000-job-leases';
 import { SupportAccess1764070000000 } from './migrations/1764070000000-support-access';
 import { SeatLimits1764080000000 } from './migrations/1764080000000-seat-limits';
+import { Invitations1764090000000 } from './migrations/1764090000000-invitations';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -18,6 +19,7 @@ export const migrations = [
   JobLeases1764060000000,
   SupportAccess1764070000000,
   SeatLimits1764080000000,
+  Invitations1764090000000,
 ];
 
 /**

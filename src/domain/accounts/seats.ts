@@ -9,12 +9,14 @@ export interface SeatUse {
 
 export async function seatUse(tx: Tx, accountId: AccountId): Promise<SeatUse> {
   const account = await tx.accounts.get(accountId);
-  return { limit: account?.seatLimit ?? null, used: await tx.users.countActive(accountId) };
+  // A pending invitation holds its seat, so accepting it never finds the account full.
+  const used = (await tx.users.countActive(accountId)) + (await tx.invitations.countPending(accountId));
+  return { limit: account?.seatLimit ?? null, used };
 }
 
 /**
  * shared/seeds/004 "Cannot add more users": an active user takes a seat, a deactivated one does
- * not. Called inside the write transaction, which holds the account's lock, so two concurrent
+ * not; a pending invitation does. Called inside the write transaction, which holds the account's lock, so two concurrent
  * provisioning requests cannot both take the last seat.
  */
 export async function assertSeatAvailable(tx: Tx, accountId: AccountId): Promise<void> {

@@ -28,10 +28,14 @@ export type AuditAction =
   | 'support_access.granted'
   | 'support_access.revoked'
   | 'support_access.expired'
-  | 'support_access.session_opened';
+  | 'support_access.session_opened'
+  | 'invitation.sent'
+  | 'invitation.resent'
+  | 'invitation.accepted'
+  | 'invitation.expired';
 
 export type SubjectType =
-  'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant';
+  'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';
 
 /** What a service says happened; the audit log adds who, through which channel and when. */
 export interface AuditChange {
