@@ -11,6 +11,10 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     roster.logger.info({ port, scimBaseUrl: roster.scimBaseUrl }, 'Roster is listening');
   });
+  // IdPs and load balancers keep connections open between provisioning calls; closing an idle
+  // one after Node's 5 s default races their next request ("socket hang up" in their logs).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const stopJobs = scheduleJobs(roster.jobs, config.jobsIntervalSeconds, roster.logger);
   const stop = (signal: string) => {
     roster.logger.info({ signal }, 'shutting down');

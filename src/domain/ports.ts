@@ -58,6 +58,8 @@ export interface ApiKeyRepository {
   insert(key: ApiKey, keyHash: string): Promise<void>;
   findByHash(keyHash: string): Promise<(ApiKey & { accountStatus: Account['status'] }) | null>;
   touch(keyId: string, at: number): Promise<void>;
+  /** Revokes the member keys of these users that still work; returns how many. */
+  revokeForUsers(accountId: AccountId, userIds: readonly UserId[], at: number): Promise<number>;
 }
 
 export interface AccountRepository {
@@ -74,6 +76,15 @@ export interface AccountRepository {
   get(accountId: AccountId): Promise<Account | null>;
 }
 
+export interface UserTombstone {
+  userId: UserId;
+  accountId: AccountId;
+  userName: string;
+  externalId: string | null;
+  employeeNumber: string | null;
+  deleted: number;
+}
+
 export interface UserRepository {
   insert(user: User): Promise<void>;
   /** Writes every field of `user` whose row has `user.version - 1`; false when it does not. */
@@ -87,6 +98,17 @@ export interface UserRepository {
   findByUserName(accountId: AccountId, userName: string): Promise<User | null>;
   /** The users whose manager is `managerId`. */
   reportsOf(accountId: AccountId, managerId: UserId): Promise<User[]>;
+  /** Keeps a deleted user's name and identifiers (the audit log, reprovisioning). */
+  bury(tombstone: UserTombstone): Promise<void>;
+  /** The tombstone of a deleted user with this externalId, else this employee number. */
+  findTombstone(
+    accountId: AccountId,
+    externalId: string | null,
+    employeeNumber: string | null,
+  ): Promise<UserTombstone | null>;
+  removeTombstone(accountId: AccountId, userId: UserId): Promise<void>;
+  /** userNames of these ids, of living users and of deleted ones. */
+  namesOf(accountId: AccountId, ids: readonly string[]): Promise<Map<string, string>>;
   /** Active users: the seats in use. */
   countActive(accountId: AccountId): Promise<number>;
   /** Those of `ids` that are users of the account. */

@@ -10,6 +10,7 @@ import { JobLeases1764060000000 } from './migrations/1764060000000-job-leases';
 import { SupportAccess1764070000000 } from './migrations/1764070000000-support-access';
 import { SeatLimits1764080000000 } from './migrations/1764080000000-seat-limits';
 import { Invitations1764090000000 } from './migrations/1764090000000-invitations';
+import { UserTombstones1764100000000 } from './migrations/1764100000000-user-tombstones';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -20,6 +21,7 @@ export const migrations = [
   SupportAccess1764070000000,
   SeatLimits1764080000000,
   Invitations1764090000000,
+  UserTombstones1764100000000,
 ];
 
 /**

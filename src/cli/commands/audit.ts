@@ -26,8 +26,8 @@ export function auditCommand(): Command {
         });
         const lines = page.events.map(
           (e) =>
-            `${new Date(e.occurredAt).toISOString()}  ${e.action.padEnd(28)} ${e.subjectType} ${e.subjectId}` +
-            `  by ${e.actorKind} ${e.actorId} via ${e.channel}  ${JSON.stringify(e.after)}`,
+            `${new Date(e.occurredAt).toISOString()}  ${e.action.padEnd(28)} ${e.subjectType} ${e.subjectName ?? e.subjectId}` +
+            `  by ${e.actorKind} ${e.actorName ?? e.actorId} via ${e.channel}  ${JSON.stringify(e.after)}`,
         );
         print(options.json === true, page, lines.join('\n') || 'No events.');
       });

@@ -4,6 +4,7 @@ import type { UserId } from '../ids';
 import type { Clock, Tx } from '../ports';
 import type { Catalogue } from './catalogue';
 import { effectiveRole, noRole, sameRole } from './effective-role';
+import { endAccess } from './end-access';
 
 /**
  * Recomputes the effective role of the given users inside the caller's transaction, and audits
@@ -24,6 +25,7 @@ export class RoleRecomputer {
     const mapped = await tx.roles.mappedRoles(actor.accountId, ids);
     const stored = await tx.roles.stored(actor.accountId, ids);
     const now = this.clock.now();
+    const lostAccess: UserId[] = [];
     for (const userId of ids) {
       const previous = stored.get(userId);
       const manualRoleKey = previous?.manualRoleKey ?? null;
@@ -40,6 +42,8 @@ export class RoleRecomputer {
       if (previous && sameRole(before, next)) continue;
       await tx.roles.save(actor.accountId, userId, { effective: next, manualRoleKey }, now);
       if (sameRole(before, next)) continue;
+      // No role is no access (e.g. Entra removed the last mapped group): the keys end now.
+      if (before.roleKey !== null && next.roleKey === null) lostAccess.push(userId);
       await recordAudit(tx, actor, this.clock, {
         action: 'user.role_changed',
         subjectType: 'user',
@@ -48,5 +52,6 @@ export class RoleRecomputer {
         after: { role: next.roleKey, source: next.source, group: next.groupName },
       });
     }
+    await endAccess(tx, actor, this.clock, lostAccess, 'lost_role');
   }
 }

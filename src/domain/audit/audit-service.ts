@@ -1,7 +1,8 @@
 import type { AccessPolicy } from '../access/policy';
 import type { Actor } from '../actor';
 import { pageLimit } from '../query';
-import type { AuditFilter, UnitOfWork } from '../ports';
+import type { AccountId } from '../ids';
+import type { AuditFilter, Tx, UnitOfWork } from '../ports';
 import type { AuditEvent } from './events';
 
 export interface AuditPage {
@@ -24,8 +25,22 @@ export class AuditService {
     return this.uow.read(async (tx) => {
       await this.policy.assertMay(tx, actor, 'audit.view', { read: true });
       const events = await tx.audit.list(actor.accountId, { ...filter, limit: limit + 1 });
-      const page = events.slice(0, limit);
+      const page = await this.named(tx, actor.accountId, events.slice(0, limit));
       return { events: page, nextCursor: events.length > limit ? (page[page.length - 1].id ?? null) : null };
     });
+  }
+
+  /** Names the people in each event, deleted ones included (their tombstones keep the name). */
+  private async named(tx: Tx, accountId: AccountId, events: AuditEvent[]): Promise<AuditEvent[]> {
+    const ids = events.flatMap((e) => [
+      ...(e.actorKind === 'member' ? [e.actorId] : []),
+      ...(e.subjectType === 'user' ? [e.subjectId] : []),
+    ]);
+    const names = await tx.users.namesOf(accountId, ids);
+    return events.map((e) => ({
+      ...e,
+      actorName: e.actorKind === 'member' ? (names.get(e.actorId) ?? null) : null,
+      subjectName: e.subjectType === 'user' ? (names.get(e.subjectId) ?? null) : null,
+    }));
   }
 }

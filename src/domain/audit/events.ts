@@ -24,6 +24,7 @@ export type AuditAction =
   | 'account.closed'
   | 'account.default_role_set'
   | 'api_key.issued'
+  | 'api_key.revoked'
   | 'user.permissions_changed'
   | 'support_access.granted'
   | 'support_access.revoked'
@@ -55,4 +56,8 @@ export interface AuditEvent extends AuditChange {
   channel: Channel;
   requestId: string | null;
   occurredAt: number;
+  /** On events read back: the userName of a member actor, even after their deletion. */
+  actorName?: string | null;
+  /** On events read back: the userName of a user subject, even after their deletion. */
+  subjectName?: string | null;
 }

@@ -1,5 +1,6 @@
 import { assertSeatAvailable } from '../accounts/seats';
 import { noRole } from '../access/effective-role';
+import { endAccess } from '../access/end-access';
 import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
@@ -76,9 +77,14 @@ export class UserService {
         return { view: await this.viewOf(tx, restored), restored: true };
       }
       const now = this.clock.now();
+      // The same person coming back after a deletion gets the same id, so history joins up.
+      const buried = previous
+        ? null
+        : await tx.users.findTombstone(actor.accountId, draft.externalId, draft.employeeNumber);
+      if (buried) await tx.users.removeTombstone(actor.accountId, buried.userId);
       const user: User = {
         ...draft,
-        id: this.ids.newId() as UserId,
+        id: buried?.userId ?? (this.ids.newId() as UserId),
         accountId: actor.accountId,
         version: 1,
         created: now,
@@ -89,7 +95,9 @@ export class UserService {
         action: 'user.provisioned',
         subjectType: 'user',
         subjectId: user.id,
-        before: null,
+        before: buried
+          ? { deleted: new Date(buried.deleted).toISOString(), userName: buried.userName }
+          : null,
         after: auditSnapshot(user),
       });
       // The account's default role, if it has one, applies from the first moment.
@@ -130,6 +138,7 @@ export class UserService {
       if (draft.active && !current.active) await assertSeatAvailable(tx, actor.accountId);
       const saved = await this.save(tx, actor, current, draft, actionFor(current, draft));
       if (current.active !== saved.active) await this.flagOwnerDeparture(tx, actor, saved);
+      if (current.active && !saved.active) await endAccess(tx, actor, this.clock, [saved.id], 'deactivated');
       return this.viewOf(tx, saved);
     });
   }
@@ -153,6 +162,15 @@ export class UserService {
         await this.save(tx, actor, report, { ...report, managerId: null }, 'user.updated');
       }
       await tx.users.delete(actor.accountId, user.id);
+      // Its keys went with it (foreign key); its name stays for the audit log and a comeback.
+      await tx.users.bury({
+        userId: user.id,
+        accountId: user.accountId,
+        userName: user.userName,
+        externalId: user.externalId,
+        employeeNumber: user.employeeNumber,
+        deleted: this.clock.now(),
+      });
       await recordAudit(tx, actor, this.clock, {
         action: 'user.deleted',
         subjectType: 'user',

@@ -68,6 +68,8 @@ export const auditEventSchema = z.object({
   action: z.string(),
   subjectType: z.string(),
   subjectId: z.string(),
+  actorName: z.string().nullable().optional(),
+  subjectName: z.string().nullable().optional(),
   before: z.unknown(),
   after: z.unknown(),
 });

@@ -1,7 +1,7 @@
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, ApiKey, ApiKeyRepository } from '../../../domain/ports';
 import type { SqlRunner } from '../sql-runner';
-import { num, numOrNull } from './sql';
+import { chunks, num, numOrNull, placeholders } from './sql';
 
 export class ApiKeyRepositorySql implements ApiKeyRepository {
   constructor(private readonly sql: SqlRunner) {}
@@ -32,6 +32,18 @@ export class ApiKeyRepositorySql implements ApiKeyRepository {
       revoked: numOrNull(row.revoked_at),
       accountStatus: row.account_status as Account['status'],
     };
+  }
+
+  async revokeForUsers(accountId: AccountId, userIds: readonly UserId[], at: number): Promise<number> {
+    let revoked = 0;
+    for (const part of chunks([...new Set(userIds)])) {
+      revoked += await this.sql.run(
+        `UPDATE api_keys SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL
+            AND user_id IN (${placeholders(part.length)})`,
+        [at, accountId, ...part],
+      );
+    }
+    return revoked;
   }
 
   async touch(keyId: string, at: number): Promise<void> {

@@ -2,7 +2,7 @@ import type { SqlRunner } from '../sql-runner';
 import type { RoleSource } from '../../../domain/access/effective-role';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
-import type { UserRepository } from '../../../domain/ports';
+import type { UserRepository, UserTombstone } from '../../../domain/ports';
 import type { ListQuery, Page, UserField } from '../../../domain/query';
 import {
   normalizeUserName,
@@ -145,6 +145,54 @@ export class UserRepositorySql implements UserRepository {
     return rows.map(fromRow);
   }
 
+  async bury(t: UserTombstone): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO user_tombstones (user_id, account_id, user_name, external_id, employee_number, deleted_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+      [t.userId, t.accountId, t.userName, t.externalId, t.employeeNumber, t.deleted],
+    );
+  }
+
+  async findTombstone(
+    accountId: AccountId,
+    externalId: string | null,
+    employeeNumber: string | null,
+  ): Promise<UserTombstone | null> {
+    for (const [column, value] of [
+      ['external_id', externalId],
+      ['employee_number', employeeNumber],
+    ] as const) {
+      if (value === null) continue;
+      const rows = await this.sql.all<Record<string, unknown>>(
+        `SELECT * FROM user_tombstones WHERE account_id = ? AND ${column} = ? ORDER BY deleted_at DESC LIMIT 1`,
+        [accountId, value],
+      );
+      if (rows.length) return toTombstone(rows[0]);
+    }
+    return null;
+  }
+
+  async removeTombstone(accountId: AccountId, userId: UserId): Promise<void> {
+    await this.sql.run('DELETE FROM user_tombstones WHERE account_id = ? AND user_id = ?', [
+      accountId,
+      userId,
+    ]);
+  }
+
+  async namesOf(accountId: AccountId, ids: readonly string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const part of chunks([...new Set(ids)])) {
+      const rows = await this.sql.all<{ id: string; user_name: string }>(
+        `SELECT id, user_name FROM users WHERE account_id = ? AND id IN (${placeholders(part.length)})
+         UNION ALL
+         SELECT user_id AS id, user_name FROM user_tombstones WHERE account_id = ? AND user_id IN (${placeholders(part.length)})`,
+        [accountId, ...part, accountId, ...part],
+      );
+      for (const row of rows) names.set(row.id, row.user_name);
+    }
+    return names;
+  }
+
   async countActive(accountId: AccountId): Promise<number> {
     const rows = await this.sql.all<{ n: unknown }>(
       'SELECT COUNT(*) AS n FROM users WHERE account_id = ? AND active = ?',
@@ -255,5 +303,16 @@ function fromRow(row: Record<string, unknown>): User {
     version: num(row.version),
     created: num(row.created_at),
     lastModified: num(row.last_modified),
+  };
+}
+
+function toTombstone(row: Record<string, unknown>): UserTombstone {
+  return {
+    userId: row.user_id as UserId,
+    accountId: row.account_id as AccountId,
+    userName: row.user_name as string,
+    externalId: (row.external_id as string | null) ?? null,
+    employeeNumber: (row.employee_number as string | null) ?? null,
+    deleted: num(row.deleted_at),
   };
 }
