@@ -23,6 +23,7 @@ import { JobRunner } from './jobs/runner';
 import { SupportAccessService } from './domain/support-access/support-access-service';
 import { SupportExpiryJob } from './jobs/support-expiry.job';
 import { InvitationService } from './domain/invitations/invitation-service';
+import { DeprovisioningBrake } from './domain/users/deprovisioning-brake';
 import { InvitationExpiryJob } from './jobs/invitation-expiry.job';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
 import { createApp } from './adapters/http/app';
@@ -44,6 +45,7 @@ export interface Services {
   members: MemberService;
   support: SupportAccessService;
   invitations: InvitationService;
+  deprovisioning: DeprovisioningBrake;
 }
 
 export interface Roster {
@@ -80,9 +82,10 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const ids = overrides.ids ?? uuidGenerator;
   const roles = new RoleRecomputer(catalogue, clock);
   const policy = new AccessPolicy(catalogue, clock);
+  const brake = new DeprovisioningBrake(uow, clock, policy, config.deactivationBrake);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, policy),
-    users: new UserService(uow, clock, ids, roles, policy),
+    users: new UserService(uow, clock, ids, roles, policy, brake),
     groups: new GroupService(uow, clock, ids, roles),
     mappings: new MappingService(uow, clock, ids, catalogue, roles, policy),
     roles: new RoleService(uow, clock, catalogue, roles, policy),
@@ -93,6 +96,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     audit: new AuditService(uow, policy),
     members: new MemberService(uow, catalogue, policy),
     support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
+    deprovisioning: brake,
     invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, policy),
   };
   const jobs = new JobRunner(

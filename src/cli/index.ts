@@ -1,3 +1,4 @@
+import { deprovisioningCommand } from './commands/deprovisioning';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load';
 import { isDomainError } from '../domain/errors';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .addCommand(auditCommand())
     .addCommand(supportCommand())
     .addCommand(jobsCommand())
+    .addCommand(deprovisioningCommand())
     .addCommand(migrateCommand());
 }
 

@@ -40,5 +40,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPayloadBytes: values.SCIM_MAX_PAYLOAD_BYTES as number,
     }),
     jobsIntervalSeconds: values.JOBS_INTERVAL_SECONDS as number,
+    deactivationBrake: Object.freeze({
+      share: values.SCIM_DEACTIVATION_BRAKE_SHARE as number,
+      minimum: values.SCIM_DEACTIVATION_BRAKE_MINIMUM as number,
+    }),
   });
 }

@@ -49,6 +49,16 @@ export const settings = {
       'instance runs it at a time; 0 turns them off (run them with `roster jobs run NAME`).',
     schema: z.coerce.number().int().min(0).max(86_400).default(300),
   },
+  SCIM_DEACTIVATION_BRAKE_SHARE: {
+    description:
+      'The brake on mass deprovisioning over SCIM: once deactivations and deletions within an hour pass this share ' +
+      "of the account's active users, further ones get 503 until an Owner or Admin approves; 1 turns it off.",
+    schema: z.coerce.number().gt(0).max(1).default(0.1),
+  },
+  SCIM_DEACTIVATION_BRAKE_MINIMUM: {
+    description: 'The brake never holds fewer deactivations than this per hour (small accounts).',
+    schema: z.coerce.number().int().min(1).default(10),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -63,4 +73,5 @@ export interface Config {
   scim: { maxResults: number; maxPayloadBytes: number };
   /** 0: the server runs no sweeps by itself. */
   jobsIntervalSeconds: number;
+  deactivationBrake: { share: number; minimum: number };
 }

@@ -3,7 +3,14 @@
  * (adapters/scim/errors.ts, adapters/http/error-middleware.ts); `code` is stable for clients.
  */
 export type ErrorKind =
-  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'precondition';
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'precondition'
+  /** Not now: held until someone approves or time passes; the client should retry later. */
+  | 'held';
 
 export class DomainError extends Error {
   constructor(
@@ -32,6 +39,9 @@ export class DomainError extends Error {
   }
   static precondition(code: string, message: string): DomainError {
     return new DomainError('precondition', code, message);
+  }
+  static held(code: string, message: string): DomainError {
+    return new DomainError('held', code, message);
   }
 }
 

@@ -2,6 +2,7 @@
  * What the domain needs from the outside world, as interfaces only. The storage adapter
  * implements them; tests use the real implementations on a real database.
  */
+import type { Channel } from './actor';
 import type { RoleKey } from './access/catalogue';
 import type { EffectiveRole, MappedRole, RoleSource } from './access/effective-role';
 import type { PermissionOverrides } from './access/permissions';
@@ -30,6 +31,8 @@ export interface Account {
   needsOwnershipTransfer: boolean;
   /** At most this many active users (shared/seeds/004); null when unlimited. */
   seatLimit: number | null;
+  /** An Owner or Admin lifted the SCIM deprovisioning brake until then. */
+  massDeprovisioningApprovedUntil: number | null;
   created: number;
 }
 
@@ -64,14 +67,30 @@ export interface ApiKeyRepository {
 
 export interface AccountRepository {
   insert(
-    account: Omit<Account, 'ownerId' | 'defaultRoleKey' | 'needsOwnershipTransfer' | 'seatLimit'>,
+    account: Omit<
+      Account,
+      | 'ownerId'
+      | 'defaultRoleKey'
+      | 'needsOwnershipTransfer'
+      | 'seatLimit'
+      | 'massDeprovisioningApprovedUntil'
+    >,
   ): Promise<void>;
   setOwner(accountId: AccountId, userId: UserId): Promise<void>;
   /** Compare-and-set: moves ownership only if `from` is still the Owner. */
   transferOwner(accountId: AccountId, from: UserId, to: UserId): Promise<boolean>;
   update(
     accountId: AccountId,
-    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer' | 'seatLimit'>>,
+    change: Partial<
+      Pick<
+        Account,
+        | 'status'
+        | 'defaultRoleKey'
+        | 'needsOwnershipTransfer'
+        | 'seatLimit'
+        | 'massDeprovisioningApprovedUntil'
+      >
+    >,
   ): Promise<void>;
   get(accountId: AccountId): Promise<Account | null>;
 }
@@ -197,6 +216,8 @@ export interface AuditFilter {
 
 export interface AuditRepository {
   append(event: AuditEvent): Promise<void>;
+  /** How many events with these actions through this channel happened at or after `since`. */
+  count(accountId: AccountId, actions: readonly string[], channel: Channel, since: number): Promise<number>;
   /** Newest first; `before` is the id of the last event of the previous page (a cursor). */
   list(accountId: AccountId, options?: AuditFilter): Promise<AuditEvent[]>;
 }

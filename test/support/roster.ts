@@ -20,7 +20,14 @@ export async function startRoster(
   overrides: ComposeOverrides = {},
 ): Promise<TestRoster> {
   const database = await freshDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, PUBLIC_URL, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    PUBLIC_URL,
+    LOG_LEVEL: 'silent',
+    // Suites share one account across many tests that deactivate users; the brake has its own tests.
+    SCIM_DEACTIVATION_BRAKE_SHARE: '1',
+    ...env,
+  });
   const roster = await compose(config, { logger: createLogger('silent'), ...overrides });
   return {
     ...roster,

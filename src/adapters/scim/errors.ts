@@ -17,6 +17,8 @@ const byKind = {
   not_found: [404, undefined],
   conflict: [409, 'uniqueness'],
   precondition: [412, undefined],
+  // Okta and Entra retry a 503 later (Entra on its next cycle): the held change is not lost.
+  held: [503, undefined],
 } as const satisfies Record<ErrorKind, readonly [number, ScimType | undefined]>;
 
 export interface RenderedError {

@@ -57,11 +57,15 @@ export function mountScim(app: Express, deps: ScimDependencies, options: ScimOpt
 }
 
 /** Every failure leaves as an RFC 7644 error; a bug is a logged 500, never a hidden 404. */
+/** When an IdP should try a held change again. */
+const retryHeldAfterSeconds = 600;
+
 function scimErrorHandler(logger: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const requestId = requestIdOf(res);
     const rendered = renderScimError(err, requestId);
     if (rendered.unexpected) logger.error({ err, requestId }, 'SCIM request failed');
+    if (rendered.status === 503) res.setHeader('Retry-After', String(retryHeldAfterSeconds));
     sendScim(res, rendered.status, rendered.body);
   };
 }

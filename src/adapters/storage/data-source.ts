@@ -11,6 +11,7 @@ import { SupportAccess1764070000000 } from './migrations/1764070000000-support-a
 import { SeatLimits1764080000000 } from './migrations/1764080000000-seat-limits';
 import { Invitations1764090000000 } from './migrations/1764090000000-invitations';
 import { UserTombstones1764100000000 } from './migrations/1764100000000-user-tombstones';
+import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-deprovisioning-brake';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -22,6 +23,7 @@ export const migrations = [
   SeatLimits1764080000000,
   Invitations1764090000000,
   UserTombstones1764100000000,
+  DeprovisioningBrake1764110000000,
 ];
 
 /**

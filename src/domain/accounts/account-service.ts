@@ -76,6 +76,7 @@ export class AccountService {
           defaultRoleKey: null,
           needsOwnershipTransfer: false,
           seatLimit: null,
+          massDeprovisioningApprovedUntil: null,
           created: now,
         },
         owner,

@@ -21,6 +21,7 @@ export type AuditAction =
   | 'account.ownership_transferred'
   | 'account.owner_deactivated'
   | 'account.seat_limit_changed'
+  | 'account.mass_deprovisioning_approved'
   | 'account.closed'
   | 'account.default_role_set'
   | 'api_key.issued'

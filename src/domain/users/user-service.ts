@@ -1,6 +1,7 @@
 import { assertSeatAvailable } from '../accounts/seats';
 import { noRole } from '../access/effective-role';
 import { endAccess } from '../access/end-access';
+import type { DeprovisioningBrake } from './deprovisioning-brake';
 import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
@@ -30,6 +31,7 @@ export class UserService {
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
     private readonly policy: AccessPolicy,
+    private readonly brake: DeprovisioningBrake,
   ) {}
 
   async get(actor: Actor, userId: string): Promise<UserView> {
@@ -136,6 +138,7 @@ export class UserService {
       // (Entra disables the reports of a hard-deleted manager with a PATCH that leaves manager alone).
       if (draft.managerId !== current.managerId) await this.assertManager(tx, actor, draft, current.id);
       if (draft.active && !current.active) await assertSeatAvailable(tx, actor.accountId);
+      if (current.active && !draft.active) await this.brake.assertMayRemove(tx, actor);
       const saved = await this.save(tx, actor, current, draft, actionFor(current, draft));
       if (current.active !== saved.active) await this.flagOwnerDeparture(tx, actor, saved);
       if (current.active && !saved.active) await endAccess(tx, actor, this.clock, [saved.id], 'deactivated');
@@ -151,6 +154,7 @@ export class UserService {
       await this.assertMayManage(tx, actor, 'users.delete', null);
       assertVersion(user.version, options);
       const account = await tx.accounts.get(actor.accountId);
+      if (user.active) await this.brake.assertMayRemove(tx, actor);
       if (account?.ownerId === user.id) {
         throw DomainError.precondition(
           'account.owner_undeletable',

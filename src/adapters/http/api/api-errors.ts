@@ -12,6 +12,7 @@ const statusByKind = {
   not_found: 404,
   conflict: 409,
   precondition: 412,
+  held: 503,
 } as const satisfies Record<ErrorKind, number>;
 
 export function sendApiError(res: Response, status: number, code: string, message: string): void {

@@ -14,6 +14,8 @@ import { mappingRoutes } from './mapping-routes';
 import { memberRoutes, type MemberRouteServices } from './member-routes';
 import { supportRoutes } from './support-routes';
 import { invitationRoutes } from './invitation-routes';
+import { deprovisioningRoutes } from './deprovisioning-routes';
+import type { DeprovisioningBrake } from '../../../domain/users/deprovisioning-brake';
 import type { InvitationService } from '../../../domain/invitations/invitation-service';
 import type { SupportAccessService } from '../../../domain/support-access/support-access-service';
 import type { Clock } from '../../../domain/ports';
@@ -26,6 +28,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   mappings: MappingService;
   support: SupportAccessService;
   invitations: InvitationService;
+  deprovisioning: DeprovisioningBrake;
   clock: Clock;
 }
 
@@ -96,6 +99,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...accountRoutes(deps),
     ...supportRoutes(deps.support, () => deps.clock.now()),
     ...invitationRoutes(deps.invitations, () => deps.clock.now()),
+    ...deprovisioningRoutes(deps.deprovisioning),
   ];
 }
 

@@ -1,7 +1,7 @@
 import type { SqlRunner } from '../sql-runner';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, AccountRepository } from '../../../domain/ports';
-import { bool, num } from './sql';
+import { bool, num, numOrNull } from './sql';
 
 interface AccountRow {
   id: AccountId;
@@ -12,6 +12,7 @@ interface AccountRow {
   default_role_key: string | null;
   needs_ownership_transfer: unknown;
   seat_limit: unknown;
+  mass_deprovisioning_approved_until: unknown;
 }
 
 export class AccountRepositorySql implements AccountRepository {
@@ -38,7 +39,16 @@ export class AccountRepositorySql implements AccountRepository {
 
   async update(
     accountId: AccountId,
-    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer' | 'seatLimit'>>,
+    change: Partial<
+      Pick<
+        Account,
+        | 'status'
+        | 'defaultRoleKey'
+        | 'needsOwnershipTransfer'
+        | 'seatLimit'
+        | 'massDeprovisioningApprovedUntil'
+      >
+    >,
   ): Promise<void> {
     const columns: [string, unknown][] = [];
     if (change.status !== undefined) columns.push(['status', change.status]);
@@ -47,6 +57,9 @@ export class AccountRepositorySql implements AccountRepository {
       columns.push(['needs_ownership_transfer', change.needsOwnershipTransfer]);
     }
     if (change.seatLimit !== undefined) columns.push(['seat_limit', change.seatLimit]);
+    if (change.massDeprovisioningApprovedUntil !== undefined) {
+      columns.push(['mass_deprovisioning_approved_until', change.massDeprovisioningApprovedUntil]);
+    }
     if (columns.length === 0) return;
     await this.sql.run(
       `UPDATE accounts SET ${columns.map(([c]) => `${c} = ?`).join(', ')}, version = version + 1 WHERE id = ?`,
@@ -57,7 +70,7 @@ export class AccountRepositorySql implements AccountRepository {
   async get(accountId: AccountId): Promise<Account | null> {
     const rows = await this.sql.all<AccountRow>(
       `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, a.needs_ownership_transfer,
-              a.seat_limit,
+              a.seat_limit, a.mass_deprovisioning_approved_until,
               o.user_id AS owner_id
          FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
       [accountId],
@@ -71,7 +84,8 @@ export class AccountRepositorySql implements AccountRepository {
       ownerId: row.owner_id,
       defaultRoleKey: row.default_role_key ?? null,
       needsOwnershipTransfer: bool(row.needs_ownership_transfer),
-      seatLimit: row.seat_limit === null || row.seat_limit === undefined ? null : num(row.seat_limit),
+      seatLimit: numOrNull(row.seat_limit),
+      massDeprovisioningApprovedUntil: numOrNull(row.mass_deprovisioning_approved_until),
       created: num(row.created_at),
     };
   }

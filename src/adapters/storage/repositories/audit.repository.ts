@@ -2,7 +2,8 @@ import type { SqlRunner } from '../sql-runner';
 import type { AuditEvent } from '../../../domain/audit/events';
 import type { AccountId } from '../../../domain/ids';
 import type { AuditFilter, AuditRepository } from '../../../domain/ports';
-import { num } from './sql';
+import { num, placeholders } from './sql';
+import type { Channel } from '../../../domain/actor';
 
 export class AuditRepositorySql implements AuditRepository {
   constructor(private readonly sql: SqlRunner) {}
@@ -25,6 +26,20 @@ export class AuditRepositorySql implements AuditRepository {
         event.requestId,
       ],
     );
+  }
+
+  async count(
+    accountId: AccountId,
+    actions: readonly string[],
+    channel: Channel,
+    since: number,
+  ): Promise<number> {
+    const rows = await this.sql.all<{ n: unknown }>(
+      `SELECT COUNT(*) AS n FROM audit_events
+        WHERE account_id = ? AND action IN (${placeholders(actions.length)}) AND occurred_at >= ? AND channel = ?`,
+      [accountId, ...actions, since, channel],
+    );
+    return num(rows[0]?.n ?? 0);
   }
 
   async list(accountId: AccountId, options: AuditFilter = {}): Promise<AuditEvent[]> {

@@ -1,0 +1,33 @@
+import { Command } from 'commander';
+import type { BrakeStatus } from '../../domain/users/deprovisioning-brake';
+import { operatorOn, print, withRoster } from '../context';
+
+function describe(s: BrakeStatus): string {
+  const state = s.held ? 'HOLDING further SCIM deactivations' : 'not holding';
+  const approved = s.approvedUntil ? `; approved until ${new Date(s.approvedUntil).toISOString()}` : '';
+  return `${s.recent} of at most ${s.limit} SCIM deactivations in the last ${s.windowMinutes} minutes: ${state}${approved}`;
+}
+
+/** The brake on mass deprovisioning over SCIM. */
+export function deprovisioningCommand(): Command {
+  const command = new Command('deprovisioning').description('The brake on mass deprovisioning over SCIM');
+  for (const [name, description] of [
+    ['status', 'Deactivations in the last hour, the limit, and whether the brake holds'],
+    ['approve', 'Let further SCIM deactivations through for the next hour (audited)'],
+  ] as const) {
+    command
+      .command(name)
+      .description(description)
+      .requiredOption('--account <id>', 'the account id')
+      .option('--json', 'print JSON')
+      .action(async (options: { account: string; json?: boolean }) => {
+        await withRoster(async (roster) => {
+          const actor = operatorOn(options.account);
+          const brake = roster.services.deprovisioning;
+          const status = name === 'approve' ? await brake.approve(actor) : await brake.status(actor);
+          print(options.json === true, status, describe(status));
+        });
+      });
+  }
+  return command;
+}
