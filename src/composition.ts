@@ -27,6 +27,7 @@ import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
 import { openDataSource } from './adapters/storage/data-source';
 import { TypeOrmUnitOfWork } from './adapters/storage/unit-of-work';
+import { ChildAccountService } from './domain/accounts/child-account-service';
 
 export interface Services {
   accounts: AccountService;
@@ -41,6 +42,7 @@ export interface Services {
   audit: AuditService;
   members: MemberService;
   support: SupportAccessService;
+  children: ChildAccountService;
 }
 
 export interface Roster {
@@ -90,6 +92,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     audit: new AuditService(uow, policy),
     members: new MemberService(uow, catalogue, policy),
     support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
+    children: new ChildAccountService(uow, clock, ids, catalogue, roles, policy),
   };
   const jobs = new JobRunner(
     uow,

@@ -29,6 +29,8 @@ export interface Account {
   /** The Owner was deactivated: ownership must move (roles.md rule 7). */
   needsOwnershipTransfer: boolean;
   created: number;
+  /** The parent of a child account (one level); null for a top-level account. */
+  parentId?: AccountId | null;
 }
 
 export interface ScimToken {
@@ -185,6 +187,7 @@ export interface Tx {
   members: MemberRepository;
   jobLeases: JobLeaseRepository;
   support: SupportAccessRepository;
+  children: ChildAccountRepository;
 }
 
 export interface UnitOfWork {
@@ -285,4 +288,21 @@ export interface SupportAccessRepository {
   findSession(
     tokenHash: string,
   ): Promise<{ session: SupportSession; grant: SupportGrant; accountStatus: Account['status'] } | null>;
+}
+
+/** A parent user's access to a child account: the managed user row that stands for them there. */
+export interface ChildAccess {
+  childId: AccountId;
+  managedUserId: UserId;
+}
+
+export interface ChildAccountRepository {
+  /** The parent's children, oldest first. */
+  childrenOf(parentId: AccountId): Promise<Account[]>;
+  /** Marks `userId` (a user of `accountId`) as standing for `homeUserId` of the parent. */
+  setHome(accountId: AccountId, userId: UserId, homeUserId: UserId): Promise<void>;
+  /** Whether the home user of a managed user is active; null when `userId` is not a managed user. */
+  homeActive(userId: UserId): Promise<boolean | null>;
+  /** The children where `homeUserId` has a managed user. */
+  accessOf(homeUserId: UserId): Promise<ChildAccess[]>;
 }

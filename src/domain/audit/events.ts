@@ -27,7 +27,11 @@ export type AuditAction =
   | 'support_access.granted'
   | 'support_access.revoked'
   | 'support_access.expired'
-  | 'support_access.session_opened';
+  | 'support_access.session_opened'
+  | 'child.created'
+  | 'child.access_granted'
+  | 'child.access_changed'
+  | 'child.access_removed';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant';

@@ -2,6 +2,7 @@ import { noRole } from '../access/effective-role';
 import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
+import { removeAllChildAccess } from '../accounts/child-access';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
@@ -149,6 +150,8 @@ export class UserService {
       for (const report of await tx.users.reportsOf(actor.accountId, user.id)) {
         await this.save(tx, actor, report, { ...report, managerId: null }, 'user.updated');
       }
+      // Their access to child accounts goes first (audited there); a child's Owner is refused.
+      await removeAllChildAccess(tx, actor, this.clock, user);
       await tx.users.delete(actor.accountId, user.id);
       await recordAudit(tx, actor, this.clock, {
         action: 'user.deleted',

@@ -3,7 +3,7 @@ import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, AccountRepository } from '../../../domain/ports';
 import { bool, num } from './sql';
 
-interface AccountRow {
+export interface AccountRow {
   id: AccountId;
   name: string;
   status: Account['status'];
@@ -11,6 +11,7 @@ interface AccountRow {
   owner_id: UserId;
   default_role_key: string | null;
   needs_ownership_transfer: unknown;
+  parent_id: AccountId | null;
 }
 
 export class AccountRepositorySql implements AccountRepository {
@@ -18,8 +19,8 @@ export class AccountRepositorySql implements AccountRepository {
 
   async insert(account: Omit<Account, 'ownerId'>): Promise<void> {
     await this.sql.run(
-      'INSERT INTO accounts (id, name, status, created_at, version) VALUES (?, ?, ?, ?, 1)',
-      [account.id, account.name, account.status, account.created],
+      'INSERT INTO accounts (id, name, status, created_at, parent_id, version) VALUES (?, ?, ?, ?, ?, 1)',
+      [account.id, account.name, account.status, account.created, account.parentId ?? null],
     );
   }
 
@@ -54,21 +55,25 @@ export class AccountRepositorySql implements AccountRepository {
 
   async get(accountId: AccountId): Promise<Account | null> {
     const rows = await this.sql.all<AccountRow>(
-      `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, a.needs_ownership_transfer,
-              o.user_id AS owner_id
-         FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
+      `SELECT ${accountColumns} FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
       [accountId],
     );
-    if (rows.length === 0) return null;
-    const row = rows[0];
-    return {
-      id: row.id,
-      name: row.name,
-      status: row.status,
-      ownerId: row.owner_id,
-      defaultRoleKey: row.default_role_key ?? null,
-      needsOwnershipTransfer: bool(row.needs_ownership_transfer),
-      created: num(row.created_at),
-    };
+    return rows.length === 0 ? null : accountFromRow(rows[0]);
   }
+}
+
+export const accountColumns = `a.id, a.name, a.status, a.created_at, a.default_role_key,
+  a.needs_ownership_transfer, a.parent_id, o.user_id AS owner_id`;
+
+export function accountFromRow(row: AccountRow): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    ownerId: row.owner_id,
+    defaultRoleKey: row.default_role_key ?? null,
+    needsOwnershipTransfer: bool(row.needs_ownership_transfer),
+    created: num(row.created_at),
+    parentId: row.parent_id ?? null,
+  };
 }
