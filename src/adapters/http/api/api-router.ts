@@ -16,6 +16,8 @@ import { supportRoutes } from './support-routes';
 import type { SupportAccessService } from '../../../domain/support-access/support-access-service';
 import type { Clock } from '../../../domain/ports';
 import { openApiDocument } from './openapi';
+import { childRoutes } from './child-routes';
+import type { ChildAccountService } from '../../../domain/accounts/child-account-service';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices {
   apiKeys: ApiKeyService;
@@ -24,12 +26,15 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   mappings: MappingService;
   support: SupportAccessService;
   clock: Clock;
+  children: ChildAccountService;
 }
 
 const authorizeBody = z.strictObject({
   /** The user's id or userName. */
   user: z.string().min(1),
   permission: z.string().min(1),
+  /** A child account of the caller's account: asks about the user's access there. */
+  account: z.string().min(1).optional(),
 });
 
 const auditQuery = z.strictObject({
@@ -56,7 +61,8 @@ function coreRoutes(deps: ApiDependencies): ApiRoute[] {
         400: { description: 'Unknown permission or a malformed body', schema: errorBody },
         403: refused,
       },
-      handle: ({ actor, body }) => deps.authorization.authorize(actor, body.user, body.permission),
+      handle: ({ actor, body }) =>
+        deps.authorization.authorize(actor, body.user, body.permission, body.account),
     }),
     apiRoute({
       method: 'get',
@@ -92,6 +98,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...mappingRoutes(deps.mappings),
     ...accountRoutes(deps),
     ...supportRoutes(deps.support, () => deps.clock.now()),
+    ...childRoutes(deps.children),
   ];
 }
 
