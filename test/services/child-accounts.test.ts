@@ -189,6 +189,26 @@ describe('access per user and per child', () => {
   });
 });
 
+describe('deleting a parent user', () => {
+  test("the Owner of a child is refused until that child's ownership moves, whoever asks", async () => {
+    const { account, scim, owner, person } = await aParent();
+    const lead = await person('admin');
+    const { account: eu, owner: managedLead } = await roster.services.children.createChild(owner, {
+      name: 'Led by the admin',
+      owner: lead.id,
+    });
+    const res = await scim.delete(`/Users/${lead.id}`).expect(412);
+    expect(res.body.detail).toContain('transfer its ownership first');
+    await expect(roster.services.users.delete(account.operator, lead.id)).rejects.toMatchObject({
+      code: 'child.owner_access_unremovable',
+    });
+    expect((await roster.services.accounts.get(eu.id)).ownerId).toBe(managedLead.id);
+    await expect(roster.services.members.get(account.operator, lead.id)).resolves.toMatchObject({
+      status: 'active',
+    });
+  });
+});
+
 describe('isolation', () => {
   test("a child sees nothing of its parent or siblings; another account cannot reach a parent's children", async () => {
     const { account, owner, person, child } = await aParent();
