@@ -303,6 +303,11 @@ export interface ChildAccountRepository {
   setHome(accountId: AccountId, userId: UserId, homeUserId: UserId): Promise<void>;
   /** Whether the home user of a managed user is active; null when `userId` is not a managed user. */
   homeActive(userId: UserId): Promise<boolean | null>;
+  /**
+   * Serializes this write with the child's own writes (its SCIM, its admin API): a row lock on
+   * MySQL/MariaDB; on SQLite every write is serialized already.
+   */
+  lockChild(childId: AccountId): Promise<void>;
   /** The children where `homeUserId` has a managed user. */
   accessOf(homeUserId: UserId): Promise<ChildAccess[]>;
 }

@@ -72,7 +72,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     members: new MemberRepositorySql(sql),
     jobLeases: new JobLeaseRepositorySql(sql),
     support: new SupportAccessRepositorySql(sql),
-    children: new ChildAccountRepositorySql(sql),
+    children: new ChildAccountRepositorySql(sql, dialect),
   };
 }
 

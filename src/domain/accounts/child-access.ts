@@ -73,6 +73,7 @@ export async function removeChildAccess(
 /** Before a parent user is deleted: their access to every child goes with them, audited. */
 export async function removeAllChildAccess(tx: Tx, actor: Actor, clock: Clock, home: User): Promise<void> {
   for (const access of await tx.children.accessOf(home.id)) {
+    await tx.children.lockChild(access.childId);
     const child = await tx.accounts.get(access.childId);
     if (child) await removeChildAccess(tx, actor, clock, home, child, access.managedUserId);
   }

@@ -213,6 +213,8 @@ export class ChildAccountService {
     if (!child || child.parentId !== parentId || child.status !== 'active') {
       throw DomainError.notFound('child.not_found', `No child account ${childId} of this account`);
     }
+    // The parent's row is locked by the unit of work; the child's own writes must wait too.
+    await tx.children.lockChild(child.id);
     return child;
   }
 

@@ -1,3 +1,4 @@
+import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, ChildAccess, ChildAccountRepository } from '../../../domain/ports';
@@ -5,7 +6,15 @@ import { accountColumns, accountFromRow, type AccountRow } from './account.repos
 import { bool } from './sql';
 
 export class ChildAccountRepositorySql implements ChildAccountRepository {
-  constructor(private readonly sql: SqlRunner) {}
+  constructor(
+    private readonly sql: SqlRunner,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async lockChild(childId: AccountId): Promise<void> {
+    if (this.dialect === 'mysql')
+      await this.sql.all('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [childId]);
+  }
 
   async childrenOf(parentId: AccountId): Promise<Account[]> {
     const rows = await this.sql.all<AccountRow>(
