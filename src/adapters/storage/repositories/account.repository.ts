@@ -3,7 +3,7 @@ import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, AccountRepository } from '../../../domain/ports';
 import { bool, num } from './sql';
 
-export interface AccountRow {
+interface AccountRow {
   id: AccountId;
   name: string;
   status: Account['status'];
@@ -55,25 +55,23 @@ export class AccountRepositorySql implements AccountRepository {
 
   async get(accountId: AccountId): Promise<Account | null> {
     const rows = await this.sql.all<AccountRow>(
-      `SELECT ${accountColumns} FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
+      `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, a.needs_ownership_transfer,
+              a.parent_id,
+              o.user_id AS owner_id
+         FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
       [accountId],
     );
-    return rows.length === 0 ? null : accountFromRow(rows[0]);
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return {
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      ownerId: row.owner_id,
+      defaultRoleKey: row.default_role_key ?? null,
+      needsOwnershipTransfer: bool(row.needs_ownership_transfer),
+      created: num(row.created_at),
+      parentId: row.parent_id ?? null,
+    };
   }
-}
-
-export const accountColumns = `a.id, a.name, a.status, a.created_at, a.default_role_key,
-  a.needs_ownership_transfer, a.parent_id, o.user_id AS owner_id`;
-
-export function accountFromRow(row: AccountRow): Account {
-  return {
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    ownerId: row.owner_id,
-    defaultRoleKey: row.default_role_key ?? null,
-    needsOwnershipTransfer: bool(row.needs_ownership_transfer),
-    created: num(row.created_at),
-    parentId: row.parent_id ?? null,
-  };
 }

@@ -2,7 +2,7 @@ import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, ChildAccess, ChildAccountRepository } from '../../../domain/ports';
-import { accountColumns, accountFromRow, type AccountRow } from './account.repository';
+import { AccountRepositorySql } from './account.repository';
 import { bool } from './sql';
 
 export class ChildAccountRepositorySql implements ChildAccountRepository {
@@ -17,12 +17,14 @@ export class ChildAccountRepositorySql implements ChildAccountRepository {
   }
 
   async childrenOf(parentId: AccountId): Promise<Account[]> {
-    const rows = await this.sql.all<AccountRow>(
-      `SELECT ${accountColumns} FROM accounts a JOIN account_owners o ON o.account_id = a.id
-        WHERE a.parent_id = ? ORDER BY a.created_at, a.id`,
+    const rows = await this.sql.all<{ id: AccountId }>(
+      'SELECT id FROM accounts WHERE parent_id = ? ORDER BY created_at, id',
       [parentId],
     );
-    return rows.map(accountFromRow);
+    // An account has a handful of children: one read each keeps a single place that maps an account row.
+    const accounts = new AccountRepositorySql(this.sql);
+    const children = await Promise.all(rows.map((row) => accounts.get(row.id)));
+    return children.filter((child): child is Account => child !== null);
   }
 
   async setHome(accountId: AccountId, userId: UserId, homeUserId: UserId): Promise<void> {
