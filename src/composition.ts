@@ -22,6 +22,8 @@ import { UserService } from './domain/users/user-service';
 import { JobRunner } from './jobs/runner';
 import { SupportAccessService } from './domain/support-access/support-access-service';
 import { SupportExpiryJob } from './jobs/support-expiry.job';
+import { InvitationService } from './domain/invitations/invitation-service';
+import { InvitationExpiryJob } from './jobs/invitation-expiry.job';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
 import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
@@ -42,6 +44,7 @@ export interface Services {
   audit: AuditService;
   members: MemberService;
   support: SupportAccessService;
+  invitations: InvitationService;
   children: ChildAccountService;
 }
 
@@ -92,12 +95,13 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     audit: new AuditService(uow, policy),
     members: new MemberService(uow, catalogue, policy),
     support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
+    invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, policy),
     children: new ChildAccountService(uow, clock, ids, catalogue, roles, policy),
   };
   const jobs = new JobRunner(
     uow,
     clock,
-    [new SupportExpiryJob(services.support)],
+    [new SupportExpiryJob(services.support), new InvitationExpiryJob(services.invitations)],
     `${hostname()}:${process.pid}`,
   );
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

@@ -28,6 +28,8 @@ export interface Account {
   defaultRoleKey: RoleKey | null;
   /** The Owner was deactivated: ownership must move (roles.md rule 7). */
   needsOwnershipTransfer: boolean;
+  /** At most this many active users (shared/seeds/004); null when unlimited. */
+  seatLimit: number | null;
   created: number;
   /** The parent of a child account (one level); null for a top-level account. */
   parentId?: AccountId | null;
@@ -61,13 +63,15 @@ export interface ApiKeyRepository {
 }
 
 export interface AccountRepository {
-  insert(account: Omit<Account, 'ownerId' | 'defaultRoleKey' | 'needsOwnershipTransfer'>): Promise<void>;
+  insert(
+    account: Omit<Account, 'ownerId' | 'defaultRoleKey' | 'needsOwnershipTransfer' | 'seatLimit'>,
+  ): Promise<void>;
   setOwner(accountId: AccountId, userId: UserId): Promise<void>;
   /** Compare-and-set: moves ownership only if `from` is still the Owner. */
   transferOwner(accountId: AccountId, from: UserId, to: UserId): Promise<boolean>;
   update(
     accountId: AccountId,
-    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer'>>,
+    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer' | 'seatLimit'>>,
   ): Promise<void>;
   get(accountId: AccountId): Promise<Account | null>;
 }
@@ -85,6 +89,8 @@ export interface UserRepository {
   findByUserName(accountId: AccountId, userName: string): Promise<User | null>;
   /** The users whose manager is `managerId`. */
   reportsOf(accountId: AccountId, managerId: UserId): Promise<User[]>;
+  /** Active users: the seats in use. */
+  countActive(accountId: AccountId): Promise<number>;
   /** Those of `ids` that are users of the account. */
   existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>>;
   list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>>;
@@ -175,6 +181,35 @@ export interface AuditRepository {
   list(accountId: AccountId, options?: AuditFilter): Promise<AuditEvent[]>;
 }
 
+export interface Invitation {
+  id: string;
+  accountId: AccountId;
+  userId: UserId;
+  /** The actor id of who invited (or last resent). */
+  invitedBy: string;
+  status: 'pending' | 'accepted' | 'expired';
+  created: number;
+  sent: number;
+  sentCount: number;
+  expires: number;
+  accepted: number | null;
+}
+
+export interface InvitationRepository {
+  insert(invitation: Invitation, tokenHash: string): Promise<void>;
+  get(accountId: AccountId, id: string): Promise<Invitation | null>;
+  findByTokenHash(tokenHash: string): Promise<Invitation | null>;
+  /** Newest first, with the invited user's userName. */
+  list(accountId: AccountId): Promise<(Invitation & { userName: string })[]>;
+  /** A new secret and a new validity: the old secret stops working. */
+  resend(id: string, tokenHash: string, by: string, sent: number, expires: number): Promise<void>;
+  /** Compare-and-set from pending; false when it was no longer pending. */
+  settle(id: string, status: 'accepted' | 'expired', at: number): Promise<boolean>;
+  countPending(accountId: AccountId): Promise<number>;
+  /** Pending invitations past their end, across accounts, oldest first. */
+  due(now: number, limit: number): Promise<Invitation[]>;
+}
+
 /** The repositories bound to one open transaction. */
 export interface Tx {
   accounts: AccountRepository;
@@ -187,6 +222,7 @@ export interface Tx {
   members: MemberRepository;
   jobLeases: JobLeaseRepository;
   support: SupportAccessRepository;
+  invitations: InvitationRepository;
   children: ChildAccountRepository;
 }
 

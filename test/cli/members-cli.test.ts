@@ -104,3 +104,15 @@ test('review prints the access review as CSV or JSON; delete removes a user', ()
   const json = JSON.parse(members('review').stdout) as MemberLine[];
   expect(json.map((m) => m.userName)).toEqual(['ann@acme.test', 'owner@acme.test']);
 });
+
+test('accounts set-seats sets and lifts the seat limit, refusing what is not a whole number', () => {
+  const seats = (limit: string) =>
+    roster(['accounts', 'set-seats', '--account', account.accountId, '--limit', limit, '--json'], env);
+  const set = seats('10');
+  expect(set.status).toBe(0);
+  expect(JSON.parse(set.stdout)).toEqual({ limit: 10, used: expect.any(Number) });
+  const bad = seats('0');
+  expect(bad.status).not.toBe(0);
+  expect(bad.stderr).toMatch(/whole number of at least 1, or "none"/);
+  expect(JSON.parse(seats('none').stdout)).toMatchObject({ limit: null });
+});

@@ -189,6 +189,21 @@ describe('access per user and per child', () => {
   });
 });
 
+describe('seats', () => {
+  test("access to a child takes one of the child's seats; a full child refuses new access", async () => {
+    const { owner, person, child } = await aParent();
+    const jane = await person('analyst');
+    const bob = await person('analyst');
+    const eu = await child();
+    await roster.services.accounts.setSeatLimit(operatorOf(eu.id), 2);
+    await roster.services.children.setAccess(owner, jane.id, eu.id, { access: true, role: 'analyst' });
+    await expect(
+      roster.services.children.setAccess(owner, bob.id, eu.id, { access: true, role: 'analyst' }),
+    ).rejects.toMatchObject({ kind: 'forbidden', code: 'account.seat_limit_reached' });
+    await roster.services.children.setAccess(owner, jane.id, eu.id, { access: true, role: 'manager' });
+  });
+});
+
 describe('deleting a parent user', () => {
   test("the Owner of a child is refused until that child's ownership moves, whoever asks", async () => {
     const { account, scim, owner, person } = await aParent();

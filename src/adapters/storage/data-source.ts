@@ -8,6 +8,8 @@ import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys';
 import { PermissionOverrides1764010000000 } from './migrations/1764010000000-permission-overrides';
 import { JobLeases1764060000000 } from './migrations/1764060000000-job-leases';
 import { SupportAccess1764070000000 } from './migrations/1764070000000-support-access';
+import { SeatLimits1764080000000 } from './migrations/1764080000000-seat-limits';
+import { Invitations1764090000000 } from './migrations/1764090000000-invitations';
 import { ChildAccounts1764020000000 } from './migrations/1764020000000-child-accounts';
 
 export const migrations = [
@@ -17,6 +19,8 @@ export const migrations = [
   PermissionOverrides1764010000000,
   JobLeases1764060000000,
   SupportAccess1764070000000,
+  SeatLimits1764080000000,
+  Invitations1764090000000,
   ChildAccounts1764020000000,
 ];
 

@@ -9,6 +9,7 @@ import { ApiKeyRepositorySql } from './repositories/api-key.repository';
 import { AccountRepositorySql } from './repositories/account.repository';
 import { MemberRepositorySql } from './repositories/member.repository';
 import { JobLeaseRepositorySql } from './repositories/job-lease.repository';
+import { InvitationRepositorySql } from './repositories/invitation.repository';
 import { SupportAccessRepositorySql } from './repositories/support-access.repository';
 import { AuditRepositorySql } from './repositories/audit.repository';
 import { GroupRepositorySql } from './repositories/group.repository';
@@ -72,6 +73,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     members: new MemberRepositorySql(sql),
     jobLeases: new JobLeaseRepositorySql(sql),
     support: new SupportAccessRepositorySql(sql),
+    invitations: new InvitationRepositorySql(sql),
     children: new ChildAccountRepositorySql(sql, dialect),
   };
 }

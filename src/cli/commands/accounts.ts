@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { operatorName, operatorOn, print, withRoster } from '../context';
 import { createChildCommand } from './children';
 
@@ -42,6 +42,33 @@ export function accountsCommand(): Command {
         );
       });
     });
+  accounts
+    .command('set-seats')
+    .description('Set the seat limit: how many active users the account may have (none: unlimited)')
+    .requiredOption('--account <id>', 'the account id')
+    .requiredOption('--limit <n>', 'a whole number, or "none"', parseSeatLimit)
+    .option('--json', 'print one JSON object')
+    .action(async (options: { account: string; limit: number | 'none'; json?: boolean }) => {
+      await withRoster(async (roster) => {
+        const limit = options.limit === 'none' ? null : options.limit;
+        const seats = await roster.services.accounts.setSeatLimit(operatorOn(options.account), limit);
+        print(
+          options.json === true,
+          seats,
+          `Seat limit: ${seats.limit ?? 'none'}; seats in use: ${seats.used}`,
+        );
+      });
+    });
   accounts.addCommand(createChildCommand());
   return accounts;
+}
+
+/** "none" stays a string: commander keeps the raw text when a parser returns null. */
+function parseSeatLimit(value: string): number | 'none' {
+  if (value === 'none') return value;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new InvalidArgumentError('a whole number of at least 1, or "none"');
+  }
+  return limit;
 }

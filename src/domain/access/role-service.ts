@@ -110,21 +110,26 @@ export class RoleService {
   }
 
   private assertGrantable(roleKey: RoleKey): void {
-    if (!this.catalogue.hasRole(roleKey)) {
-      const known = this.catalogue.roles.map((r) => r.key).join(', ');
-      throw DomainError.invalid('role.unknown', `Unknown role "${roleKey}"; roles: ${known}`);
-    }
-    if (roleKey === this.catalogue.ownerRole.key) {
-      throw DomainError.invalid(
-        'role.owner_by_transfer_only',
-        'The Owner role is only ever given by an ownership transfer',
-      );
-    }
+    assertGrantableRole(this.catalogue, roleKey);
   }
 
   private async userId(tx: Tx, actor: Actor, userId: string): Promise<UserId> {
     const user = isUuid(userId) ? await tx.users.get(actor.accountId, userId as UserId) : null;
     if (!user) throw DomainError.notFound('user.not_found', `User ${userId} not found`);
     return user.id;
+  }
+}
+
+/** A role that can be given by hand or by invitation: a role of the catalogue, never the owner role. */
+export function assertGrantableRole(catalogue: Catalogue, roleKey: RoleKey): void {
+  if (!catalogue.hasRole(roleKey)) {
+    const known = catalogue.roles.map((r) => r.key).join(', ');
+    throw DomainError.invalid('role.unknown', `Unknown role "${roleKey}"; roles: ${known}`);
+  }
+  if (roleKey === catalogue.ownerRole.key) {
+    throw DomainError.invalid(
+      'role.owner_by_transfer_only',
+      'The Owner role is only ever given by an ownership transfer',
+    );
   }
 }

@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import type { AccountId, UserId } from '../ids';
 import type { Account, Clock, IdGenerator, UnitOfWork } from '../ports';
 import { assertValidDraft, auditSnapshot, type User } from '../users/user';
+import { seatUse, type SeatUse } from './seats';
 
 export interface NewAccount {
   name: string;
@@ -74,6 +75,7 @@ export class AccountService {
           ownerId: owner.id,
           defaultRoleKey: null,
           needsOwnershipTransfer: false,
+          seatLimit: null,
           created: now,
         },
         owner,
@@ -88,6 +90,38 @@ export class AccountService {
       const account = await tx.accounts.get(actor.accountId);
       if (!account) throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
       return account;
+    });
+  }
+
+  /** The plan is the vendor's: only an operator sets the seat limit (null: unlimited). */
+  async setSeatLimit(actor: Actor, limit: number | null): Promise<SeatUse> {
+    if (actor.kind !== 'operator') {
+      throw DomainError.forbidden('account.plan_operator_only', 'Only an operator changes the seat limit');
+    }
+    if (limit !== null && (!Number.isInteger(limit) || limit < 1)) {
+      throw DomainError.invalid('account.seat_limit_invalid', 'A seat limit is a whole number of at least 1');
+    }
+    return this.uow.write(actor.accountId, async (tx) => {
+      const account = await tx.accounts.get(actor.accountId);
+      if (!account) throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
+      await tx.accounts.update(account.id, { seatLimit: limit });
+      await recordAudit(tx, actor, this.clock, {
+        action: 'account.seat_limit_changed',
+        subjectType: 'account',
+        subjectId: account.id,
+        before: { seatLimit: account.seatLimit },
+        after: { seatLimit: limit },
+      });
+      // A lower limit than the seats in use is allowed: nobody loses access, no one new gets in.
+      return seatUse(tx, account.id);
+    });
+  }
+
+  /** Seats in use and the limit, for anyone who may see the members. */
+  async seats(actor: Actor): Promise<SeatUse> {
+    return this.uow.read(async (tx) => {
+      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      return seatUse(tx, actor.accountId);
     });
   }
 

@@ -9,6 +9,7 @@ import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Account, Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { User } from '../users/user';
 import { inChild, managedUserFor, removeChildAccess } from './child-access';
+import { assertSeatAvailable } from './seats';
 import { isUsableMember } from './usable-member';
 
 export interface NewChild {
@@ -149,6 +150,8 @@ export class ChildAccountService {
     }
     const id = managedId ?? (this.ids.newId() as UserId);
     if (!managedId) {
+      // A managed user is an active user of the child: it takes one of the child's seats.
+      await assertSeatAvailable(tx, child.id);
       await tx.users.insert(managedUserFor(home, child.id, id, this.clock.now()));
       await tx.children.setHome(child.id, id, home.id);
     }

@@ -20,6 +20,7 @@ export type AuditAction =
   | 'mapping.deleted'
   | 'account.ownership_transferred'
   | 'account.owner_deactivated'
+  | 'account.seat_limit_changed'
   | 'account.closed'
   | 'account.default_role_set'
   | 'api_key.issued'
@@ -28,13 +29,17 @@ export type AuditAction =
   | 'support_access.revoked'
   | 'support_access.expired'
   | 'support_access.session_opened'
+  | 'invitation.sent'
+  | 'invitation.resent'
+  | 'invitation.accepted'
+  | 'invitation.expired'
   | 'child.created'
   | 'child.access_granted'
   | 'child.access_changed'
   | 'child.access_removed';
 
 export type SubjectType =
-  'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant';
+  'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';
 
 /** What a service says happened; the audit log adds who, through which channel and when. */
 export interface AuditChange {

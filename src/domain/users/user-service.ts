@@ -1,3 +1,4 @@
+import { assertSeatAvailable } from '../accounts/seats';
 import { noRole } from '../access/effective-role';
 import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
@@ -69,6 +70,7 @@ export class UserService {
       const previous = draft.externalId
         ? await tx.users.findByExternalId(actor.accountId, draft.externalId)
         : null;
+      if (draft.active) await assertSeatAvailable(tx, actor.accountId);
       if (previous && !previous.active) {
         const restored = await this.save(tx, actor, previous, draft, 'user.restored');
         await this.roles.recompute(tx, actor, [restored.id]);
@@ -126,6 +128,7 @@ export class UserService {
       // Only a changed manager is checked: a manager deleted since must not block unrelated changes
       // (Entra disables the reports of a hard-deleted manager with a PATCH that leaves manager alone).
       if (draft.managerId !== current.managerId) await this.assertManager(tx, actor, draft, current.id);
+      if (draft.active && !current.active) await assertSeatAvailable(tx, actor.accountId);
       const saved = await this.save(tx, actor, current, draft, actionFor(current, draft));
       if (current.active !== saved.active) await this.flagOwnerDeparture(tx, actor, saved);
       return this.viewOf(tx, saved);

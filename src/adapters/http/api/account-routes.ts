@@ -6,7 +6,7 @@ import type { OwnershipService } from '../../../domain/accounts/ownership-servic
 import type { Account } from '../../../domain/ports';
 import { accessReviewCsv, csvColumns, reviewed } from '../../reports/access-review';
 import { apiRoute, type ApiRoute } from './api-route';
-import { accessReview, accountSchema, errorBody } from './api-schemas';
+import { accessReview, accountSchema, errorBody, seatsSchema } from './api-schemas';
 
 export interface AccountRouteServices {
   accounts: AccountService;
@@ -25,6 +25,7 @@ function accountJson(account: Account) {
     ownerId: account.ownerId,
     defaultRole: account.defaultRoleKey,
     needsOwnershipTransfer: account.needsOwnershipTransfer,
+    seatLimit: account.seatLimit,
     created: new Date(account.created).toISOString(),
   };
 }
@@ -80,6 +81,13 @@ export function accountRoutes(s: AccountRouteServices): ApiRoute[] {
       handle: async ({ actor }) => {
         await s.ownership.close(actor);
       },
+    }),
+    apiRoute({
+      method: 'get',
+      path: '/account/seats',
+      summary: 'Seats in use (active users) and the seat limit (null: unlimited)',
+      responses: { 200: { description: 'The seats', schema: seatsSchema }, 403: refused },
+      handle: async ({ actor }) => s.accounts.seats(actor),
     }),
     apiRoute({
       method: 'get',

@@ -35,6 +35,8 @@ export interface ApiRoute {
   permission?: string;
   body?: z.ZodType;
   query?: z.ZodType;
+  /** Needs no API key (an invitation's secret is its own credential); there is no actor. */
+  public?: boolean;
   /** The status of a success; 200 unless given. */
   status?: number;
   responses: Record<number, ApiResponseDoc>;

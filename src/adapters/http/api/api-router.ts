@@ -13,6 +13,8 @@ import { auditPage, authorizeAnswer, errorBody } from './api-schemas';
 import { mappingRoutes } from './mapping-routes';
 import { memberRoutes, type MemberRouteServices } from './member-routes';
 import { supportRoutes } from './support-routes';
+import { invitationRoutes } from './invitation-routes';
+import type { InvitationService } from '../../../domain/invitations/invitation-service';
 import type { SupportAccessService } from '../../../domain/support-access/support-access-service';
 import type { Clock } from '../../../domain/ports';
 import { openApiDocument } from './openapi';
@@ -25,6 +27,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   audit: AuditService;
   mappings: MappingService;
   support: SupportAccessService;
+  invitations: InvitationService;
   clock: Clock;
   children: ChildAccountService;
 }
@@ -98,6 +101,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...mappingRoutes(deps.mappings),
     ...accountRoutes(deps),
     ...supportRoutes(deps.support, () => deps.clock.now()),
+    ...invitationRoutes(deps.invitations, () => deps.clock.now()),
     ...childRoutes(deps.children),
   ];
 }
@@ -114,6 +118,10 @@ export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string
     res.json(document);
   });
   router.use(express.json({ limit: '256kb' }));
+  registerRoutes(
+    router,
+    routes.filter((r) => r.public),
+  );
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!match)
@@ -130,7 +138,10 @@ export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string
       : await deps.apiKeys.authenticate(secret, requestIdOf(res));
     next();
   });
-  registerRoutes(router, routes);
+  registerRoutes(
+    router,
+    routes.filter((r) => !r.public),
+  );
   router.use((_req, res) => sendApiError(res, 404, 'not_found', 'No such endpoint'));
   router.use(apiErrorHandler(logger));
   return router;

@@ -45,8 +45,11 @@ export const accountSchema = z.object({
   ownerId: z.string(),
   defaultRole: z.string().nullable(),
   needsOwnershipTransfer: z.boolean(),
+  seatLimit: z.number().int().nullable(),
   created: z.string(),
 });
+
+export const seatsSchema = z.object({ limit: z.number().int().nullable(), used: z.number().int() });
 
 export const authorizeAnswer = z.object({
   allowed: z.boolean(),

@@ -40,12 +40,15 @@ function operation(route: ApiRoute): Json {
       ...(doc.schema || doc.alternatives ? { content } : {}),
     };
   }
-  responses[401] = {
-    description: 'No valid API key',
-    content: { 'application/json': { schema: jsonSchema(errorBody, 'output') } },
-  };
+  if (!route.public) {
+    responses[401] = {
+      description: 'No valid API key',
+      content: { 'application/json': { schema: jsonSchema(errorBody, 'output') } },
+    };
+  }
   return {
     summary: route.summary,
+    ...(route.public ? { security: [] } : {}),
     ...(route.permission ? { description: `Needs the \`${route.permission}\` permission.` } : {}),
     parameters: [...pathParameters, ...queryParameters(route.query)],
     ...(route.body

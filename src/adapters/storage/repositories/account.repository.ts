@@ -11,6 +11,7 @@ interface AccountRow {
   owner_id: UserId;
   default_role_key: string | null;
   needs_ownership_transfer: unknown;
+  seat_limit: unknown;
   parent_id: AccountId | null;
 }
 
@@ -38,7 +39,7 @@ export class AccountRepositorySql implements AccountRepository {
 
   async update(
     accountId: AccountId,
-    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer'>>,
+    change: Partial<Pick<Account, 'status' | 'defaultRoleKey' | 'needsOwnershipTransfer' | 'seatLimit'>>,
   ): Promise<void> {
     const columns: [string, unknown][] = [];
     if (change.status !== undefined) columns.push(['status', change.status]);
@@ -46,6 +47,7 @@ export class AccountRepositorySql implements AccountRepository {
     if (change.needsOwnershipTransfer !== undefined) {
       columns.push(['needs_ownership_transfer', change.needsOwnershipTransfer]);
     }
+    if (change.seatLimit !== undefined) columns.push(['seat_limit', change.seatLimit]);
     if (columns.length === 0) return;
     await this.sql.run(
       `UPDATE accounts SET ${columns.map(([c]) => `${c} = ?`).join(', ')}, version = version + 1 WHERE id = ?`,
@@ -56,6 +58,7 @@ export class AccountRepositorySql implements AccountRepository {
   async get(accountId: AccountId): Promise<Account | null> {
     const rows = await this.sql.all<AccountRow>(
       `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, a.needs_ownership_transfer,
+              a.seat_limit,
               a.parent_id,
               o.user_id AS owner_id
          FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
@@ -70,6 +73,7 @@ export class AccountRepositorySql implements AccountRepository {
       ownerId: row.owner_id,
       defaultRoleKey: row.default_role_key ?? null,
       needsOwnershipTransfer: bool(row.needs_ownership_transfer),
+      seatLimit: row.seat_limit === null || row.seat_limit === undefined ? null : num(row.seat_limit),
       created: num(row.created_at),
       parentId: row.parent_id ?? null,
     };

@@ -145,6 +145,14 @@ export class UserRepositorySql implements UserRepository {
     return rows.map(fromRow);
   }
 
+  async countActive(accountId: AccountId): Promise<number> {
+    const rows = await this.sql.all<{ n: unknown }>(
+      'SELECT COUNT(*) AS n FROM users WHERE account_id = ? AND active = ?',
+      [accountId, true],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>> {
     const found = new Set<UserId>();
     for (const part of chunks([...new Set(ids)])) {

@@ -1,0 +1,29 @@
+import { DomainError } from '../errors';
+import type { AccountId } from '../ids';
+import type { Tx } from '../ports';
+
+export interface SeatUse {
+  limit: number | null;
+  used: number;
+}
+
+export async function seatUse(tx: Tx, accountId: AccountId): Promise<SeatUse> {
+  const account = await tx.accounts.get(accountId);
+  // A pending invitation holds its seat, so accepting it never finds the account full.
+  const used = (await tx.users.countActive(accountId)) + (await tx.invitations.countPending(accountId));
+  return { limit: account?.seatLimit ?? null, used };
+}
+
+/**
+ * shared/seeds/004 "Cannot add more users": an active user takes a seat, a deactivated one does
+ * not; a pending invitation does. Called inside the write transaction, which holds the account's lock, so two concurrent
+ * provisioning requests cannot both take the last seat.
+ */
+export async function assertSeatAvailable(tx: Tx, accountId: AccountId): Promise<void> {
+  const { limit, used } = await seatUse(tx, accountId);
+  if (limit === null || used < limit) return;
+  throw DomainError.forbidden(
+    'account.seat_limit_reached',
+    `All ${limit} seats of this account are in use; deactivate a user or raise the seat limit before adding or reactivating one`,
+  );
+}

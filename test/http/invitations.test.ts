@@ -1,0 +1,142 @@
+/**
+ * Invitations (shared/seeds/000: valid 7 days; 001: see who is pending, resend): an Owner or Admin
+ * invites by email, the person accepts with the secret the product mailed, unaccepted ones expire.
+ * Expiry is tested by moving the clock, never by sleeping.
+ */
+import request from 'supertest';
+import { apiClient, aUser, createAccount, scimClient, startRoster, type TestRoster } from '../support/roster';
+
+const dayMs = 24 * 60 * 60_000;
+let now = Date.parse('2026-12-01T09:00:00Z');
+const clock = { now: () => now };
+
+let roster: TestRoster;
+beforeAll(async () => {
+  roster = await startRoster({}, { clock });
+});
+afterAll(() => roster.stop());
+
+let counter = 0;
+async function setUp() {
+  const account = await createAccount(roster);
+  const scim = scimClient(roster, account.token);
+  const member = async (role: string) => {
+    counter += 1;
+    const userName = `inviter${counter}@example.test`;
+    const id = (await scim.post('/Users', aUser(userName)).expect(201)).body.id as string;
+    await roster.services.roles.assign(account.operator, id, role);
+    return apiClient(
+      roster,
+      (await roster.services.apiKeys.issueForMember(account.operator, userName)).secret,
+    );
+  };
+  const admin = await member('admin');
+  const accept = (secret: string) => request(roster.app).post('/api/v1/invitations/accept').send({ secret });
+  return { account, scim, admin, member, accept };
+}
+
+const email = () => {
+  counter += 1;
+  return `invitee${counter}@example.test`;
+};
+
+test('an Admin invites with a role; the person waits inactive, accepts once, and then has that role', async () => {
+  const { admin, accept } = await setUp();
+  const invitee = email();
+  const sent = await admin.post('/invitations', { email: invitee, role: 'analyst' }).expect(201);
+  expect(sent.body.secret).toMatch(/^rin_/);
+  expect(sent.body.invitation).toMatchObject({
+    userName: invitee,
+    status: 'pending',
+    sentCount: 1,
+    expires: new Date(now + 7 * dayMs).toISOString(),
+  });
+  const waiting = (await admin.get(`/members/${sent.body.invitation.userId}`)).body;
+  expect(waiting).toMatchObject({ status: 'inactive', role: 'analyst' });
+
+  const accepted = await accept(sent.body.secret).expect(200);
+  expect(accepted.body).toMatchObject({ userName: invitee, userId: sent.body.invitation.userId });
+  expect((await admin.get(`/members/${sent.body.invitation.userId}`)).body).toMatchObject({
+    status: 'active',
+  });
+  const listed = (await admin.get('/invitations')).body.invitations;
+  expect(listed[0]).toMatchObject({
+    userName: invitee,
+    status: 'accepted',
+    accepted: new Date(now).toISOString(),
+  });
+  expect((await accept(sent.body.secret)).body.error.code).toBe('invitation.already_accepted');
+  expect((await accept('rin_not-a-real-secret')).status).toBe(404);
+});
+
+test('only those with users.invite may invite; the owner role and existing users are refused; nothing is created', async () => {
+  const { admin, member } = await setUp();
+  const analyst = await member('analyst');
+  const invitee = email();
+  expect((await analyst.post('/invitations', { email: invitee })).status).toBe(403);
+  expect((await admin.post('/invitations', { email: invitee, role: 'owner' })).body.error.code).toBe(
+    'role.owner_by_transfer_only',
+  );
+  expect(
+    (await admin.get('/members?limit=100')).body.members.map((m: { userName: string }) => m.userName),
+  ).not.toContain(invitee);
+  await admin.post('/invitations', { email: invitee }).expect(201);
+  expect((await admin.post('/invitations', { email: invitee })).body.error).toMatchObject({
+    code: 'invitation.user_exists',
+  });
+});
+
+test('after 7 days the link no longer works, the sweep records the expiry once, and a resend revives it', async () => {
+  const { account, admin, accept } = await setUp();
+  const sent = (await admin.post('/invitations', { email: email() }).expect(201)).body;
+  now += 7 * dayMs;
+  const late = await accept(sent.secret);
+  expect(late.status).toBe(412);
+  expect(late.body.error.message).toMatch(/expired .* resend/);
+
+  const first = await roster.jobs.run('invitation-expiry');
+  expect(first.ran && first.outcome).toMatch(/^[1-9]\d* invitations? expired$/);
+  expect(await roster.jobs.run('invitation-expiry')).toMatchObject({ outcome: '0 invitations expired' });
+  const expired = await roster.services.audit.list(account.operator, { action: 'invitation.expired' });
+  expect(expired.events).toHaveLength(1);
+  expect(expired.events[0]).toMatchObject({
+    actorKind: 'system',
+    channel: 'job',
+    subjectId: sent.invitation.id,
+  });
+
+  const resent = (await admin.post(`/invitations/${sent.invitation.id}/resend`).expect(200)).body;
+  expect(resent.invitation).toMatchObject({
+    status: 'pending',
+    sentCount: 2,
+    expires: new Date(now + 7 * dayMs).toISOString(),
+  });
+  expect((await accept(sent.secret)).status).toBe(404);
+  await accept(resent.secret).expect(200);
+});
+
+test('a resend replaces the secret of a pending invitation; an accepted one cannot be resent', async () => {
+  const { admin, accept } = await setUp();
+  const sent = (await admin.post('/invitations', { email: email() }).expect(201)).body;
+  const resent = (await admin.post(`/invitations/${sent.invitation.id}/resend`).expect(200)).body;
+  expect(resent.secret).not.toBe(sent.secret);
+  expect((await accept(sent.secret)).status).toBe(404);
+  await accept(resent.secret).expect(200);
+  expect((await admin.post(`/invitations/${sent.invitation.id}/resend`)).status).toBe(409);
+});
+
+test('a pending invitation holds a seat; an expired one frees it', async () => {
+  const { account, admin, scim } = await setUp();
+  await roster.services.accounts.setSeatLimit(account.operator, 3); // the Owner, the Admin, one more
+  const sent = (await admin.post('/invitations', { email: email() }).expect(201)).body;
+  const full = await admin.post('/invitations', { email: email() });
+  expect(full.status).toBe(403);
+  expect(full.body.error.code).toBe('account.seat_limit_reached');
+  expect((await scim.post('/Users', aUser(email()))).status).toBe(403);
+
+  now += 8 * dayMs;
+  await roster.jobs.run('invitation-expiry');
+  await scim.post('/Users', aUser(email())).expect(201);
+  const revive = await admin.post(`/invitations/${sent.invitation.id}/resend`);
+  expect(revive.body.error.code).toBe('account.seat_limit_reached');
+});
