@@ -30,6 +30,7 @@ import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
 import { openDataSource } from './adapters/storage/data-source';
 import { TypeOrmUnitOfWork } from './adapters/storage/unit-of-work';
+import { ChildAccountService } from './domain/accounts/child-account-service';
 
 export interface Services {
   accounts: AccountService;
@@ -46,6 +47,7 @@ export interface Services {
   support: SupportAccessService;
   invitations: InvitationService;
   deprovisioning: DeprovisioningBrake;
+  children: ChildAccountService;
 }
 
 export interface Roster {
@@ -98,6 +100,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
     deprovisioning: brake,
     invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, policy),
+    children: new ChildAccountService(uow, clock, ids, catalogue, roles, policy),
   };
   const jobs = new JobRunner(
     uow,

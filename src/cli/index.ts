@@ -12,6 +12,7 @@ import { supportCommand } from './commands/support';
 import { migrateCommand } from './commands/migrate';
 import { ownershipCommand } from './commands/ownership';
 import { scimTokensCommand } from './commands/scim-tokens';
+import { accessCommand } from './commands/children';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
 export function buildProgram(): Command {
@@ -29,7 +30,8 @@ export function buildProgram(): Command {
     .addCommand(supportCommand())
     .addCommand(jobsCommand())
     .addCommand(deprovisioningCommand())
-    .addCommand(migrateCommand());
+    .addCommand(migrateCommand())
+    .addCommand(accessCommand());
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -34,6 +34,8 @@ export interface Account {
   /** An Owner or Admin lifted the SCIM deprovisioning brake until then. */
   massDeprovisioningApprovedUntil: number | null;
   created: number;
+  /** The parent of a child account (one level); null for a top-level account. */
+  parentId?: AccountId | null;
 }
 
 export interface ScimToken {
@@ -264,6 +266,7 @@ export interface Tx {
   jobLeases: JobLeaseRepository;
   support: SupportAccessRepository;
   invitations: InvitationRepository;
+  children: ChildAccountRepository;
 }
 
 export interface UnitOfWork {
@@ -364,4 +367,26 @@ export interface SupportAccessRepository {
   findSession(
     tokenHash: string,
   ): Promise<{ session: SupportSession; grant: SupportGrant; accountStatus: Account['status'] } | null>;
+}
+
+/** A parent user's access to a child account: the managed user row that stands for them there. */
+export interface ChildAccess {
+  childId: AccountId;
+  managedUserId: UserId;
+}
+
+export interface ChildAccountRepository {
+  /** The parent's children, oldest first. */
+  childrenOf(parentId: AccountId): Promise<Account[]>;
+  /** Marks `userId` (a user of `accountId`) as standing for `homeUserId` of the parent. */
+  setHome(accountId: AccountId, userId: UserId, homeUserId: UserId): Promise<void>;
+  /** Whether the home user of a managed user is active; null when `userId` is not a managed user. */
+  homeActive(userId: UserId): Promise<boolean | null>;
+  /**
+   * Serializes this write with the child's own writes (its SCIM, its admin API): a row lock on
+   * MySQL/MariaDB; on SQLite every write is serialized already.
+   */
+  lockChild(childId: AccountId): Promise<void>;
+  /** The children where `homeUserId` has a managed user. */
+  accessOf(homeUserId: UserId): Promise<ChildAccess[]>;
 }

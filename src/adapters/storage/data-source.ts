@@ -12,6 +12,7 @@ import { SeatLimits1764080000000 } from './migrations/1764080000000-seat-limits'
 import { Invitations1764090000000 } from './migrations/1764090000000-invitations';
 import { UserTombstones1764100000000 } from './migrations/1764100000000-user-tombstones';
 import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-deprovisioning-brake';
+import { ChildAccounts1764020000000 } from './migrations/1764020000000-child-accounts';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -24,6 +25,7 @@ export const migrations = [
   Invitations1764090000000,
   UserTombstones1764100000000,
   DeprovisioningBrake1764110000000,
+  ChildAccounts1764020000000,
 ];
 
 /**

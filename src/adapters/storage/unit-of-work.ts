@@ -16,6 +16,7 @@ import { GroupRepositorySql } from './repositories/group.repository';
 import { RoleRepositorySql } from './repositories/role.repository';
 import { ScimTokenRepositorySql } from './repositories/scim-token.repository';
 import { UserRepositorySql } from './repositories/user.repository';
+import { ChildAccountRepositorySql } from './repositories/child-account.repository';
 
 const maxAttempts = 5;
 
@@ -73,6 +74,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     jobLeases: new JobLeaseRepositorySql(sql),
     support: new SupportAccessRepositorySql(sql),
     invitations: new InvitationRepositorySql(sql),
+    children: new ChildAccountRepositorySql(sql, dialect),
   };
 }
 

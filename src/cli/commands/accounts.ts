@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { operatorName, operatorOn, print, withRoster } from '../context';
+import { createChildCommand } from './children';
 
 export function accountsCommand(): Command {
   const accounts = new Command('accounts').description('Create and inspect customer accounts');
@@ -58,6 +59,7 @@ export function accountsCommand(): Command {
         );
       });
     });
+  accounts.addCommand(createChildCommand());
   return accounts;
 }
 

@@ -1,7 +1,9 @@
 import type { Actor } from '../actor';
 import { DomainError } from '../errors';
-import { isUuid, type UserId } from '../ids';
-import type { UnitOfWork } from '../ports';
+import { isUsableMember } from '../accounts/usable-member';
+import { isUuid, type AccountId, type UserId } from '../ids';
+import type { Tx, UnitOfWork } from '../ports';
+import type { User } from '../users/user';
 import type { Catalogue, Permission, RoleKey } from './catalogue';
 import { effectivePermissions, noOverrides } from './permissions';
 
@@ -12,7 +14,8 @@ export type AuthorizationReason =
   | 'restricted_for_user'
   | 'no_role'
   | 'user_inactive'
-  | 'user_not_found';
+  | 'user_not_found'
+  | 'no_access';
 
 export interface AuthorizationAnswer {
   allowed: boolean;
@@ -31,7 +34,13 @@ export class AuthorizationService {
     private readonly catalogue: Catalogue,
   ) {}
 
-  async authorize(actor: Actor, user: string, permission: Permission): Promise<AuthorizationAnswer> {
+  /** `account`: a child account of the caller's, where the user's access (a managed user) is asked about. */
+  async authorize(
+    actor: Actor,
+    user: string,
+    permission: Permission,
+    account?: string,
+  ): Promise<AuthorizationAnswer> {
     if (!this.catalogue.hasPermission(permission)) {
       throw DomainError.invalid(
         'permission.unknown',
@@ -49,15 +58,28 @@ export class AuthorizationService {
         throw DomainError.forbidden('access.denied', 'This credential may not ask for authorization answers');
       }
       if (!found) return { allowed: false, role: null, reason: 'user_not_found' };
-      const stored = (await tx.roles.stored(actor.accountId, [found.id])).get(found.id);
+      const target =
+        account === undefined ? found : await this.managedIn(tx, actor.accountId, account, found);
+      if (!target) return { allowed: false, role: null, reason: 'no_access' };
+      const stored = (await tx.roles.stored(target.accountId, [target.id])).get(target.id);
       const role = stored?.effective.roleKey ?? null;
       const overrides = stored?.overrides ?? noOverrides;
-      if (!found.active) return { allowed: false, role, reason: 'user_inactive' };
+      if (!(await isUsableMember(tx, target))) return { allowed: false, role, reason: 'user_inactive' };
       const byRole = role !== null && this.catalogue.permissionsOf(role).has(permission);
       const allowed = effectivePermissions(this.catalogue, role, overrides).has(permission);
       if (allowed) return { allowed, role, reason: byRole ? 'granted_by_role' : 'granted_to_user' };
       if (role === null && overrides.mode === 'role') return { allowed, role, reason: 'no_role' };
       return { allowed, role, reason: byRole ? 'restricted_for_user' : 'not_granted_by_role' };
     });
+  }
+
+  /** The user's managed user in a child of the caller's account; not found for any other account. */
+  private async managedIn(tx: Tx, parentId: AccountId, account: string, home: User): Promise<User | null> {
+    const child = isUuid(account) ? await tx.accounts.get(account as AccountId) : null;
+    if (!child || child.parentId !== parentId) {
+      throw DomainError.notFound('account.not_found', `No child account ${account} of this account`);
+    }
+    const access = (await tx.children.accessOf(home.id)).find((a) => a.childId === child.id);
+    return access ? tx.users.get(child.id, access.managedUserId) : null;
   }
 }

@@ -1,5 +1,6 @@
 import type { Actor } from '../actor';
 import { DomainError } from '../errors';
+import { isUsableMember } from '../accounts/usable-member';
 import type { Clock, Tx } from '../ports';
 import type { Catalogue, Permission } from './catalogue';
 import { effectivePermissions, noOverrides } from './permissions';
@@ -42,7 +43,7 @@ export class AccessPolicy {
 
   private async memberMay(tx: Tx, actor: Extract<Actor, { kind: 'member' }>, permission: Permission) {
     const user = await tx.users.get(actor.accountId, actor.userId);
-    if (!user?.active) return false;
+    if (!(await isUsableMember(tx, user))) return false;
     const stored = (await tx.roles.stored(actor.accountId, [actor.userId])).get(actor.userId);
     const role = stored?.effective.roleKey ?? null;
     return effectivePermissions(this.catalogue, role, stored?.overrides ?? noOverrides).has(permission);

@@ -34,7 +34,11 @@ export type AuditAction =
   | 'invitation.sent'
   | 'invitation.resent'
   | 'invitation.accepted'
-  | 'invitation.expired';
+  | 'invitation.expired'
+  | 'child.created'
+  | 'child.access_granted'
+  | 'child.access_changed'
+  | 'child.access_removed';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';

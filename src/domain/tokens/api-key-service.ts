@@ -1,4 +1,5 @@
 import type { Actor } from '../actor';
+import { isUsableMember } from '../accounts/usable-member';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import type { AccountId, UserId } from '../ids';
@@ -48,7 +49,7 @@ export class ApiKeyService {
       if (found.kind === 'service') return { key: found, alive: true };
       const user = found.userId ? await tx.users.get(found.accountId, found.userId) : null;
       const role = user ? (await tx.roles.stored(found.accountId, [user.id])).get(user.id) : undefined;
-      return { key: found, alive: Boolean(user?.active && role?.effective.roleKey) };
+      return { key: found, alive: (await isUsableMember(tx, user)) && Boolean(role?.effective.roleKey) };
     });
     if (!key || !alive) {
       throw DomainError.unauthenticated(

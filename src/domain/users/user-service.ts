@@ -5,6 +5,7 @@ import type { DeprovisioningBrake } from './deprovisioning-brake';
 import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
+import { removeAllChildAccess } from '../accounts/child-access';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
@@ -165,6 +166,8 @@ export class UserService {
       for (const report of await tx.users.reportsOf(actor.accountId, user.id)) {
         await this.save(tx, actor, report, { ...report, managerId: null }, 'user.updated');
       }
+      // Their access to child accounts goes first (audited there); a child's Owner is refused.
+      await removeAllChildAccess(tx, actor, this.clock, user);
       await tx.users.delete(actor.accountId, user.id);
       // Its keys went with it (foreign key); its name stays for the audit log and a comeback.
       await tx.users.bury({

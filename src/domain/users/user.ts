@@ -33,6 +33,8 @@ export interface User extends UserDraft {
   version: number;
   created: number;
   lastModified: number;
+  /** In a child account: the parent user this managed user stands for (read-only; set by ChildAccountService). */
+  homeUserId?: UserId | null;
 }
 
 export interface GroupRef {

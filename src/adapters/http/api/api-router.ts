@@ -20,6 +20,8 @@ import type { InvitationService } from '../../../domain/invitations/invitation-s
 import type { SupportAccessService } from '../../../domain/support-access/support-access-service';
 import type { Clock } from '../../../domain/ports';
 import { openApiDocument } from './openapi';
+import { childRoutes } from './child-routes';
+import type { ChildAccountService } from '../../../domain/accounts/child-account-service';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices {
   apiKeys: ApiKeyService;
@@ -30,12 +32,15 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   invitations: InvitationService;
   deprovisioning: DeprovisioningBrake;
   clock: Clock;
+  children: ChildAccountService;
 }
 
 const authorizeBody = z.strictObject({
   /** The user's id or userName. */
   user: z.string().min(1),
   permission: z.string().min(1),
+  /** A child account of the caller's account: asks about the user's access there. */
+  account: z.string().min(1).optional(),
 });
 
 const auditQuery = z.strictObject({
@@ -62,7 +67,8 @@ function coreRoutes(deps: ApiDependencies): ApiRoute[] {
         400: { description: 'Unknown permission or a malformed body', schema: errorBody },
         403: refused,
       },
-      handle: ({ actor, body }) => deps.authorization.authorize(actor, body.user, body.permission),
+      handle: ({ actor, body }) =>
+        deps.authorization.authorize(actor, body.user, body.permission, body.account),
     }),
     apiRoute({
       method: 'get',
@@ -100,6 +106,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...supportRoutes(deps.support, () => deps.clock.now()),
     ...invitationRoutes(deps.invitations, () => deps.clock.now()),
     ...deprovisioningRoutes(deps.deprovisioning),
+    ...childRoutes(deps.children),
   ];
 }
 

@@ -13,6 +13,7 @@ interface AccountRow {
   needs_ownership_transfer: unknown;
   seat_limit: unknown;
   mass_deprovisioning_approved_until: unknown;
+  parent_id: AccountId | null;
 }
 
 export class AccountRepositorySql implements AccountRepository {
@@ -20,8 +21,8 @@ export class AccountRepositorySql implements AccountRepository {
 
   async insert(account: Omit<Account, 'ownerId'>): Promise<void> {
     await this.sql.run(
-      'INSERT INTO accounts (id, name, status, created_at, version) VALUES (?, ?, ?, ?, 1)',
-      [account.id, account.name, account.status, account.created],
+      'INSERT INTO accounts (id, name, status, created_at, parent_id, version) VALUES (?, ?, ?, ?, ?, 1)',
+      [account.id, account.name, account.status, account.created, account.parentId ?? null],
     );
   }
 
@@ -71,6 +72,7 @@ export class AccountRepositorySql implements AccountRepository {
     const rows = await this.sql.all<AccountRow>(
       `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, a.needs_ownership_transfer,
               a.seat_limit, a.mass_deprovisioning_approved_until,
+              a.parent_id,
               o.user_id AS owner_id
          FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
       [accountId],
@@ -87,6 +89,7 @@ export class AccountRepositorySql implements AccountRepository {
       seatLimit: numOrNull(row.seat_limit),
       massDeprovisioningApprovedUntil: numOrNull(row.mass_deprovisioning_approved_until),
       created: num(row.created_at),
+      parentId: row.parent_id ?? null,
     };
   }
 }

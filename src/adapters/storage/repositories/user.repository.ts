@@ -303,6 +303,7 @@ function fromRow(row: Record<string, unknown>): User {
     version: num(row.version),
     created: num(row.created_at),
     lastModified: num(row.last_modified),
+    homeUserId: (row.home_user_id as UserId | null | undefined) ?? null,
   };
 }
 
