@@ -10,6 +10,7 @@ import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
 import type { GroupField, ListQuery, Page, UserField } from './query';
 import type { Group, GroupMember } from './groups/group';
 import type { GroupRef, User, UserView } from './users/user';
+import type { MfaPolicy } from './mfa/mfa-policy';
 
 export interface Clock {
   now(): number;
@@ -185,6 +186,7 @@ export interface Tx {
   members: MemberRepository;
   jobLeases: JobLeaseRepository;
   support: SupportAccessRepository;
+  mfa: MfaPolicyRepository;
 }
 
 export interface UnitOfWork {
@@ -219,6 +221,8 @@ export interface MemberRecord {
   displayName: string | null;
   active: boolean;
   role: StoredRole;
+  /** The user's own MFA flag (null: not set). */
+  mfaRequired: boolean | null;
 }
 
 export interface MemberRepository {
@@ -285,4 +289,11 @@ export interface SupportAccessRepository {
   findSession(
     tokenHash: string,
   ): Promise<{ session: SupportSession; grant: SupportGrant; accountStatus: Account['status'] } | null>;
+}
+
+export interface MfaPolicyRepository {
+  /** Null when the account never set a policy (the default applies). */
+  get(accountId: AccountId): Promise<MfaPolicy | null>;
+  /** Creates or replaces the account's policy. */
+  save(accountId: AccountId, policy: MfaPolicy, at: number): Promise<void>;
 }

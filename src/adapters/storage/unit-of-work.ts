@@ -10,6 +10,7 @@ import { AccountRepositorySql } from './repositories/account.repository';
 import { MemberRepositorySql } from './repositories/member.repository';
 import { JobLeaseRepositorySql } from './repositories/job-lease.repository';
 import { SupportAccessRepositorySql } from './repositories/support-access.repository';
+import { MfaPolicyRepositorySql } from './repositories/mfa-policy.repository';
 import { AuditRepositorySql } from './repositories/audit.repository';
 import { GroupRepositorySql } from './repositories/group.repository';
 import { RoleRepositorySql } from './repositories/role.repository';
@@ -71,6 +72,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     members: new MemberRepositorySql(sql),
     jobLeases: new JobLeaseRepositorySql(sql),
     support: new SupportAccessRepositorySql(sql),
+    mfa: new MfaPolicyRepositorySql(sql),
   };
 }
 

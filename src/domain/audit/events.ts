@@ -27,7 +27,9 @@ export type AuditAction =
   | 'support_access.granted'
   | 'support_access.revoked'
   | 'support_access.expired'
-  | 'support_access.session_opened';
+  | 'support_access.session_opened'
+  | 'mfa.policy_changed'
+  | 'user.mfa_required_changed';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant';

@@ -7,6 +7,7 @@ import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { ListQuery, Page, UserCollection, UserField } from '../query';
+import { recordUserFlagChange, withMfaState } from '../mfa/mfa-state';
 import { assertValidDraft, auditSnapshot, type User, type UserDraft, type UserView } from './user';
 
 export interface WriteOptions {
@@ -35,7 +36,8 @@ export class UserService {
       // One statement for the user and their groups: this is the hottest read of all.
       const view = isUuid(userId) ? await tx.users.getView(actor.accountId, userId as UserId) : null;
       if (!view) throw notFound(userId);
-      return view;
+      const [withMfa] = await withMfaState(tx, actor.accountId, [view]);
+      return withMfa;
     });
   }
 
@@ -45,14 +47,12 @@ export class UserService {
       const ids = page.items.map((u) => u.id);
       const groups = await tx.users.groupsOf(actor.accountId, ids);
       const roles = await tx.roles.stored(actor.accountId, ids);
-      return {
-        total: page.total,
-        items: page.items.map((user) => ({
-          user,
-          groups: groups.get(user.id) ?? [],
-          role: roles.get(user.id)?.effective ?? noRole,
-        })),
-      };
+      const items = page.items.map((user) => ({
+        user,
+        groups: groups.get(user.id) ?? [],
+        role: roles.get(user.id)?.effective ?? noRole,
+      }));
+      return { total: page.total, items: await withMfaState(tx, actor.accountId, items) };
     });
   }
 
@@ -76,6 +76,7 @@ export class UserService {
       const now = this.clock.now();
       const user: User = {
         ...draft,
+        mfaRequired: draft.mfaRequired ?? null,
         id: this.ids.newId() as UserId,
         accountId: actor.accountId,
         version: 1,
@@ -90,6 +91,7 @@ export class UserService {
         before: null,
         after: auditSnapshot(user),
       });
+      await recordUserFlagChange(tx, actor, this.clock, user.id, null, user.mfaRequired ?? null);
       // The account's default role, if it has one, applies from the first moment.
       await this.roles.recompute(tx, actor, [user.id]);
       return { view: await this.viewOf(tx, user), restored: false };
@@ -208,7 +210,9 @@ export class UserService {
   }
 
   private async viewOf(tx: Tx, user: User): Promise<UserView> {
-    return (await tx.users.getView(user.accountId, user.id)) ?? { user, groups: [] };
+    const view = (await tx.users.getView(user.accountId, user.id)) ?? { user, groups: [] };
+    const [withMfa] = await withMfaState(tx, user.accountId, [view]);
+    return withMfa;
   }
 
   private async save(
@@ -220,6 +224,8 @@ export class UserService {
   ): Promise<User> {
     const next: User = {
       ...draft,
+      // A channel that does not speak of the MFA flag leaves it as it is.
+      mfaRequired: draft.mfaRequired === undefined ? (current.mfaRequired ?? null) : draft.mfaRequired,
       id: current.id,
       accountId: current.accountId,
       version: current.version + 1,
@@ -239,6 +245,14 @@ export class UserService {
       before: auditSnapshot(current),
       after: auditSnapshot(next),
     });
+    await recordUserFlagChange(
+      tx,
+      actor,
+      this.clock,
+      current.id,
+      current.mfaRequired ?? null,
+      next.mfaRequired ?? null,
+    );
     return next;
   }
 

@@ -227,6 +227,7 @@ function toRow(user: User): Record<string, unknown> {
     version: user.version,
     created_at: user.created,
     last_modified: user.lastModified,
+    mfa_required: user.mfaRequired ?? null,
   };
 }
 
@@ -247,5 +248,6 @@ function fromRow(row: Record<string, unknown>): User {
     version: num(row.version),
     created: num(row.created_at),
     lastModified: num(row.last_modified),
+    mfaRequired: row.mfa_required === null || row.mfa_required === undefined ? null : bool(row.mfa_required),
   };
 }
