@@ -22,6 +22,7 @@ import { UserService } from './domain/users/user-service';
 import { JobRunner } from './jobs/runner';
 import { SupportAccessService } from './domain/support-access/support-access-service';
 import { SupportExpiryJob } from './jobs/support-expiry.job';
+import { MfaPolicyService } from './domain/mfa/mfa-policy-service';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
 import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
@@ -41,6 +42,7 @@ export interface Services {
   audit: AuditService;
   members: MemberService;
   support: SupportAccessService;
+  mfa: MfaPolicyService;
 }
 
 export interface Roster {
@@ -90,6 +92,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     audit: new AuditService(uow, policy),
     members: new MemberService(uow, catalogue, policy),
     support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
+    mfa: new MfaPolicyService(uow, clock, catalogue, policy),
   };
   const jobs = new JobRunner(
     uow,

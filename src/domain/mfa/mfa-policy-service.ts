@@ -90,12 +90,19 @@ export class MfaPolicyService {
           lastModified: Math.max(this.clock.now(), user.lastModified),
         };
         if (!(await tx.users.update(next))) {
-          throw DomainError.precondition('user.version_mismatch', `User ${user.id} was changed meanwhile; retry`);
+          throw DomainError.precondition(
+            'user.version_mismatch',
+            `User ${user.id} was changed meanwhile; retry`,
+          );
         }
         await recordUserFlagChange(tx, actor, this.clock, user.id, before, required);
       }
       const role = (await tx.roles.stored(actor.accountId, [user.id])).get(user.id);
-      return mfaRequirementFor(await policyOf(tx, actor.accountId), role?.effective.roleKey ?? null, required);
+      return mfaRequirementFor(
+        await policyOf(tx, actor.accountId),
+        role?.effective.roleKey ?? null,
+        required,
+      );
     });
   }
 
@@ -137,7 +144,10 @@ export class MfaPolicyService {
     const result: MfaPolicy = {
       required: policy.required,
       roleKeys: this.catalogue.roles.map((r) => r.key).filter((key) => policy.roleKeys.includes(key)),
-      acceptedAuthnContextClassRefs: values('acceptedAuthnContextClassRefs', policy.acceptedAuthnContextClassRefs),
+      acceptedAuthnContextClassRefs: values(
+        'acceptedAuthnContextClassRefs',
+        policy.acceptedAuthnContextClassRefs,
+      ),
       acceptedAuthnMethods: values('acceptedAuthnMethods', policy.acceptedAuthnMethods),
       allowTotpStepUp: policy.allowTotpStepUp,
     };

@@ -16,8 +16,9 @@ import { supportRoutes } from './support-routes';
 import type { SupportAccessService } from '../../../domain/support-access/support-access-service';
 import type { Clock } from '../../../domain/ports';
 import { openApiDocument } from './openapi';
+import { mfaRoutes, type MfaRouteServices } from './mfa-routes';
 
-export interface ApiDependencies extends MemberRouteServices, AccountRouteServices {
+export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
   apiKeys: ApiKeyService;
   authorization: AuthorizationService;
   audit: AuditService;
@@ -92,6 +93,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...mappingRoutes(deps.mappings),
     ...accountRoutes(deps),
     ...supportRoutes(deps.support, () => deps.clock.now()),
+    ...mfaRoutes(deps),
   ];
 }
 

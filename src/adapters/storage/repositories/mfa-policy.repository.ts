@@ -33,15 +33,14 @@ export class MfaPolicyRepositorySql implements MfaPolicyRepository {
       policy.allowTotpStepUp,
       at,
     ];
-    const existing = await this.sql.all(
-      'SELECT account_id FROM account_mfa_policies WHERE account_id = ?',
-      [accountId],
-    );
+    const existing = await this.sql.all('SELECT account_id FROM account_mfa_policies WHERE account_id = ?', [
+      accountId,
+    ]);
     if (existing.length > 0) {
       await this.sql.run(
-      `UPDATE account_mfa_policies SET required = ?, role_keys = ?, accepted_authn_context_class_refs = ?,
+        `UPDATE account_mfa_policies SET required = ?, role_keys = ?, accepted_authn_context_class_refs = ?,
               accepted_authn_methods = ?, allow_totp_step_up = ?, updated_at = ? WHERE account_id = ?`,
-      [...values, accountId],
+        [...values, accountId],
       );
       return;
     }
