@@ -77,7 +77,7 @@ export interface UserRepository {
   update(user: User): Promise<boolean>;
   delete(accountId: AccountId, userId: UserId): Promise<void>;
   get(accountId: AccountId, userId: UserId): Promise<User | null>;
-  /** The user with the groups they are a direct member of. */
+  /** The user with the groups they are a direct member of, their role and their MFA requirement. */
   getView(accountId: AccountId, userId: UserId): Promise<UserView | null>;
   findByExternalId(accountId: AccountId, externalId: string): Promise<User | null>;
   /** userName is case-insensitive (RFC 7643 §4.1.1). */

@@ -11,13 +11,13 @@ export async function policyOf(tx: Tx, accountId: AccountId): Promise<MfaPolicy>
   return (await tx.mfa.get(accountId)) ?? defaultMfaPolicy();
 }
 
-/** Adds the effective MFA requirement to each view (one policy read for them all). */
+/** Adds the effective MFA requirement to each view that lacks it (one policy read for them all). */
 export async function withMfaState(tx: Tx, accountId: AccountId, views: UserView[]): Promise<UserView[]> {
-  if (views.length === 0) return views;
+  if (views.every((view) => view.mfa !== undefined)) return views;
   const policy = await policyOf(tx, accountId);
   return views.map((view) => ({
     ...view,
-    mfa: mfaRequirementFor(policy, roleKeyOf(view.role), view.user.mfaRequired),
+    mfa: view.mfa ?? mfaRequirementFor(policy, roleKeyOf(view.role), view.user.mfaRequired),
   }));
 }
 
