@@ -25,6 +25,7 @@ import { SupportExpiryJob } from './jobs/support-expiry.job';
 import { InvitationService } from './domain/invitations/invitation-service';
 import { DeprovisioningBrake } from './domain/users/deprovisioning-brake';
 import { InvitationExpiryJob } from './jobs/invitation-expiry.job';
+import { MfaPolicyService } from './domain/mfa/mfa-policy-service';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
 import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
@@ -48,6 +49,7 @@ export interface Services {
   invitations: InvitationService;
   deprovisioning: DeprovisioningBrake;
   children: ChildAccountService;
+  mfa: MfaPolicyService;
 }
 
 export interface Roster {
@@ -101,6 +103,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     deprovisioning: brake,
     invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, policy),
     children: new ChildAccountService(uow, clock, ids, catalogue, roles, policy),
+    mfa: new MfaPolicyService(uow, clock, catalogue, policy),
   };
   const jobs = new JobRunner(
     uow,

@@ -13,6 +13,7 @@ import { migrateCommand } from './commands/migrate';
 import { ownershipCommand } from './commands/ownership';
 import { scimTokensCommand } from './commands/scim-tokens';
 import { accessCommand } from './commands/children';
+import { mfaCommand } from './commands/mfa';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
 export function buildProgram(): Command {
@@ -31,7 +32,8 @@ export function buildProgram(): Command {
     .addCommand(jobsCommand())
     .addCommand(deprovisioningCommand())
     .addCommand(migrateCommand())
-    .addCommand(accessCommand());
+    .addCommand(accessCommand())
+    .addCommand(mfaCommand());
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -11,6 +11,7 @@ import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
 import type { GroupField, ListQuery, Page, UserField } from './query';
 import type { Group, GroupMember } from './groups/group';
 import type { GroupRef, User, UserView } from './users/user';
+import type { MfaPolicy } from './mfa/mfa-policy';
 
 export interface Clock {
   now(): number;
@@ -112,7 +113,7 @@ export interface UserRepository {
   update(user: User): Promise<boolean>;
   delete(accountId: AccountId, userId: UserId): Promise<void>;
   get(accountId: AccountId, userId: UserId): Promise<User | null>;
-  /** The user with the groups they are a direct member of. */
+  /** The user with the groups they are a direct member of, their role and their MFA requirement. */
   getView(accountId: AccountId, userId: UserId): Promise<UserView | null>;
   findByExternalId(accountId: AccountId, externalId: string): Promise<User | null>;
   /** userName is case-insensitive (RFC 7643 §4.1.1). */
@@ -267,6 +268,7 @@ export interface Tx {
   support: SupportAccessRepository;
   invitations: InvitationRepository;
   children: ChildAccountRepository;
+  mfa: MfaPolicyRepository;
 }
 
 export interface UnitOfWork {
@@ -301,6 +303,8 @@ export interface MemberRecord {
   displayName: string | null;
   active: boolean;
   role: StoredRole;
+  /** The user's own MFA flag (null: not set). */
+  mfaRequired: boolean | null;
 }
 
 export interface MemberRepository {
@@ -389,4 +393,11 @@ export interface ChildAccountRepository {
   lockChild(childId: AccountId): Promise<void>;
   /** The children where `homeUserId` has a managed user. */
   accessOf(homeUserId: UserId): Promise<ChildAccess[]>;
+}
+
+export interface MfaPolicyRepository {
+  /** Null when the account never set a policy (the default applies). */
+  get(accountId: AccountId): Promise<MfaPolicy | null>;
+  /** Creates or replaces the account's policy. */
+  save(accountId: AccountId, policy: MfaPolicy, at: number): Promise<void>;
 }

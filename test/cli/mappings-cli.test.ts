@@ -104,7 +104,7 @@ test('--help lists the mappings command and its subcommands and group options', 
 test('add --group-name gives the members the role, list shows the mapping, remove takes the role away', async () => {
   const alice = await createUser();
   await createGroup('Marketing Analysts', [alice]);
-  expect(await rosterExtensionOf(alice)).toEqual({ role: 'none' });
+  expect(await rosterExtensionOf(alice)).toEqual({ role: 'none', mfaEnforced: false });
 
   const added = cli([
     'add',
@@ -146,7 +146,7 @@ test('add --group-name gives the members the role, list shows the mapping, remov
   const removed = cli(['remove', '--account', account.accountId, '--mapping', mapping.mappingId, '--json']);
   expect(removed.status).toBe(0);
   expect(JSON.parse(removed.stdout)).toEqual({ mappingId: mapping.mappingId, removed: true });
-  expect(await rosterExtensionOf(alice)).toEqual({ role: 'none' });
+  expect(await rosterExtensionOf(alice)).toEqual({ role: 'none', mfaEnforced: false });
   expect(listMappings().find((r) => r.mappingId === mapping.mappingId)).toBeUndefined();
 });
 
@@ -202,7 +202,7 @@ test('the owner role is refused: exit 1 with a message about transfer, and nothi
   expect(result.stdout).toBe('');
   expect(result.stderr).toMatch(/^roster: .*transfer/);
   expect(listMappings()).toHaveLength(before);
-  expect(await rosterExtensionOf(dave)).toEqual({ role: 'none' });
+  expect(await rosterExtensionOf(dave)).toEqual({ role: 'none', mfaEnforced: false });
 });
 
 test('an unknown role and a group already mapped are refused with exit 1 and the reason', async () => {

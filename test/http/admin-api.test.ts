@@ -390,7 +390,7 @@ describe('the access review', () => {
     );
     const lines = res.text.trim().split('\n');
     expect(lines[0]).toBe(
-      'id,userName,displayName,status,role,roleName,roleSource,roleGroup,manualRole,overrideMode,granted,restricted,permissions,lastLogin,mfa',
+      'id,userName,displayName,status,role,roleName,roleSource,roleGroup,manualRole,overrideMode,granted,restricted,permissions,lastLogin,mfaRequired,mfaRequiredBy,mfaUserFlag',
     );
     expect(lines).toHaveLength(1 + 5);
     expect(res.text).toContain(`"'=HYPERLINK(""http://evil.test"",""x"")"`);

@@ -190,6 +190,7 @@ describe('the Roster SCIM extension shows the role, read-only', () => {
       roleKey: 'analyst',
       roleSource: 'group',
       roleGroup: 'Analysts Ext',
+      mfaEnforced: false,
     });
     const listed = await scim.get(`/Users?filter=${encodeURIComponent(`id eq "${ivy}"`)}`).expect(200);
     expect(listed.body.Resources[0][ROSTER]).toMatchObject({ role: 'Analyst', roleSource: 'group' });

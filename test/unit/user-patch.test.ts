@@ -485,3 +485,38 @@ describe('matchesValueFilter', () => {
     ).toBe(true);
   });
 });
+
+describe("applyUserPatch: the Roster extension's mfaRequired", () => {
+  const ROSTER = 'urn:roster:params:scim:schemas:extension:2.0:User';
+
+  it.each([
+    ['Okta, with a path', { op: 'replace', path: `${ROSTER}:mfaRequired`, value: true }],
+    ['Entra, "True" and a capitalised op', { op: 'Add', path: `${ROSTER}:mfaRequired`, value: 'True' }],
+    ['pathless, the extension as an object', { op: 'replace', value: { [ROSTER]: { mfaRequired: true } } }],
+    ['pathless, a dotted key', { op: 'replace', value: { [`${ROSTER}:mfaRequired`]: 'true' } }],
+  ])('%s sets it', (_shape, operation) => {
+    expect(patch(oktaUser(), operation)[ROSTER]).toEqual({ mfaRequired: true });
+  });
+
+  it('Remove takes it away', () => {
+    const user = { ...oktaUser(), [ROSTER]: { mfaRequired: true } };
+    expect(patch(user, { op: 'Remove', path: `${ROSTER}:mfaRequired` })).not.toHaveProperty(ROSTER);
+  });
+
+  it.each(['role', 'roleKey', 'roleSource', 'roleGroup', 'mfaEnforced', 'mfaRequiredBy'])(
+    'refuses read-only %s with mutability',
+    (attr) => {
+      const err = scimErrorFrom(() =>
+        patch(oktaUser(), { op: 'replace', path: `${ROSTER}:${attr}`, value: 'x' }),
+      );
+      expect(err).toMatchObject({ status: 400, scimType: 'mutability' });
+    },
+  );
+
+  it('refuses an attribute the extension does not have', () => {
+    const err = scimErrorFrom(() =>
+      patch(oktaUser(), { op: 'replace', path: `${ROSTER}:favourite`, value: 1 }),
+    );
+    expect(err).toMatchObject({ status: 400, scimType: 'invalidPath' });
+  });
+});

@@ -4,9 +4,9 @@ import type { Member } from '../../domain/access/member-service';
 /** The access review (shared/seeds/004's quarterly review) as the admin API and the CLI give it. */
 export type ReviewedMember = ReturnType<typeof reviewed>;
 
-/** Last login and MFA state come from SSO sign-ins; null until the user has signed in. */
+/** Last login comes from SSO sign-ins; null until the user has signed in. */
 export function reviewed(member: Member) {
-  return { ...member, lastLogin: null, mfa: null };
+  return { ...member, lastLogin: null };
 }
 
 export const csvColumns = [
@@ -24,7 +24,9 @@ export const csvColumns = [
   'restricted',
   'permissions',
   'lastLogin',
-  'mfa',
+  'mfaRequired',
+  'mfaRequiredBy',
+  'mfaUserFlag',
 ] as const;
 
 /**
@@ -38,6 +40,9 @@ export function accessReviewCsv(members: ReviewedMember[]): string {
     granted: m.overrides.granted.join(' '),
     restricted: m.overrides.restricted.join(' '),
     permissions: m.permissions.join(' '),
+    mfaRequired: m.mfa.required,
+    mfaRequiredBy: m.mfa.because ?? '',
+    mfaUserFlag: m.mfa.userFlag ?? '',
   }));
   return stringify(rows, {
     header: true,

@@ -17,7 +17,7 @@ function rosterExtension(): InstanceType<typeof SCIMMY.Types.SchemaDefinition> {
   const definition = new SCIMMY.Types.SchemaDefinition(
     'RosterUser',
     'urn:ietf:params:scim:schemas:extension:roster:2.0:User',
-    'Roster: the role of a user and where it comes from (read-only; Roster decides it)',
+    "Roster: the user's role and where it comes from, and MFA enforcement (read-only: Roster decides them), and the user's own MFA flag (readWrite)",
     [
       readOnly('role', 'The name of the effective role, or "none"'),
       readOnly('roleKey', 'The key of the effective role in the role catalogue'),
@@ -28,6 +28,19 @@ function rosterExtension(): InstanceType<typeof SCIMMY.Types.SchemaDefinition> {
         'default',
       ]),
       readOnly('roleGroup', 'The IdP group whose mapping gives the role, when roleSource is group'),
+      new SCIMMY.Types.Attribute('boolean', 'mfaRequired', {
+        description:
+          "The user's own MFA flag: true requires MFA at sign-in; the account's and role's flags apply as well (the strictest wins)",
+      }),
+      new SCIMMY.Types.Attribute('boolean', 'mfaEnforced', {
+        mutable: false,
+        description: 'Whether the user must prove MFA at sign-in, from the account, role and user flags',
+      }),
+      readOnly('mfaRequiredBy', 'Which flag requires MFA, when mfaEnforced is true', [
+        'account',
+        'role',
+        'user',
+      ]),
     ],
   );
   definition.id = ROSTER_URN;

@@ -47,6 +47,15 @@ export const ENTERPRISE_ATTRS = attrTable({
 });
 
 /**
+ * Roster's extension: what Roster decided is read-only; the user's own MFA flag is the one
+ * attribute an IdP writes (issue 5).
+ */
+export const ROSTER_ATTRS = attrTable({
+  boolean: ['mfaRequired'],
+  readOnly: ['role', 'roleKey', 'roleSource', 'roleGroup', 'mfaEnforced', 'mfaRequiredBy'],
+});
+
+/**
  * The writable multi-valued core attributes. Every one of them has a `primary` sub-attribute
  * (RFC 7643 §4.1.2), which Entra may send as "True".
  */

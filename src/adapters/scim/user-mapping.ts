@@ -3,6 +3,7 @@ import { withoutNulls } from './json';
 import type { UserId } from '../../domain/ids';
 import type { EffectiveRole } from '../../domain/access/effective-role';
 import type { User, UserDraft, UserEmail, UserView } from '../../domain/users/user';
+import type { MfaRequirement } from '../../domain/mfa/mfa-policy';
 import { etagOf } from './etag';
 import { ENTERPRISE_URN, ROSTER_URN, USER_URN, declareSchemas } from './schemas';
 import { ScimError } from './scim-error';
@@ -18,10 +19,15 @@ const ignoredOnInput = new Set(['id', 'meta', 'groups', 'password', 'schemas']);
  * Nulls are dropped (Entra sends them), booleans sent as strings are read, and scimmy checks
  * every attribute's type against RFC 7643, so a bad value is a 400 invalidValue that names it.
  */
-export function userDraftFrom(body: unknown, fallback?: Pick<User, 'active'>): UserDraft {
+export function userDraftFrom(
+  body: unknown,
+  fallback?: Pick<User, 'active'>,
+  options: { mfaWhenAbsent?: 'keep' | 'clear' } = {},
+): UserDraft {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw ScimError.badRequest('invalidSyntax', 'The request body must be a SCIM User JSON object');
   }
+  const mfaRequired = mfaFlagFrom(body as Json, options.mfaWhenAbsent ?? 'keep');
   const doc = coerce(prepare(body as Json));
   const userName = doc.userName;
   if (typeof userName !== 'string' || !userName.trim()) {
@@ -46,14 +52,41 @@ export function userDraftFrom(body: unknown, fallback?: Pick<User, 'active'>): U
       primary: e.primary === true,
     })),
     profile: { ...doc, active },
+    ...(mfaRequired !== undefined ? { mfaRequired } : {}),
   };
+}
+
+/**
+ * The extension's one writable attribute. A POST or PUT that leaves it out keeps the flag (an IdP
+ * that does not map it must not erase what an admin set); null clears it. After a PATCH the whole
+ * document is sent, so there an absent flag was removed (`mfaWhenAbsent: 'clear'`).
+ */
+function mfaFlagFrom(body: Json, whenAbsent: 'keep' | 'clear'): boolean | null | undefined {
+  const extKey = Object.keys(body).find((k) => k.toLowerCase() === ROSTER_URN.toLowerCase());
+  const extension = extKey === undefined ? undefined : body[extKey];
+  const absent = whenAbsent === 'clear' ? null : undefined;
+  if (extension === null || extension === undefined) return absent;
+  if (typeof extension !== 'object' || Array.isArray(extension)) {
+    throw ScimError.badRequest('invalidValue', `${ROSTER_URN} must be an object of its attributes`);
+  }
+  const ext = extension as Json;
+  const key = Object.keys(ext).find((k) => k.toLowerCase() === 'mfarequired');
+  if (key === undefined) return absent;
+  const value = booleanish(ext[key]);
+  if (value === null || typeof value === 'boolean') return value;
+  throw ScimError.badRequest(
+    'invalidValue',
+    '"mfaRequired" must be a boolean (true/false or "True"/"False")',
+  );
 }
 
 /** The SCIM resource for a user, as every endpoint returns it. */
 export function userResource(view: UserView, baseUrl: string, roleName: (key: string) => string): Json {
   const { user, groups } = view;
   const { schemas: _schemas, [ROSTER_URN]: _sent, ...rest } = withManager(user.profile, user.managerId);
-  const profile = view.role ? { ...rest, [ROSTER_URN]: rosterExtension(view.role, roleName) } : rest;
+  const profile = view.role
+    ? { ...rest, [ROSTER_URN]: rosterExtension(view.role, roleName, user.mfaRequired, view.mfa) }
+    : rest;
   const extensions = [ENTERPRISE_URN, ROSTER_URN].filter((urn) => urn in profile);
   return {
     schemas: [USER_URN, ...extensions],
@@ -78,21 +111,39 @@ export function userResource(view: UserView, baseUrl: string, roleName: (key: st
   };
 }
 
-/** Read-only: what Roster decided, so an IdP admin can see a user's role and where it comes from. */
-function rosterExtension(role: EffectiveRole, roleName: (key: string) => string): Json {
-  if (role.roleKey === null) return { role: 'none' };
+/**
+ * What Roster decided, so an IdP admin can see a user's role, where it comes from and whether
+ * MFA is enforced (read-only); and the user's own MFA flag, the one attribute the IdP writes.
+ */
+function rosterExtension(
+  role: EffectiveRole,
+  roleName: (key: string) => string,
+  mfaRequired: boolean | null | undefined,
+  mfa: MfaRequirement | undefined,
+): Json {
+  const roleState =
+    role.roleKey === null
+      ? { role: 'none' }
+      : {
+          role: roleName(role.roleKey),
+          roleKey: role.roleKey,
+          roleSource: role.source,
+          ...(role.groupName ? { roleGroup: role.groupName } : {}),
+        };
   return {
-    role: roleName(role.roleKey),
-    roleKey: role.roleKey,
-    roleSource: role.source,
-    ...(role.groupName ? { roleGroup: role.groupName } : {}),
+    ...roleState,
+    ...(mfaRequired === true || mfaRequired === false ? { mfaRequired } : {}),
+    ...(mfa ? { mfaEnforced: mfa.required } : {}),
+    ...(mfa?.because ? { mfaRequiredBy: mfa.because } : {}),
   };
 }
 
 /** The document a PATCH operates on: the resource without server-owned parts. */
 export function patchableDocument(user: User): Json {
   const profile = withManager(user.profile, user.managerId);
-  return { ...profile, userName: user.userName, externalId: user.externalId, active: user.active };
+  const mfa =
+    typeof user.mfaRequired === 'boolean' ? { [ROSTER_URN]: { mfaRequired: user.mfaRequired } } : {};
+  return { ...profile, ...mfa, userName: user.userName, externalId: user.externalId, active: user.active };
 }
 
 /** The manager column is the truth: it is cleared when the manager is deleted. */

@@ -23,7 +23,14 @@ import {
   setAttr,
   type Json,
 } from './json-attrs';
-import { CORE_ATTRS, ENTERPRISE_ATTRS, subAttrName, type AttrDef, type AttrKind } from './user-attributes';
+import {
+  CORE_ATTRS,
+  ENTERPRISE_ATTRS,
+  ROSTER_ATTRS,
+  subAttrName,
+  type AttrDef,
+  type AttrKind,
+} from './user-attributes';
 import {
   dropEmptyExtensions,
   ensureContainer,
@@ -47,7 +54,7 @@ import { managerId, requireBoolean, requireObject, requireScalar } from './patch
 export type ScimUserDoc = Record<string, unknown>;
 
 export { USER_URN as CORE_USER_URN, ENTERPRISE_URN as ENTERPRISE_USER_URN } from './urns';
-import { USER_URN as CORE_USER_URN, ENTERPRISE_URN as ENTERPRISE_USER_URN } from './urns';
+import { USER_URN as CORE_USER_URN, ENTERPRISE_URN as ENTERPRISE_USER_URN, ROSTER_URN } from './urns';
 
 interface Target {
   location: Location;
@@ -93,6 +100,7 @@ function schemaKey(doc: Json, key: string): string | undefined {
   const lower = key.trim().toLowerCase();
   if (lower === CORE_USER_URN.toLowerCase()) return CORE_USER_URN;
   if (lower === ENTERPRISE_USER_URN.toLowerCase()) return ENTERPRISE_USER_URN;
+  if (lower === ROSTER_URN.toLowerCase()) return ROSTER_URN;
   if (!lower.startsWith('urn:')) return undefined;
   const declared = Array.isArray(doc.schemas) && doc.schemas.some((s) => String(s).toLowerCase() === lower);
   return declared || isPlainObject(getAttr(doc, key)) ? (findKey(doc, key) ?? key.trim()) : undefined;
@@ -146,6 +154,11 @@ function resolveTarget(doc: Json, path: PatchPath): Target {
   if (path.schema.toLowerCase() === ENTERPRISE_USER_URN.toLowerCase()) {
     const def = ENTERPRISE_ATTRS.get(key) ?? { name: path.attr, kind: 'unknown' };
     return { location: enterpriseLocation(), def, subAttr, valueFilter };
+  }
+  if (path.schema.toLowerCase() === ROSTER_URN.toLowerCase()) {
+    const def = ROSTER_ATTRS.get(key);
+    if (!def) throw unknownAttribute(path);
+    return { location: { core: false, urn: ROSTER_URN }, def, subAttr, valueFilter };
   }
   // Other extensions are accepted only when the document already uses them.
   const urn = schemaKey(doc, path.schema);

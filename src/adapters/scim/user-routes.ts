@@ -87,7 +87,10 @@ export function mountUserRoutes(app: Express, users: UserService, options: ScimR
     const view = await users.modify(
       actorOf(res),
       req.params.id,
-      (current) => userDraftFrom(applyUserPatch(patchableDocument(current), operations), current),
+      (current) =>
+        userDraftFrom(applyUserPatch(patchableDocument(current), operations), current, {
+          mfaWhenAbsent: 'clear',
+        }),
       { expectedVersion: expectedVersion(req.header('if-match')) },
     );
     sendResource(req, res, 200, userResource(view, baseUrl, options.roleName), view.user.version, {

@@ -13,6 +13,7 @@ import { Invitations1764090000000 } from './migrations/1764090000000-invitations
 import { UserTombstones1764100000000 } from './migrations/1764100000000-user-tombstones';
 import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-deprovisioning-brake';
 import { ChildAccounts1764020000000 } from './migrations/1764020000000-child-accounts';
+import { MfaPolicy1764040000000 } from './migrations/1764040000000-mfa-policy';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -26,6 +27,7 @@ export const migrations = [
   UserTombstones1764100000000,
   DeprovisioningBrake1764110000000,
   ChildAccounts1764020000000,
+  MfaPolicy1764040000000,
 ];
 
 /**

@@ -11,6 +11,7 @@ import { MemberRepositorySql } from './repositories/member.repository';
 import { JobLeaseRepositorySql } from './repositories/job-lease.repository';
 import { InvitationRepositorySql } from './repositories/invitation.repository';
 import { SupportAccessRepositorySql } from './repositories/support-access.repository';
+import { MfaPolicyRepositorySql } from './repositories/mfa-policy.repository';
 import { AuditRepositorySql } from './repositories/audit.repository';
 import { GroupRepositorySql } from './repositories/group.repository';
 import { RoleRepositorySql } from './repositories/role.repository';
@@ -75,6 +76,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     support: new SupportAccessRepositorySql(sql),
     invitations: new InvitationRepositorySql(sql),
     children: new ChildAccountRepositorySql(sql, dialect),
+    mfa: new MfaPolicyRepositorySql(sql),
   };
 }
 

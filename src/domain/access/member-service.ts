@@ -7,6 +7,8 @@ import type { Catalogue, Permission, RoleKey } from './catalogue';
 import type { RoleSource } from './effective-role';
 import { effectivePermissions, noOverrides, type PermissionOverrides } from './permissions';
 import type { AccessPolicy } from './policy';
+import { mfaRequirementFor, type MfaPolicy, type MfaReason } from '../mfa/mfa-policy';
+import { policyOf } from '../mfa/mfa-state';
 
 /** A member as the admin API, the access review and the CLI show them. */
 export interface Member {
@@ -25,6 +27,15 @@ export interface Member {
   overrides: PermissionOverrides;
   /** What the user may do now: role, then overrides; nothing while inactive. */
   permissions: Permission[];
+  mfa: MemberMfa;
+}
+
+/** Whether the user must prove MFA at sign-in, which flag requires it, and the user's own flag. */
+export interface MemberMfa {
+  required: boolean;
+  because: MfaReason | null;
+  /** Set by the IdP (SCIM) or an Owner or Admin; null when not set. */
+  userFlag: boolean | null;
 }
 
 export interface MemberPage {
@@ -57,8 +68,9 @@ export class MemberService {
       await this.policy.assertMay(tx, actor, 'users.view', { read: true });
       const records = await tx.members.list(actor.accountId, { ...filter, limit: limit + 1 });
       const page = records.slice(0, limit);
+      const mfa = await policyOf(tx, actor.accountId);
       return {
-        members: page.map((record) => this.member(record)),
+        members: page.map((record) => this.member(record, mfa)),
         nextCursor: records.length > limit ? page[page.length - 1].userNameKey : null,
       };
     });
@@ -68,7 +80,8 @@ export class MemberService {
   async get(actor: Actor, userId: string): Promise<Member> {
     return this.uow.read(async (tx) => {
       await this.policy.assertMay(tx, actor, 'users.view', { read: true });
-      return this.member(await this.record(tx, actor, userId));
+      const record = await this.record(tx, actor, userId);
+      return this.member(record, await policyOf(tx, actor.accountId));
     });
   }
 
@@ -77,10 +90,11 @@ export class MemberService {
     return this.uow.read(async (tx) => {
       await this.policy.assertMay(tx, actor, 'audit.view', { read: true });
       const members: Member[] = [];
+      const mfa = await policyOf(tx, actor.accountId);
       let after: string | undefined;
       for (;;) {
         const records = await tx.members.list(actor.accountId, { after, limit: reviewPage });
-        members.push(...records.map((record) => this.member(record)));
+        members.push(...records.map((record) => this.member(record, mfa)));
         if (records.length < reviewPage) return members;
         after = records[records.length - 1].userNameKey;
       }
@@ -97,7 +111,7 @@ export class MemberService {
     return record;
   }
 
-  private member(record: MemberRecord): Member {
+  private member(record: MemberRecord, mfaPolicy: MfaPolicy): Member {
     const { effective } = record.role;
     const overrides = record.role.overrides ?? noOverrides;
     return {
@@ -114,6 +128,10 @@ export class MemberService {
       permissions: record.active
         ? [...effectivePermissions(this.catalogue, effective.roleKey, overrides)].sort()
         : [],
+      mfa: {
+        ...mfaRequirementFor(mfaPolicy, effective.roleKey, record.mfaRequired),
+        userFlag: record.mfaRequired,
+      },
     };
   }
 

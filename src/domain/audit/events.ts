@@ -38,7 +38,9 @@ export type AuditAction =
   | 'child.created'
   | 'child.access_granted'
   | 'child.access_changed'
-  | 'child.access_removed';
+  | 'child.access_removed'
+  | 'mfa.policy_changed'
+  | 'user.mfa_required_changed';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';

@@ -11,6 +11,7 @@ import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { ListQuery, Page, UserCollection, UserField } from '../query';
+import { recordUserFlagChange, withMfaState } from '../mfa/mfa-state';
 import { assertValidDraft, auditSnapshot, type User, type UserDraft, type UserView } from './user';
 
 export interface WriteOptions {
@@ -40,7 +41,8 @@ export class UserService {
       // One statement for the user and their groups: this is the hottest read of all.
       const view = isUuid(userId) ? await tx.users.getView(actor.accountId, userId as UserId) : null;
       if (!view) throw notFound(userId);
-      return view;
+      const [withMfa] = await withMfaState(tx, actor.accountId, [view]);
+      return withMfa;
     });
   }
 
@@ -50,14 +52,12 @@ export class UserService {
       const ids = page.items.map((u) => u.id);
       const groups = await tx.users.groupsOf(actor.accountId, ids);
       const roles = await tx.roles.stored(actor.accountId, ids);
-      return {
-        total: page.total,
-        items: page.items.map((user) => ({
-          user,
-          groups: groups.get(user.id) ?? [],
-          role: roles.get(user.id)?.effective ?? noRole,
-        })),
-      };
+      const items = page.items.map((user) => ({
+        user,
+        groups: groups.get(user.id) ?? [],
+        role: roles.get(user.id)?.effective ?? noRole,
+      }));
+      return { total: page.total, items: await withMfaState(tx, actor.accountId, items) };
     });
   }
 
@@ -87,6 +87,7 @@ export class UserService {
       if (buried) await tx.users.removeTombstone(actor.accountId, buried.userId);
       const user: User = {
         ...draft,
+        mfaRequired: draft.mfaRequired ?? null,
         id: buried?.userId ?? (this.ids.newId() as UserId),
         accountId: actor.accountId,
         version: 1,
@@ -103,6 +104,7 @@ export class UserService {
           : null,
         after: auditSnapshot(user),
       });
+      await recordUserFlagChange(tx, actor, this.clock, user.id, null, user.mfaRequired ?? null);
       // The account's default role, if it has one, applies from the first moment.
       await this.roles.recompute(tx, actor, [user.id]);
       return { view: await this.viewOf(tx, user), restored: false };
@@ -236,7 +238,9 @@ export class UserService {
   }
 
   private async viewOf(tx: Tx, user: User): Promise<UserView> {
-    return (await tx.users.getView(user.accountId, user.id)) ?? { user, groups: [] };
+    const view = (await tx.users.getView(user.accountId, user.id)) ?? { user, groups: [] };
+    const [withMfa] = await withMfaState(tx, user.accountId, [view]);
+    return withMfa;
   }
 
   private async save(
@@ -248,6 +252,8 @@ export class UserService {
   ): Promise<User> {
     const next: User = {
       ...draft,
+      // A channel that does not speak of the MFA flag leaves it as it is.
+      mfaRequired: draft.mfaRequired === undefined ? (current.mfaRequired ?? null) : draft.mfaRequired,
       id: current.id,
       accountId: current.accountId,
       version: current.version + 1,
@@ -267,6 +273,14 @@ export class UserService {
       before: auditSnapshot(current),
       after: auditSnapshot(next),
     });
+    await recordUserFlagChange(
+      tx,
+      actor,
+      this.clock,
+      current.id,
+      current.mfaRequired ?? null,
+      next.mfaRequired ?? null,
+    );
     return next;
   }
 

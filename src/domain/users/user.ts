@@ -1,6 +1,7 @@
 import type { AccountId, UserId } from '../ids';
 import type { EffectiveRole } from '../access/effective-role';
 import { DomainError } from '../errors';
+import type { MfaRequirement } from '../mfa/mfa-policy';
 
 export interface UserEmail {
   value: string;
@@ -24,6 +25,11 @@ export interface UserDraft {
   managerId: UserId | null;
   emails: UserEmail[];
   profile: Record<string, unknown>;
+  /**
+   * The user-level MFA flag (the Roster SCIM extension's mfaRequired). Undefined in a draft: leave
+   * it as it is; null: not set.
+   */
+  mfaRequired?: boolean | null;
 }
 
 export interface User extends UserDraft {
@@ -47,6 +53,8 @@ export interface UserView {
   groups: GroupRef[];
   /** The user's effective role and where it comes from (absent where a caller did not load it). */
   role?: EffectiveRole;
+  /** Whether MFA is required at sign-in and which flag requires it (absent where not loaded). */
+  mfa?: MfaRequirement;
 }
 
 // RFC 7643 §4.1.1: userName is caseExact=false, so uniqueness and lookups use this key.

@@ -22,8 +22,9 @@ import type { Clock } from '../../../domain/ports';
 import { openApiDocument } from './openapi';
 import { childRoutes } from './child-routes';
 import type { ChildAccountService } from '../../../domain/accounts/child-account-service';
+import { mfaRoutes, type MfaRouteServices } from './mfa-routes';
 
-export interface ApiDependencies extends MemberRouteServices, AccountRouteServices {
+export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
   apiKeys: ApiKeyService;
   authorization: AuthorizationService;
   audit: AuditService;
@@ -107,6 +108,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...invitationRoutes(deps.invitations, () => deps.clock.now()),
     ...deprovisioningRoutes(deps.deprovisioning),
     ...childRoutes(deps.children),
+    ...mfaRoutes(deps),
   ];
 }
 

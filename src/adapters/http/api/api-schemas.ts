@@ -15,6 +15,15 @@ export const overridesSchema = z.strictObject({
   restricted: z.array(z.string()),
 });
 
+export const memberMfaSchema = z.object({
+  /** Whether the user must prove MFA at sign-in. */
+  required: z.boolean(),
+  /** The broadest flag that requires it. */
+  because: z.enum(['account', 'role', 'user']).nullable(),
+  /** The user's own flag (the SCIM extension's mfaRequired); null when not set. */
+  userFlag: z.boolean().nullable(),
+});
+
 export const memberSchema = z.object({
   id: z.string(),
   userName: z.string(),
@@ -27,6 +36,7 @@ export const memberSchema = z.object({
   manualRole: z.string().nullable(),
   overrides: overridesSchema,
   permissions: z.array(z.string()),
+  mfa: memberMfaSchema,
 });
 
 export const memberPage = z.object({ members: z.array(memberSchema), nextCursor: z.string().nullable() });
@@ -82,7 +92,6 @@ export const accessReview = z.object({
   members: z.array(
     memberSchema.extend({
       lastLogin: z.string().nullable(),
-      mfa: z.string().nullable(),
     }),
   ),
 });
@@ -94,4 +103,17 @@ export const supportGrantSchema = z.object({
   expires: z.string(),
   status: z.enum(['active', 'expired', 'revoked', 'replaced']),
   ended: z.string().nullable(),
+});
+
+export const mfaPolicySchema = z.strictObject({
+  /** Everyone in the account must prove MFA. */
+  required: z.boolean(),
+  /** Holders of these roles must prove MFA. */
+  roles: z.array(z.string()),
+  /** SAML AuthnContextClassRef values that prove MFA. */
+  acceptedAuthnContextClassRefs: z.array(z.string()),
+  /** Authentication-method attribute values that prove MFA (Entra authnmethodsreferences, Okta amr). */
+  acceptedAuthnMethods: z.array(z.string()),
+  /** Roster asks for its own TOTP code when the IdP did not prove MFA. */
+  allowTotpStepUp: z.boolean(),
 });

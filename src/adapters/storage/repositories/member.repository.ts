@@ -35,7 +35,7 @@ export class MemberRepositorySql implements MemberRepository {
       params.push(filter.after);
     }
     const rows = await this.sql.all<Record<string, unknown>>(
-      `SELECT u.id AS uid, u.user_name, u.user_name_norm, u.display_name, u.active,
+      `SELECT u.id AS uid, u.user_name, u.user_name_norm, u.display_name, u.active, u.mfa_required,
               r.role_key, r.source, r.source_group_id, r.manual_role_key, r.override_mode, r.granted,
               r.restricted, g.display_name AS group_name
          FROM users u
@@ -53,6 +53,7 @@ export class MemberRepositorySql implements MemberRepository {
       displayName: (row.display_name as string | null) ?? null,
       active: bool(row.active),
       role: toStoredRole(row),
+      mfaRequired: row.mfa_required === null ? null : bool(row.mfa_required),
     }));
   }
 }

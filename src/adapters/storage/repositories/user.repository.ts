@@ -12,6 +12,7 @@ import {
   type UserEmail,
   type UserView,
 } from '../../../domain/users/user';
+import { mfaRequirementFor } from '../../../domain/mfa/mfa-policy';
 import { translatingUniqueKeys } from '../db-errors';
 import { bool, chunks, column, listRows, lookupGrouped, num, placeholders, type TableSpec } from './sql';
 
@@ -98,12 +99,14 @@ export class UserRepositorySql implements UserRepository {
       Record<string, unknown> & { group_id: string | null; group_name: string | null }
     >(
       `SELECT u.*, g.id AS group_id, g.display_name AS group_name, ur.role_key AS r_role_key,
-              ur.source AS r_source, ur.source_group_id AS r_group_id, rg.display_name AS r_group_name
+              ur.source AS r_source, ur.source_group_id AS r_group_id, rg.display_name AS r_group_name,
+              mp.required AS mp_required, mp.role_keys AS mp_role_keys
          FROM users u
          LEFT JOIN group_members gm ON gm.user_id = u.id
          LEFT JOIN directory_groups g ON g.id = gm.group_id
          LEFT JOIN user_roles ur ON ur.user_id = u.id
          LEFT JOIN directory_groups rg ON rg.id = ur.source_group_id
+         LEFT JOIN account_mfa_policies mp ON mp.account_id = u.account_id
         WHERE u.account_id = ? AND u.id = ? ORDER BY g.display_name_norm, g.id`,
       [accountId, userId],
     );
@@ -118,7 +121,13 @@ export class UserRepositorySql implements UserRepository {
       groupId: (first.r_group_id as string | null) ?? null,
       groupName: (first.r_group_name as string | null) ?? null,
     };
-    return { user: fromRow(first), groups, role };
+    const user = fromRow(first);
+    // The MFA state in the same statement: this is the hottest read (no policy row: the default).
+    const mfaPolicy = {
+      required: first.mp_required === null ? false : bool(first.mp_required),
+      roleKeys: first.mp_role_keys === null ? [] : (JSON.parse(first.mp_role_keys as string) as string[]),
+    };
+    return { user, groups, role, mfa: mfaRequirementFor(mfaPolicy, role.roleKey, user.mfaRequired) };
   }
 
   async findByExternalId(accountId: AccountId, externalId: string): Promise<User | null> {
@@ -283,6 +292,7 @@ function toRow(user: User): Record<string, unknown> {
     version: user.version,
     created_at: user.created,
     last_modified: user.lastModified,
+    mfa_required: user.mfaRequired ?? null,
   };
 }
 
@@ -304,6 +314,7 @@ function fromRow(row: Record<string, unknown>): User {
     created: num(row.created_at),
     lastModified: num(row.last_modified),
     homeUserId: (row.home_user_id as UserId | null | undefined) ?? null,
+    mfaRequired: row.mfa_required === null || row.mfa_required === undefined ? null : bool(row.mfa_required),
   };
 }
 

@@ -1,0 +1,198 @@
+import type { Catalogue, RoleKey } from '../access/catalogue';
+import type { AccessPolicy } from '../access/policy';
+import type { Actor } from '../actor';
+import { recordAudit } from '../audit/record';
+import { DomainError } from '../errors';
+import { isUuid, type AccountId, type UserId } from '../ids';
+import type { Clock, Tx, UnitOfWork } from '../ports';
+import type { User } from '../users/user';
+import { mfaRequirementFor, type MfaPolicy, type MfaRequirement } from './mfa-policy';
+import { policyOf, recordUserFlagChange } from './mfa-state';
+
+/** MFA settings are SSO settings: Owner and Admin in every catalogue, and on support's never-list. */
+const permission = 'sso.configure';
+const maxValues = 50;
+const maxValueLength = 1024;
+
+export type MfaPolicyChange = Partial<MfaPolicy>;
+
+/** What the SAML login needs to decide about one user. */
+export interface LoginMfa {
+  policy: MfaPolicy;
+  requirement: MfaRequirement;
+}
+
+/**
+ * The account's MFA policy and users' MFA flags (issue 5): who must prove MFA at sign-in and what
+ * counts as proof. Owner and Admin change them (audited); the vendor's support staff never do,
+ * whatever their grant. The IdP sets a user's flag through SCIM (UserService, same audit event).
+ */
+export class MfaPolicyService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly catalogue: Catalogue,
+    private readonly policy: AccessPolicy,
+  ) {}
+
+  async get(actor: Actor): Promise<MfaPolicy> {
+    return this.uow.read(async (tx) => {
+      await this.policy.assertMay(tx, actor, permission, { read: true });
+      return policyOf(tx, actor.accountId);
+    });
+  }
+
+  /** Changes the fields given and leaves the others as they are. */
+  async set(actor: Actor, change: MfaPolicyChange): Promise<MfaPolicy> {
+    assertNotSupport(actor);
+    return this.uow.write(actor.accountId, async (tx) => {
+      await this.policy.assertMay(tx, actor, permission);
+      const before = await policyOf(tx, actor.accountId);
+      const after = this.normalized({ ...before, ...change });
+      return this.save(tx, actor, before, after);
+    });
+  }
+
+  /** Turns one role's flag on or off (e.g. require MFA of every Admin). */
+  async setRole(actor: Actor, roleKey: RoleKey, required: boolean): Promise<MfaPolicy> {
+    assertNotSupport(actor);
+    return this.uow.write(actor.accountId, async (tx) => {
+      await this.policy.assertMay(tx, actor, permission);
+      const before = await policyOf(tx, actor.accountId);
+      const others = before.roleKeys.filter((key) => key !== roleKey);
+      const after = this.normalized({ ...before, roleKeys: required ? [...others, roleKey] : others });
+      return this.save(tx, actor, before, after);
+    });
+  }
+
+  /**
+   * Sets (or with null, clears) a user's own flag from the admin API or the CLI. Only the Owner
+   * changes the Owner's flag (roles.md rule 6), as with any other change to the Owner.
+   */
+  async setUserRequirement(actor: Actor, userId: string, required: boolean | null): Promise<MfaRequirement> {
+    assertNotSupport(actor);
+    return this.uow.write(actor.accountId, async (tx) => {
+      await this.policy.assertMay(tx, actor, permission);
+      const user = await this.user(tx, actor.accountId, userId);
+      const account = await tx.accounts.get(actor.accountId);
+      if (actor.kind === 'member' && account?.ownerId === user.id && actor.userId !== user.id) {
+        throw DomainError.forbidden(
+          'account.owner_protected',
+          'Only the Owner can change, deactivate or delete the Owner',
+        );
+      }
+      const before = user.mfaRequired ?? null;
+      if (before !== required) {
+        const next: User = {
+          ...user,
+          mfaRequired: required,
+          version: user.version + 1,
+          lastModified: Math.max(this.clock.now(), user.lastModified),
+        };
+        if (!(await tx.users.update(next))) {
+          throw DomainError.precondition(
+            'user.version_mismatch',
+            `User ${user.id} was changed meanwhile; retry`,
+          );
+        }
+        await recordUserFlagChange(tx, actor, this.clock, user.id, before, required);
+      }
+      const role = (await tx.roles.stored(actor.accountId, [user.id])).get(user.id);
+      return mfaRequirementFor(
+        await policyOf(tx, actor.accountId),
+        role?.effective.roleKey ?? null,
+        required,
+      );
+    });
+  }
+
+  /** For the SAML login (no actor: the user is signing in): the policy and this user's requirement. */
+  async forLogin(accountId: AccountId, userId: UserId): Promise<LoginMfa> {
+    return this.uow.read(async (tx) => {
+      const user = await this.user(tx, accountId, userId);
+      const policy = await policyOf(tx, accountId);
+      const role = (await tx.roles.stored(accountId, [user.id])).get(user.id);
+      return {
+        policy,
+        requirement: mfaRequirementFor(policy, role?.effective.roleKey ?? null, user.mfaRequired),
+      };
+    });
+  }
+
+  private async save(tx: Tx, actor: Actor, before: MfaPolicy, after: MfaPolicy): Promise<MfaPolicy> {
+    await tx.mfa.save(actor.accountId, after, this.clock.now());
+    if (JSON.stringify(before) !== JSON.stringify(after)) {
+      await recordAudit(tx, actor, this.clock, {
+        action: 'mfa.policy_changed',
+        subjectType: 'account',
+        subjectId: actor.accountId,
+        before,
+        after,
+      });
+    }
+    return after;
+  }
+
+  /** Checks a policy and puts its lists in a stable order without duplicates. */
+  private normalized(policy: MfaPolicy): MfaPolicy {
+    for (const key of policy.roleKeys) {
+      if (!this.catalogue.hasRole(key)) {
+        const known = this.catalogue.roles.map((r) => r.key).join(', ');
+        throw DomainError.invalid('role.unknown', `Unknown role "${key}"; roles: ${known}`);
+      }
+    }
+    const result: MfaPolicy = {
+      required: policy.required,
+      roleKeys: this.catalogue.roles.map((r) => r.key).filter((key) => policy.roleKeys.includes(key)),
+      acceptedAuthnContextClassRefs: values(
+        'acceptedAuthnContextClassRefs',
+        policy.acceptedAuthnContextClassRefs,
+      ),
+      acceptedAuthnMethods: values('acceptedAuthnMethods', policy.acceptedAuthnMethods),
+      allowTotpStepUp: policy.allowTotpStepUp,
+    };
+    // Otherwise a required user could never sign in: nothing would count as proof.
+    if (
+      result.acceptedAuthnContextClassRefs.length === 0 &&
+      result.acceptedAuthnMethods.length === 0 &&
+      !result.allowTotpStepUp
+    ) {
+      throw DomainError.invalid(
+        'mfa.unprovable',
+        'Accept at least one AuthnContextClassRef or authentication method, or allow the TOTP step-up',
+      );
+    }
+    return result;
+  }
+
+  private async user(tx: Tx, accountId: AccountId, idOrUserName: string): Promise<User> {
+    const user = isUuid(idOrUserName)
+      ? await tx.users.get(accountId, idOrUserName as UserId)
+      : await tx.users.findByUserName(accountId, idOrUserName);
+    if (!user) throw DomainError.notFound('user.not_found', `User ${idOrUserName} not found`);
+    return user;
+  }
+}
+
+/** Support staff may never change MFA settings (roles.md, shared/seeds/002), whatever the catalogue says. */
+function assertNotSupport(actor: Actor): void {
+  if (actor.kind === 'support') {
+    throw DomainError.forbidden('access.denied', 'Support access can never change MFA settings');
+  }
+}
+
+function values(name: string, list: readonly string[]): string[] {
+  const trimmed = [...new Set(list.map((v) => v.trim()))];
+  if (trimmed.length > maxValues) {
+    throw DomainError.invalid('mfa.too_many_values', `${name}: at most ${maxValues} values`);
+  }
+  for (const value of trimmed) {
+    if (!value || value.length > maxValueLength) {
+      throw DomainError.invalid(
+        'mfa.value_invalid',
+        `${name}: each value must be 1 to ${maxValueLength} characters`,
+      );
+    }
+  }
+  return trimmed;
+}
