@@ -10,6 +10,7 @@ import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
 import type { GroupField, ListQuery, Page, UserField } from './query';
 import type { Group, GroupMember } from './groups/group';
 import type { GroupRef, User, UserView } from './users/user';
+import type { SsoRepository } from './sso/sso-ports';
 
 export interface Clock {
   now(): number;
@@ -185,6 +186,7 @@ export interface Tx {
   members: MemberRepository;
   jobLeases: JobLeaseRepository;
   support: SupportAccessRepository;
+  sso: SsoRepository;
 }
 
 export interface UnitOfWork {
@@ -219,6 +221,8 @@ export interface MemberRecord {
   displayName: string | null;
   active: boolean;
   role: StoredRole;
+  /** When the user last signed in through SSO; null if never. */
+  lastLogin: number | null;
 }
 
 export interface MemberRepository {

@@ -27,7 +27,11 @@ export type AuditAction =
   | 'support_access.granted'
   | 'support_access.revoked'
   | 'support_access.expired'
-  | 'support_access.session_opened';
+  | 'support_access.session_opened'
+  | 'sso.configured'
+  | 'sso.removed'
+  | 'sso.login_succeeded'
+  | 'sso.login_refused';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant';
