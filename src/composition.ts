@@ -27,6 +27,9 @@ import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
 import { openDataSource } from './adapters/storage/data-source';
 import { TypeOrmUnitOfWork } from './adapters/storage/unit-of-work';
+import { SsoConfigService } from './domain/sso/sso-config-service';
+import { SignInService } from './domain/sso/sign-in-service';
+import { readIdpMetadata } from './adapters/saml/idp-metadata';
 
 export interface Services {
   accounts: AccountService;
@@ -41,6 +44,8 @@ export interface Services {
   audit: AuditService;
   members: MemberService;
   support: SupportAccessService;
+  sso: SsoConfigService;
+  signIns: SignInService;
 }
 
 export interface Roster {
@@ -90,6 +95,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     audit: new AuditService(uow, policy),
     members: new MemberService(uow, catalogue, policy),
     support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
+    sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
+    signIns: new SignInService(uow, clock, catalogue),
   };
   const jobs = new JobRunner(
     uow,
@@ -105,6 +112,13 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       logger,
       ping: async () => {
         await dataSource.query('SELECT 1');
+      },
+      saml: {
+        ssoConfig: services.sso,
+        signIns: services.signIns,
+        clock,
+        publicUrl: config.publicUrl,
+        clockSkewSeconds: config.sso.clockSkewSeconds,
       },
     },
     {

@@ -40,5 +40,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPayloadBytes: values.SCIM_MAX_PAYLOAD_BYTES as number,
     }),
     jobsIntervalSeconds: values.JOBS_INTERVAL_SECONDS as number,
+    sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number }),
   });
 }

@@ -49,6 +49,11 @@ export const settings = {
       'instance runs it at a time; 0 turns them off (run them with `roster jobs run NAME`).',
     schema: z.coerce.number().int().min(0).max(86_400).default(300),
   },
+  SSO_CLOCK_SKEW_SECONDS: {
+    description:
+      "How far the IdP's clock may be from Roster's when SAML time conditions (NotBefore, NotOnOrAfter) are checked.",
+    schema: z.coerce.number().int().min(0).max(600).default(60),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -63,4 +68,5 @@ export interface Config {
   scim: { maxResults: number; maxPayloadBytes: number };
   /** 0: the server runs no sweeps by itself. */
   jobsIntervalSeconds: number;
+  sso: { clockSkewSeconds: number };
 }

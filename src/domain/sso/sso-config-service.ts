@@ -81,9 +81,15 @@ export class SsoConfigService {
     });
   }
 
-  /** The IdP the SAML endpoints trust for this account, or null (no actor: the login page is public). */
-  async forSignIn(accountId: AccountId): Promise<SsoConfig | null> {
-    return this.uow.read((tx) => tx.sso.getConfig(accountId));
+  /**
+   * The IdP the SAML endpoints trust for this account (null when none is configured), or null when
+   * there is no such account. No actor: these pages are public, and the account is in their URL.
+   */
+  async forSignIn(accountId: AccountId): Promise<{ config: SsoConfig | null } | null> {
+    return this.uow.read(async (tx) => {
+      if (!(await tx.accounts.get(accountId))) return null;
+      return { config: await tx.sso.getConfig(accountId) };
+    });
   }
 
   private describe(source: IdpSource): { entityId: string; ssoUrl: string; certificates: string[] } {
