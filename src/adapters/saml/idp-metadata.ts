@@ -25,6 +25,7 @@ export function readIdpMetadata(xml: string): IdpDescriptor | { problem: string 
     .flatMap((k) => elements(k, ns.ds, 'X509Certificate'))
     .map((c) => (c.textContent ?? '').trim())
     .filter((text) => text.length > 0);
-  if (certificates.length === 0) return { problem: 'it has no signing certificate (KeyDescriptor use="signing")' };
+  if (certificates.length === 0)
+    return { problem: 'it has no signing certificate (KeyDescriptor use="signing")' };
   return { entityId, ssoUrl, certificates };
 }

@@ -29,11 +29,13 @@ export const refusalWords: Record<SignInRefusal, { title: string; advice: string
   },
   expired: {
     title: 'The sign-in took too long and expired',
-    advice: 'Start again from your company sign-in page. If your clock is far off, your administrator can check it.',
+    advice:
+      'Start again from your company sign-in page. If your clock is far off, your administrator can check it.',
   },
   not_yet_valid: {
     title: 'The sign-in is not valid yet',
-    advice: "Your identity provider's clock seems ahead of Roster's. Try again in a minute, or tell your administrator.",
+    advice:
+      "Your identity provider's clock seems ahead of Roster's. Try again in a minute, or tell your administrator.",
   },
   wrong_audience: {
     title: 'The sign-in was meant for another application',
@@ -41,7 +43,8 @@ export const refusalWords: Record<SignInRefusal, { title: string; advice: string
   },
   wrong_destination: {
     title: 'The sign-in was sent to a different address',
-    advice: "Your administrator should check the app's Single sign-on URL (ACS URL) in the identity provider.",
+    advice:
+      "Your administrator should check the app's Single sign-on URL (ACS URL) in the identity provider.",
   },
   unknown_request: {
     title: 'This sign-in does not answer a request Roster made',
@@ -65,7 +68,8 @@ export const refusalWords: Record<SignInRefusal, { title: string; advice: string
   },
   unknown_user: {
     title: 'You do not have a user in this Roster account',
-    advice: 'Users are added by your company (through its identity provider or HR system). Ask your administrator.',
+    advice:
+      'Users are added by your company (through its identity provider or HR system). Ask your administrator.',
   },
   ambiguous_user: {
     title: 'More than one user in this account has your email address',
@@ -117,7 +121,8 @@ export function signedInPage(userName: string, roleName: string, next: string | 
  * "https://evil"); anything else is dropped.
  */
 export function sameOriginPath(relayState: unknown, publicUrl: string): string | null {
-  if (typeof relayState !== 'string' || !relayState.startsWith('/') || relayState.startsWith('//')) return null;
+  if (typeof relayState !== 'string' || !relayState.startsWith('/') || relayState.startsWith('//'))
+    return null;
   if (relayState.includes('\\')) return null;
   try {
     const origin = new URL(publicUrl).origin;

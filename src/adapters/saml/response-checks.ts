@@ -41,13 +41,15 @@ export function precheckResponse(xml: string, acsUrl: string): { inResponseTo: s
   const status = elements(root, ns.samlp, 'StatusCode')[0]?.getAttribute('Value') ?? success;
   if (status !== success) return { reason: 'idp_error', detail: `the IdP answered ${status}` };
   const signatures = elements(doc, ns.ds, 'Signature');
-  if (signatures.length === 0) return { reason: 'unsigned', detail: 'neither the response nor the assertion is signed' };
+  if (signatures.length === 0)
+    return { reason: 'unsigned', detail: 'neither the response nor the assertion is signed' };
   const algorithms = [
     ...elements(doc, ns.ds, 'SignatureMethod'),
     ...elements(doc, ns.ds, 'DigestMethod'),
   ].map((e) => e.getAttribute('Algorithm') ?? '');
   const weak = algorithms.find((a) => !strongAlgorithms.has(a));
-  if (weak !== undefined) return { reason: 'weak_algorithm', detail: `algorithm ${weak || '(none)'} is not allowed` };
+  if (weak !== undefined)
+    return { reason: 'weak_algorithm', detail: `algorithm ${weak || '(none)'} is not allowed` };
   const destination = root.getAttribute('Destination');
   if (destination && destination !== acsUrl) {
     return { reason: 'wrong_destination', detail: `Destination ${destination}, expected ${acsUrl}` };
@@ -80,13 +82,17 @@ export function checkAssertion(
   const confirmations = elements(assertion, ns.saml, 'SubjectConfirmationData');
   const recipients = confirmations.map((c) => c.getAttribute('Recipient'));
   if (!recipients.includes(acsUrl)) {
-    return { reason: 'wrong_destination', detail: `Recipient ${recipients.join(', ') || '(none)'}, expected ${acsUrl}` };
+    return {
+      reason: 'wrong_destination',
+      detail: `Recipient ${recipients.join(', ') || '(none)'}, expected ${acsUrl}`,
+    };
   }
   const conditions = children(assertion, ns.saml, 'Conditions');
   const windows = [...conditions, ...confirmations];
   const notBefore = times(windows, 'NotBefore');
   const notOnOrAfter = times(windows, 'NotOnOrAfter');
-  if (notOnOrAfter.length === 0) return { reason: 'malformed', detail: 'the assertion never expires (no NotOnOrAfter)' };
+  if (notOnOrAfter.length === 0)
+    return { reason: 'malformed', detail: 'the assertion never expires (no NotOnOrAfter)' };
   const starts = Math.max(...notBefore, -Infinity);
   const expires = Math.min(...notOnOrAfter);
   if (now + skewMs < starts) {

@@ -22,7 +22,11 @@ export function spEndpoints(publicUrl: string, accountId: string): SpEndpoints {
  * InResponseTo is checked against the database (always, when IdP-initiated logins are off), and
  * its own time check is off because Roster checks time with its clock (response-checks.ts).
  */
-export function samlOptions(config: SsoConfig, sp: SpEndpoints, cacheProvider: CacheProvider): PassportSamlConfig {
+export function samlOptions(
+  config: SsoConfig,
+  sp: SpEndpoints,
+  cacheProvider: CacheProvider,
+): PassportSamlConfig {
   return {
     issuer: sp.entityId,
     callbackUrl: sp.acsUrl,

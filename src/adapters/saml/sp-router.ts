@@ -42,7 +42,9 @@ function requestStore(signIns: SignInService, actor: Actor): CacheProvider {
       await signIns.rememberRequest(actor, key);
       return { value, createdAt: Date.now() };
     },
-    getAsync: async (key) => ((await signIns.requestIssued(actor, key)) ? key : null),
+    // node-saml reads the value as the request's creation time and compares it with its own
+    // clock; the database (with Roster's clock) already decided the request is still valid.
+    getAsync: async (key) => ((await signIns.requestIssued(actor, key)) ? new Date().toISOString() : null),
     removeAsync: async (key) => {
       if (key) await signIns.forgetRequest(actor, key);
       return key;
@@ -78,15 +80,19 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
           done(null, samlOptions(target.config, sp, requestStore(deps.signIns, target.actor)));
         },
       },
-      (_req: Request, profile: Profile | null, done: (err: Error | null, user?: Record<string, unknown>) => void) =>
-        done(null, profile ? { profile } : undefined),
+      (
+        _req: Request,
+        profile: Profile | null,
+        done: (err: Error | null, user?: Record<string, unknown>) => void,
+      ) => done(null, profile ? { profile } : undefined),
       (_req: Request, _profile: Profile | null, done: (err: Error | null) => void) => done(null),
     ),
   );
 
   /** Shows the page; audits it unless the domain already did (`actor` null) or there is no account. */
   const refuse = async (res: Response, actor: Actor | null, refusal: Refusal | { reason: SignInRefusal }) => {
-    if (actor && 'detail' in refusal) await deps.signIns.refuseResponse(actor, refusal.reason, refusal.detail);
+    if (actor && 'detail' in refusal)
+      await deps.signIns.refuseResponse(actor, refusal.reason, refusal.detail);
     res
       .status(refusal.reason === 'not_configured' ? 404 : 403)
       .type('html')
@@ -98,7 +104,10 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     const accountId = String(req.params.accountId);
     const found = isUuid(accountId) ? await deps.ssoConfig.forSignIn(accountId as AccountId) : null;
     if (!found) {
-      res.status(404).type('html').send(refusalPage('not_configured', requestIdOf(res)));
+      res
+        .status(404)
+        .type('html')
+        .send(refusalPage('not_configured', requestIdOf(res)));
       return null;
     }
     const actor = samlActor(accountId as AccountId, res);
@@ -111,8 +120,10 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
 
   const authenticate = (req: Request, res: Response, next: NextFunction) =>
     new Promise<{ err: unknown; user: { profile: Profile } | false }>((resolve) => {
-      authenticator.authenticate('saml', { session: false }, (err: unknown, user: { profile: Profile } | false) =>
-        resolve({ err, user }),
+      authenticator.authenticate(
+        'saml',
+        { session: false },
+        (err: unknown, user: { profile: Profile } | false) => resolve({ err, user }),
       )(req, res, next);
     });
 
@@ -146,38 +157,56 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     if (err) next(err);
   });
 
-  router.post('/sso/:accountId/acs', express.urlencoded({ extended: false, limit: '512kb' }), async (req, res, next) => {
-    const target = await load(req, res);
-    if (!target) return;
-    const encoded: unknown = req.body?.SAMLResponse;
-    if (typeof encoded !== 'string' || !encoded) {
-      await refuse(res, target.actor, { reason: 'malformed', detail: 'no SAMLResponse in the form' });
-      return;
-    }
-    const sp = spEndpoints(options.publicUrl, target.accountId);
-    const facts = precheckResponse(Buffer.from(encoded, 'base64').toString('utf8'), sp.acsUrl);
-    if (isRefusal(facts)) return refuse(res, target.actor, facts);
-    if (facts.inResponseTo === null && !target.config.idpInitiated) {
-      return refuse(res, target.actor, { reason: 'idp_initiated_off', detail: 'IdP-initiated login is turned off' });
-    }
-    targets.set(req, target);
-    const { err, user } = await authenticate(req, res, next);
-    if (err || !user) return refuse(res, target.actor, refusalOf(err ?? new Error('no profile')));
-    const assertion = checkAssertion(user.profile.getAssertionXml?.() ?? '', sp.acsUrl, deps.clock.now(), skewMs);
-    if (isRefusal(assertion)) return refuse(res, target.actor, assertion);
-    const outcome = await deps.signIns.signIn(target.actor, {
-      nameId: user.profile.nameID,
-      assertionId: assertion.assertionId,
-      expires: assertion.expires,
-      method: facts.inResponseTo ? 'sp-initiated' : 'idp-initiated',
-    });
-    if (!outcome.accepted) return refuse(res, null, { reason: outcome.reason });
-    logger.info({ accountId: target.accountId, userId: outcome.userId }, 'SSO sign-in');
-    res
-      .status(200)
-      .type('html')
-      .send(signedInPage(outcome.userName, outcome.roleName, sameOriginPath(req.body?.RelayState, options.publicUrl)));
-  });
+  router.post(
+    '/sso/:accountId/acs',
+    express.urlencoded({ extended: false, limit: '512kb' }),
+    async (req, res, next) => {
+      const target = await load(req, res);
+      if (!target) return;
+      const encoded: unknown = req.body?.SAMLResponse;
+      if (typeof encoded !== 'string' || !encoded) {
+        await refuse(res, target.actor, { reason: 'malformed', detail: 'no SAMLResponse in the form' });
+        return;
+      }
+      const sp = spEndpoints(options.publicUrl, target.accountId);
+      const facts = precheckResponse(Buffer.from(encoded, 'base64').toString('utf8'), sp.acsUrl);
+      if (isRefusal(facts)) return refuse(res, target.actor, facts);
+      if (facts.inResponseTo === null && !target.config.idpInitiated) {
+        return refuse(res, target.actor, {
+          reason: 'idp_initiated_off',
+          detail: 'IdP-initiated login is turned off',
+        });
+      }
+      targets.set(req, target);
+      const { err, user } = await authenticate(req, res, next);
+      if (err || !user) return refuse(res, target.actor, refusalOf(err ?? new Error('no profile')));
+      const assertion = checkAssertion(
+        user.profile.getAssertionXml?.() ?? '',
+        sp.acsUrl,
+        deps.clock.now(),
+        skewMs,
+      );
+      if (isRefusal(assertion)) return refuse(res, target.actor, assertion);
+      const outcome = await deps.signIns.signIn(target.actor, {
+        nameId: user.profile.nameID,
+        assertionId: assertion.assertionId,
+        expires: assertion.expires,
+        method: facts.inResponseTo ? 'sp-initiated' : 'idp-initiated',
+      });
+      if (!outcome.accepted) return refuse(res, null, { reason: outcome.reason });
+      logger.info({ accountId: target.accountId, userId: outcome.userId }, 'SSO sign-in');
+      res
+        .status(200)
+        .type('html')
+        .send(
+          signedInPage(
+            outcome.userName,
+            outcome.roleName,
+            sameOriginPath(req.body?.RelayState, options.publicUrl),
+          ),
+        );
+    },
+  );
 
   return router;
 }

@@ -9,8 +9,7 @@ import type { IdpMetadataReader, SsoConfig } from './sso-ports';
 
 /** How an Owner or Admin describes the IdP: its metadata, or the three things metadata holds. */
 export type IdpSource =
-  | { metadataXml: string }
-  | { entityId: string; ssoUrl: string; certificates: string[] };
+  { metadataXml: string } | { entityId: string; ssoUrl: string; certificates: string[] };
 
 export interface SsoSettings {
   /** Accept logins the IdP starts; on when not given (a new config) or left as it was. */

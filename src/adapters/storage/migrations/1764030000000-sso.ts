@@ -36,7 +36,9 @@ export class Sso1764030000000 implements MigrationInterface {
           c.time('not_before'),
           c.time('not_after'),
         ],
-        uniques: [new TableUnique({ name: 'uq_sso_certificates', columnNames: ['account_id', 'fingerprint'] })],
+        uniques: [
+          new TableUnique({ name: 'uq_sso_certificates', columnNames: ['account_id', 'fingerprint'] }),
+        ],
         foreignKeys: [fk('sso_certificates', ['account_id'], 'sso_configs', ['account_id'], 'CASCADE')],
       }),
     );
@@ -53,7 +55,9 @@ export class Sso1764030000000 implements MigrationInterface {
       new Table({
         name: 'sso_assertions',
         columns: [c.id('account_id'), c.str('assertion_id', 255), c.time('expires_at')],
-        uniques: [new TableUnique({ name: 'uq_sso_assertions', columnNames: ['account_id', 'assertion_id'] })],
+        uniques: [
+          new TableUnique({ name: 'uq_sso_assertions', columnNames: ['account_id', 'assertion_id'] }),
+        ],
         indices: [index('sso_assertions', ['expires_at'])],
         foreignKeys: [fk('sso_assertions', ['account_id'], 'accounts', ['id'])],
       }),
@@ -74,7 +78,13 @@ export class Sso1764030000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const table of ['user_sign_ins', 'sso_assertions', 'sso_requests', 'sso_certificates', 'sso_configs']) {
+    for (const table of [
+      'user_sign_ins',
+      'sso_assertions',
+      'sso_requests',
+      'sso_certificates',
+      'sso_configs',
+    ]) {
       await runner.dropTable(table);
     }
   }

@@ -84,11 +84,10 @@ export class SsoRepositorySql implements SsoRepository {
     );
     if (seen.length > 0) return false;
     try {
-      await this.sql.run('INSERT INTO sso_assertions (account_id, assertion_id, expires_at) VALUES (?, ?, ?)', [
-        accountId,
-        assertionId,
-        expires,
-      ]);
+      await this.sql.run(
+        'INSERT INTO sso_assertions (account_id, assertion_id, expires_at) VALUES (?, ?, ?)',
+        [accountId, assertionId, expires],
+      );
       return true;
     } catch (err) {
       // Two instances took the same response at once: the unique key lets only one in.
@@ -99,7 +98,10 @@ export class SsoRepositorySql implements SsoRepository {
 
   async purgeExpired(accountId: AccountId, now: number): Promise<void> {
     await this.sql.run('DELETE FROM sso_requests WHERE account_id = ? AND expires_at < ?', [accountId, now]);
-    await this.sql.run('DELETE FROM sso_assertions WHERE account_id = ? AND expires_at < ?', [accountId, now]);
+    await this.sql.run('DELETE FROM sso_assertions WHERE account_id = ? AND expires_at < ?', [
+      accountId,
+      now,
+    ]);
   }
 
   async findByPrimaryEmail(accountId: AccountId, email: string): Promise<User[]> {
