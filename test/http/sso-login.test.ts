@@ -11,7 +11,7 @@ import {
 import { tamper, TestIdp, wrapSignature, type ResponseOptions } from '../support/test-idp';
 
 /** Roster's clock, moved by the tests; the test IdP stamps its responses with the same time. */
-let now = Date.parse('2026-11-23T12:00:00Z');
+const now = Date.parse('2026-11-23T12:00:00Z');
 const clock = { now: () => now };
 
 let roster: TestRoster;

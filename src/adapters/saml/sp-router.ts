@@ -208,5 +208,16 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     },
   );
 
+  // A bug or an outage: a plain page with the request id, never a stack trace.
+  router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const requestId = requestIdOf(res);
+    logger.error({ err, requestId }, 'SSO request failed');
+    res
+      .status(500)
+      .type('html')
+      .send(
+        `<!doctype html><title>Sign-in failed</title><h1>Sign-in failed</h1><p>Roster could not finish this sign-in. Try again; if it keeps failing, quote reference ${requestId}.</p>`,
+      );
+  });
   return router;
 }

@@ -56,12 +56,11 @@ export class SsoConfigService {
     });
   }
 
-  async get(actor: Actor): Promise<SsoConfig> {
+  /** The account's IdP, or null before one is configured. */
+  async get(actor: Actor): Promise<SsoConfig | null> {
     return this.uow.read(async (tx) => {
       await this.policy.assertMay(tx, actor, 'sso.configure', { read: true });
-      const config = await tx.sso.getConfig(actor.accountId);
-      if (!config) throw notConfigured();
-      return config;
+      return tx.sso.getConfig(actor.accountId);
     });
   }
 

@@ -16,6 +16,8 @@ import { supportRoutes } from './support-routes';
 import type { SupportAccessService } from '../../../domain/support-access/support-access-service';
 import type { Clock } from '../../../domain/ports';
 import { openApiDocument } from './openapi';
+import { ssoRoutes } from './sso-routes';
+import type { SsoConfigService } from '../../../domain/sso/sso-config-service';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices {
   apiKeys: ApiKeyService;
@@ -24,6 +26,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   mappings: MappingService;
   support: SupportAccessService;
   clock: Clock;
+  sso: SsoConfigService;
 }
 
 const authorizeBody = z.strictObject({
@@ -85,13 +88,15 @@ function coreRoutes(deps: ApiDependencies): ApiRoute[] {
 }
 
 /** Every endpoint of /api/v1, in the order they are matched. */
-export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
+/** `publicUrl` defaults to the one in the API's base URL (the SSO routes show SP URLs from it). */
+export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
   return [
     ...coreRoutes(deps),
     ...memberRoutes(deps),
     ...mappingRoutes(deps.mappings),
     ...accountRoutes(deps),
     ...supportRoutes(deps.support, () => deps.clock.now()),
+    ...ssoRoutes(deps.sso, publicUrl),
   ];
 }
 
@@ -100,7 +105,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
  * validates its input once and calls one domain service with the key's actor.
  */
 export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string): Router {
-  const routes = apiRoutes(deps);
+  const routes = apiRoutes(deps, baseUrl.replace(/\/api\/v1$/, ''));
   const document = openApiDocument(routes, baseUrl);
   const router = Router();
   router.get('/openapi.json', (_req, res) => {

@@ -28,7 +28,7 @@ export class Sso1764030000000 implements MigrationInterface {
       new Table({
         name: 'sso_certificates',
         columns: [
-          c.id('account_id', true),
+          c.id('account_id'),
           // SHA-256 of the DER bytes, hex
           c.str('fingerprint', 64),
           c.json('pem'),
