@@ -11,6 +11,7 @@ import { supportCommand } from './commands/support';
 import { migrateCommand } from './commands/migrate';
 import { ownershipCommand } from './commands/ownership';
 import { scimTokensCommand } from './commands/scim-tokens';
+import { ssoCommand } from './commands/sso';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .addCommand(auditCommand())
     .addCommand(supportCommand())
     .addCommand(jobsCommand())
+    .addCommand(ssoCommand())
     .addCommand(migrateCommand());
 }
 
