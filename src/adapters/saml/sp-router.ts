@@ -1,11 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
-import {
-  generateServiceProviderMetadata,
-  MultiSamlStrategy,
-  type CacheProvider,
-  type Profile,
-} from '@node-saml/passport-saml';
+import type { CacheProvider, Profile } from '@node-saml/passport-saml';
 import type { Logger } from 'pino';
 import type { Actor } from '../../domain/actor';
 import { isUuid, type AccountId } from '../../domain/ids';
@@ -52,6 +47,14 @@ function requestStore(signIns: SignInService, actor: Actor): CacheProvider {
   };
 }
 
+type SamlLibrary = typeof import('@node-saml/passport-saml');
+let library: Promise<SamlLibrary> | undefined;
+
+/** node-saml and its XML stack load on the first SAML request: the CLI never pays for them. */
+function samlLibrary(): Promise<SamlLibrary> {
+  return (library ??= import('@node-saml/passport-saml'));
+}
+
 interface Target {
   accountId: AccountId;
   actor: Actor;
@@ -67,27 +70,32 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
   const router = Router();
   const skewMs = options.clockSkewSeconds * 1000;
   const targets = new WeakMap<Request, Target>();
-  const authenticator = new passport.Passport();
-  authenticator.use(
-    'saml',
-    new MultiSamlStrategy(
-      {
-        passReqToCallback: true,
-        getSamlOptions: (req, done) => {
-          const target = targets.get(req);
-          if (!target) return done(new Error('no SSO target for this request'));
-          const sp = spEndpoints(options.publicUrl, target.accountId);
-          done(null, samlOptions(target.config, sp, requestStore(deps.signIns, target.actor)));
+  let authenticator: Promise<passport.Authenticator> | undefined;
+  const strategyFor = async () => {
+    const { MultiSamlStrategy } = await samlLibrary();
+    const instance = new passport.Passport();
+    instance.use(
+      'saml',
+      new MultiSamlStrategy(
+        {
+          passReqToCallback: true,
+          getSamlOptions: (req, done) => {
+            const target = targets.get(req);
+            if (!target) return done(new Error('no SSO target for this request'));
+            const sp = spEndpoints(options.publicUrl, target.accountId);
+            done(null, samlOptions(target.config, sp, requestStore(deps.signIns, target.actor)));
+          },
         },
-      },
-      (
-        _req: Request,
-        profile: Profile | null,
-        done: (err: Error | null, user?: Record<string, unknown>) => void,
-      ) => done(null, profile ? { profile } : undefined),
-      (_req: Request, _profile: Profile | null, done: (err: Error | null) => void) => done(null),
-    ),
-  );
+        (
+          _req: Request,
+          profile: Profile | null,
+          done: (err: Error | null, user?: Record<string, unknown>) => void,
+        ) => done(null, profile ? { profile } : undefined),
+        (_req: Request, _profile: Profile | null, done: (err: Error | null) => void) => done(null),
+      ),
+    );
+    return instance;
+  };
 
   /** Shows the page; audits it unless the domain already did (`actor` null) or there is no account. */
   const refuse = async (res: Response, actor: Actor | null, refusal: Refusal | { reason: SignInRefusal }) => {
@@ -118,14 +126,14 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     return { accountId: accountId as AccountId, actor, config: found.config };
   };
 
-  const authenticate = (req: Request, res: Response, next: NextFunction) =>
-    new Promise<{ err: unknown; user: { profile: Profile } | false }>((resolve) => {
-      authenticator.authenticate(
-        'saml',
-        { session: false },
-        (err: unknown, user: { profile: Profile } | false) => resolve({ err, user }),
+  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+    const instance = await (authenticator ??= strategyFor());
+    return new Promise<{ err: unknown; user: { profile: Profile } | false }>((resolve) => {
+      instance.authenticate('saml', { session: false }, (err: unknown, user: { profile: Profile } | false) =>
+        resolve({ err, user }),
       )(req, res, next);
     });
+  };
 
   router.get('/sso/:accountId/metadata', async (req, res) => {
     const accountId = String(req.params.accountId);
@@ -134,6 +142,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       return;
     }
     const sp = spEndpoints(options.publicUrl, accountId);
+    const { generateServiceProviderMetadata } = await samlLibrary();
     res.type('application/samlmetadata+xml').send(
       generateServiceProviderMetadata({
         issuer: sp.entityId,
