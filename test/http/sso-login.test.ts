@@ -118,6 +118,25 @@ test('IdP-initiated (the dashboard tile) by primary email; the access review sho
   expect(review.find((m) => m.userName === userName)?.lastLogin).toBe(now);
 });
 
+test('a signature on the response alone, or on the assertion alone (Entra default), is enough', async () => {
+  const s = await setUp();
+  const { userName } = await s.user('analyst');
+  for (const sign of ['response', 'assertion'] as const) {
+    const res = await s.post(s.response(userName, { sign }));
+    expect(res.status).toBe(200);
+  }
+});
+
+test('a request id issued for one account is refused at another, even with the same IdP', async () => {
+  const a = await setUp();
+  const b = await setUp();
+  const { userName } = await b.user('admin');
+  const login = await request(roster.app).get(`/sso/${a.account.accountId}/login`).expect(302);
+  const { id } = idp.readRequest(login.headers.location);
+  const res = await b.post(b.response(userName, { inResponseTo: id }));
+  await expectRefused(b, res, 'unknown_request', /does not answer a request Roster made/);
+});
+
 test('IdP-initiated logins can be turned off per account', async () => {
   const s = await setUp({ idpInitiated: false });
   const { userName } = await s.user('admin');
