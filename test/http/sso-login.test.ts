@@ -156,6 +156,8 @@ test('a RelayState outside Roster is refused at the login', async () => {
       .query({ RelayState: relay })
       .expect(403);
     expect(res.headers.location).toBeUndefined();
+    expect(res.text).toContain('data-reason="foreign_relay_state"');
+    expect((await s.lastAudit()).after.reason).toBe('foreign_relay_state');
   }
 });
 

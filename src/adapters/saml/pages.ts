@@ -58,6 +58,10 @@ export const refusalWords: Record<SignInRefusal, { title: string; advice: string
     title: 'Your identity provider did not sign you in',
     advice: 'Check the message on your company sign-in page, or ask your administrator.',
   },
+  foreign_relay_state: {
+    title: 'This sign-in link would send you to another website afterwards',
+    advice: 'Roster only returns you to its own pages. Use the sign-in link your administrator gave you.',
+  },
   replayed: {
     title: 'This sign-in was already used',
     advice: 'Each sign-in works once. Start again from your company sign-in page.',

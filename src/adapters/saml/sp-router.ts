@@ -158,7 +158,10 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     if (!target) return;
     const relayState = req.query.RelayState;
     if (relayState !== undefined && sameOriginPath(relayState, options.publicUrl) === null) {
-      await refuse(res, target.actor, { reason: 'malformed', detail: 'RelayState outside Roster refused' });
+      await refuse(res, target.actor, {
+        reason: 'foreign_relay_state',
+        detail: `RelayState ${String(relayState)} leaves Roster`,
+      });
       return;
     }
     targets.set(req, target);

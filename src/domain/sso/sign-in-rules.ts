@@ -15,7 +15,9 @@ export type ResponseRefusal =
   | 'wrong_destination'
   | 'unknown_request'
   | 'idp_initiated_off'
-  | 'idp_error';
+  | 'idp_error'
+  /** A RelayState that would leave Roster's origin (an open redirect). */
+  | 'foreign_relay_state';
 
 /** Why a person was refused once the response was trusted (issue 5, "Who may enter"). */
 export type EntryRefusal =
