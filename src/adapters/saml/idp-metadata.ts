@@ -21,7 +21,7 @@ export function readIdpMetadata(xml: string): IdpDescriptor | { problem: string 
   const ssoUrl = redirect?.getAttribute('Location')?.trim();
   if (!ssoUrl) return { problem: 'it has no SingleSignOnService with the HTTP-Redirect binding' };
   const certificates = elements(idp, ns.md, 'KeyDescriptor')
-    .filter((k) => (k.getAttribute('use') ?? 'signing') === 'signing')
+    .filter((k) => (k.getAttribute('use') || 'signing') === 'signing')
     .flatMap((k) => elements(k, ns.ds, 'X509Certificate'))
     .map((c) => (c.textContent ?? '').trim())
     .filter((text) => text.length > 0);
