@@ -1,5 +1,6 @@
 import request from 'supertest';
 import {
+  apiClient,
   aUser,
   createAccount,
   PUBLIC_URL,
@@ -114,8 +115,12 @@ test('IdP-initiated (the dashboard tile) by primary email; the access review sho
   expect(res.status).toBe(200);
   expect(res.text).toContain(`>${userName}</strong>`);
   expect(res.text).not.toContain('evil.example');
-  const review = await roster.services.members.review(s.account.operator);
-  expect(review.find((m) => m.userName === userName)?.lastLogin).toBe(now);
+  const key = (await roster.services.apiKeys.issueService(s.account.operator)).secret;
+  const review = await apiClient(roster, key).get('/access-review').expect(200);
+  const member = (review.body.members as { userName: string; lastLogin: string | null }[]).find(
+    (m) => m.userName === userName,
+  );
+  expect(member?.lastLogin).toBe(new Date(now).toISOString());
 });
 
 test('a signature on the response alone, or on the assertion alone (Entra default), is enough', async () => {
