@@ -32,6 +32,9 @@ import { createLogger } from './adapters/http/logger';
 import { openDataSource } from './adapters/storage/data-source';
 import { TypeOrmUnitOfWork } from './adapters/storage/unit-of-work';
 import { ChildAccountService } from './domain/accounts/child-account-service';
+import { SsoConfigService } from './domain/sso/sso-config-service';
+import { SignInService } from './domain/sso/sign-in-service';
+import { readIdpMetadata } from './adapters/saml/idp-metadata';
 
 export interface Services {
   accounts: AccountService;
@@ -50,6 +53,8 @@ export interface Services {
   deprovisioning: DeprovisioningBrake;
   children: ChildAccountService;
   mfa: MfaPolicyService;
+  sso: SsoConfigService;
+  signIns: SignInService;
 }
 
 export interface Roster {
@@ -104,6 +109,8 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, policy),
     children: new ChildAccountService(uow, clock, ids, catalogue, roles, policy),
     mfa: new MfaPolicyService(uow, clock, catalogue, policy),
+    sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
+    signIns: new SignInService(uow, clock, catalogue),
   };
   const jobs = new JobRunner(
     uow,
@@ -119,6 +126,13 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       logger,
       ping: async () => {
         await dataSource.query('SELECT 1');
+      },
+      saml: {
+        ssoConfig: services.sso,
+        signIns: services.signIns,
+        clock,
+        publicUrl: config.publicUrl,
+        clockSkewSeconds: config.sso.clockSkewSeconds,
       },
     },
     {

@@ -14,6 +14,7 @@ import { ownershipCommand } from './commands/ownership';
 import { scimTokensCommand } from './commands/scim-tokens';
 import { accessCommand } from './commands/children';
 import { mfaCommand } from './commands/mfa';
+import { ssoCommand } from './commands/sso';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     .addCommand(supportCommand())
     .addCommand(jobsCommand())
     .addCommand(deprovisioningCommand())
+    .addCommand(ssoCommand())
     .addCommand(migrateCommand())
     .addCommand(accessCommand())
     .addCommand(mfaCommand());

@@ -44,5 +44,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       share: values.SCIM_DEACTIVATION_BRAKE_SHARE as number,
       minimum: values.SCIM_DEACTIVATION_BRAKE_MINIMUM as number,
     }),
+    sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number }),
   });
 }

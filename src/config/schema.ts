@@ -59,6 +59,11 @@ export const settings = {
     description: 'The brake never holds fewer deactivations than this per hour (small accounts).',
     schema: z.coerce.number().int().min(1).default(10),
   },
+  SSO_CLOCK_SKEW_SECONDS: {
+    description:
+      "How far the IdP's clock may be from Roster's when SAML time conditions (NotBefore, NotOnOrAfter) are checked.",
+    schema: z.coerce.number().int().min(0).max(600).default(60),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -74,4 +79,5 @@ export interface Config {
   /** 0: the server runs no sweeps by itself. */
   jobsIntervalSeconds: number;
   deactivationBrake: { share: number; minimum: number };
+  sso: { clockSkewSeconds: number };
 }

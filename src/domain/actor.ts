@@ -11,7 +11,8 @@ export type Actor =
   | { kind: 'scim-token'; accountId: AccountId; tokenId: ScimTokenId; channel: 'scim'; requestId?: string }
   | { kind: 'member'; accountId: AccountId; userId: UserId; channel: Channel; requestId?: string }
   | { kind: 'operator'; accountId: AccountId; operator: string; channel: 'cli'; requestId?: string }
-  | { kind: 'system'; accountId: AccountId; job: string; channel: 'job'; requestId?: string }
+  /** Roster itself: a sweep (channel job) or the SAML sign-in endpoint (channel saml). */
+  | { kind: 'system'; accountId: AccountId; job: string; channel: 'job' | 'saml'; requestId?: string }
   /** The vendor's support agent, through an operator-issued session under the account's active grant. */
   | {
       kind: 'support';

@@ -12,6 +12,7 @@ import type { GroupField, ListQuery, Page, UserField } from './query';
 import type { Group, GroupMember } from './groups/group';
 import type { GroupRef, User, UserView } from './users/user';
 import type { MfaPolicy } from './mfa/mfa-policy';
+import type { SsoRepository } from './sso/sso-ports';
 
 export interface Clock {
   now(): number;
@@ -269,6 +270,7 @@ export interface Tx {
   invitations: InvitationRepository;
   children: ChildAccountRepository;
   mfa: MfaPolicyRepository;
+  sso: SsoRepository;
 }
 
 export interface UnitOfWork {
@@ -305,6 +307,8 @@ export interface MemberRecord {
   role: StoredRole;
   /** The user's own MFA flag (null: not set). */
   mfaRequired: boolean | null;
+  /** When the user last signed in through SSO; null if never. */
+  lastLogin: number | null;
 }
 
 export interface MemberRepository {

@@ -4,11 +4,14 @@ import { apiRouter, type ApiDependencies } from './api/api-router';
 import { mountScim, type ScimDependencies, type ScimOptions } from '../scim/scim-router';
 import { mountHealthRoutes } from './health-routes';
 import { requestContext } from './request-context';
+import { samlRouter, type SamlDependencies, type SamlRouteOptions } from '../saml/sp-router';
 
 export interface AppDependencies extends ScimDependencies, ApiDependencies {
   logger: Logger;
   /** Resolves when the database answers. */
   ping(): Promise<void>;
+  /** SAML single sign-on at /sso/:accountId/…; absent, those routes are not mounted. */
+  saml?: SamlDependencies & SamlRouteOptions;
 }
 
 export function createApp(deps: AppDependencies, scim: ScimOptions, api: { baseUrl: string }): Express {
@@ -19,6 +22,7 @@ export function createApp(deps: AppDependencies, scim: ScimOptions, api: { baseU
   app.use(requestContext(deps.logger));
   mountScim(app, deps, scim, deps.logger);
   app.use('/api/v1', apiRouter(deps, deps.logger, api.baseUrl));
+  if (deps.saml) app.use(samlRouter(deps.saml, deps.saml, deps.logger));
   mountHealthRoutes(app, deps.ping, deps.logger);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint' } });

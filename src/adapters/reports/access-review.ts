@@ -1,12 +1,15 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Member } from '../../domain/access/member-service';
+import type { ReviewedMember as Reviewed } from '../../domain/access/member-service';
 
 /** The access review (shared/seeds/004's quarterly review) as the admin API and the CLI give it. */
 export type ReviewedMember = ReturnType<typeof reviewed>;
 
 /** Last login comes from SSO sign-ins; null until the user has signed in. */
-export function reviewed(member: Member) {
-  return { ...member, lastLogin: null };
+export function reviewed(member: Reviewed) {
+  return {
+    ...member,
+    lastLogin: member.lastLogin === null ? null : new Date(member.lastLogin).toISOString(),
+  };
 }
 
 export const csvColumns = [

@@ -14,6 +14,7 @@ import { UserTombstones1764100000000 } from './migrations/1764100000000-user-tom
 import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-deprovisioning-brake';
 import { ChildAccounts1764020000000 } from './migrations/1764020000000-child-accounts';
 import { MfaPolicy1764040000000 } from './migrations/1764040000000-mfa-policy';
+import { Sso1764030000000 } from './migrations/1764030000000-sso';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -28,6 +29,7 @@ export const migrations = [
   DeprovisioningBrake1764110000000,
   ChildAccounts1764020000000,
   MfaPolicy1764040000000,
+  Sso1764030000000,
 ];
 
 /**

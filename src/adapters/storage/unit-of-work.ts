@@ -18,6 +18,7 @@ import { RoleRepositorySql } from './repositories/role.repository';
 import { ScimTokenRepositorySql } from './repositories/scim-token.repository';
 import { UserRepositorySql } from './repositories/user.repository';
 import { ChildAccountRepositorySql } from './repositories/child-account.repository';
+import { SsoRepositorySql } from './repositories/sso.repository';
 
 const maxAttempts = 5;
 
@@ -77,6 +78,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     invitations: new InvitationRepositorySql(sql),
     children: new ChildAccountRepositorySql(sql, dialect),
     mfa: new MfaPolicyRepositorySql(sql),
+    sso: new SsoRepositorySql(sql),
   };
 }
 

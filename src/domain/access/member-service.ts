@@ -38,6 +38,9 @@ export interface MemberMfa {
   userFlag: boolean | null;
 }
 
+/** A member in the access review: also when they last signed in (null if never). */
+export type ReviewedMember = Member & { lastLogin: number | null };
+
 export interface MemberPage {
   members: Member[];
   /** Pass as `after` for the next page; null on the last one. */
@@ -86,15 +89,17 @@ export class MemberService {
   }
 
   /** Every member, in one consistent read, for the access review (JSON or CSV). */
-  async review(actor: Actor): Promise<Member[]> {
+  async review(actor: Actor): Promise<ReviewedMember[]> {
     return this.uow.read(async (tx) => {
       await this.policy.assertMay(tx, actor, 'audit.view', { read: true });
-      const members: Member[] = [];
+      const members: ReviewedMember[] = [];
       const mfa = await policyOf(tx, actor.accountId);
       let after: string | undefined;
       for (;;) {
         const records = await tx.members.list(actor.accountId, { after, limit: reviewPage });
-        members.push(...records.map((record) => this.member(record, mfa)));
+        members.push(
+          ...records.map((record) => ({ ...this.member(record, mfa), lastLogin: record.lastLogin })),
+        );
         if (records.length < reviewPage) return members;
         after = records[records.length - 1].userNameKey;
       }

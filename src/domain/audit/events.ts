@@ -40,7 +40,11 @@ export type AuditAction =
   | 'child.access_changed'
   | 'child.access_removed'
   | 'mfa.policy_changed'
-  | 'user.mfa_required_changed';
+  | 'user.mfa_required_changed'
+  | 'sso.configured'
+  | 'sso.removed'
+  | 'sso.login_succeeded'
+  | 'sso.login_refused';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';

@@ -23,6 +23,8 @@ import { openApiDocument } from './openapi';
 import { childRoutes } from './child-routes';
 import type { ChildAccountService } from '../../../domain/accounts/child-account-service';
 import { mfaRoutes, type MfaRouteServices } from './mfa-routes';
+import { ssoRoutes } from './sso-routes';
+import type { SsoConfigService } from '../../../domain/sso/sso-config-service';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
   apiKeys: ApiKeyService;
@@ -34,6 +36,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   deprovisioning: DeprovisioningBrake;
   clock: Clock;
   children: ChildAccountService;
+  sso: SsoConfigService;
 }
 
 const authorizeBody = z.strictObject({
@@ -98,7 +101,8 @@ function coreRoutes(deps: ApiDependencies): ApiRoute[] {
 }
 
 /** Every endpoint of /api/v1, in the order they are matched. */
-export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
+/** `publicUrl` defaults to the one in the API's base URL (the SSO routes show SP URLs from it). */
+export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
   return [
     ...coreRoutes(deps),
     ...memberRoutes(deps),
@@ -109,6 +113,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...deprovisioningRoutes(deps.deprovisioning),
     ...childRoutes(deps.children),
     ...mfaRoutes(deps),
+    ...ssoRoutes(deps.sso, publicUrl),
   ];
 }
 
@@ -117,7 +122,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
  * validates its input once and calls one domain service with the key's actor.
  */
 export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string): Router {
-  const routes = apiRoutes(deps);
+  const routes = apiRoutes(deps, baseUrl.replace(/\/api\/v1$/, ''));
   const document = openApiDocument(routes, baseUrl);
   const router = Router();
   router.get('/openapi.json', (_req, res) => {

@@ -2,7 +2,7 @@ import type { AccountId, UserId } from '../../../domain/ids';
 import type { MemberFilter, MemberRecord, MemberRepository } from '../../../domain/ports';
 import type { SqlRunner } from '../sql-runner';
 import { toStoredRole } from './role.repository';
-import { bool } from './sql';
+import { bool, numOrNull } from './sql';
 
 /**
  * Users with their stored role, for the members list and the access review. Keyset paging on
@@ -37,10 +37,11 @@ export class MemberRepositorySql implements MemberRepository {
     const rows = await this.sql.all<Record<string, unknown>>(
       `SELECT u.id AS uid, u.user_name, u.user_name_norm, u.display_name, u.active, u.mfa_required,
               r.role_key, r.source, r.source_group_id, r.manual_role_key, r.override_mode, r.granted,
-              r.restricted, g.display_name AS group_name
+              r.restricted, g.display_name AS group_name, s.last_login_at
          FROM users u
          LEFT JOIN user_roles r ON r.user_id = u.id
          LEFT JOIN directory_groups g ON g.id = r.source_group_id
+         LEFT JOIN user_sign_ins s ON s.user_id = u.id
         WHERE ${where.join(' AND ')}
         ORDER BY u.user_name_norm
         LIMIT ${Math.trunc(filter.limit)}`,
@@ -54,6 +55,7 @@ export class MemberRepositorySql implements MemberRepository {
       active: bool(row.active),
       role: toStoredRole(row),
       mfaRequired: row.mfa_required === null ? null : bool(row.mfa_required),
+      lastLogin: numOrNull(row.last_login_at),
     }));
   }
 }

@@ -296,7 +296,7 @@ function toRow(user: User): Record<string, unknown> {
   };
 }
 
-function fromRow(row: Record<string, unknown>): User {
+export function fromRow(row: Record<string, unknown>): User {
   return {
     id: row.id as UserId,
     accountId: row.account_id as AccountId,

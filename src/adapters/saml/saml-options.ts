@@ -1,0 +1,50 @@
+import type { CacheProvider, PassportSamlConfig } from '@node-saml/passport-saml';
+import type { SsoConfig } from '../../domain/sso/sso-ports';
+
+export const nameIdFormat = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+
+/** The SP side of one account: what the README tells an Okta or Entra admin to paste. */
+export interface SpEndpoints {
+  entityId: string;
+  acsUrl: string;
+  loginUrl: string;
+}
+
+export function spEndpoints(publicUrl: string, accountId: string): SpEndpoints {
+  const base = `${publicUrl}/sso/${accountId}`;
+  return { entityId: `${base}/metadata`, acsUrl: `${base}/acs`, loginUrl: `${base}/login` };
+}
+
+/**
+ * node-saml's options for one account, with its unsafe defaults replaced (architecture.md R6):
+ * a signature is required on the response or on the assertion (node-saml demands the assertion's
+ * own when the response has none), the audience is our entity id, the issuer is the account's IdP,
+ * InResponseTo is checked against the database (always, when IdP-initiated logins are off), and
+ * its own time check is off because Roster checks time with its clock (response-checks.ts).
+ */
+export function samlOptions(
+  config: SsoConfig,
+  sp: SpEndpoints,
+  cacheProvider: CacheProvider,
+): PassportSamlConfig {
+  return {
+    issuer: sp.entityId,
+    callbackUrl: sp.acsUrl,
+    audience: sp.entityId,
+    entryPoint: config.ssoUrl,
+    idpIssuer: config.idpEntityId,
+    idpCert: config.certificates.map((c) => c.pem),
+    wantAuthnResponseSigned: false,
+    wantAssertionsSigned: false,
+    signatureAlgorithm: 'sha256',
+    digestAlgorithm: 'sha256',
+    acceptedClockSkewMs: -1,
+    validateInResponseTo: config.idpInitiated ? 'ifPresent' : 'always',
+    requestIdExpirationPeriodMs: 10 * 60_000,
+    cacheProvider,
+    identifierFormat: nameIdFormat,
+    // MFA (RequestedAuthnContext) comes with the account's MFA policy; until then, ask for nothing.
+    disableRequestedAuthnContext: true,
+    passReqToCallback: true,
+  } as PassportSamlConfig;
+}

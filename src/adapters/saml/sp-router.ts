@@ -1,0 +1,235 @@
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import passport from 'passport';
+import type { CacheProvider, Profile } from '@node-saml/passport-saml';
+import type { Logger } from 'pino';
+import type { Actor } from '../../domain/actor';
+import { isUuid, type AccountId } from '../../domain/ids';
+import type { Clock } from '../../domain/ports';
+import type { SignInService } from '../../domain/sso/sign-in-service';
+import type { SignInRefusal } from '../../domain/sso/sign-in-rules';
+import type { SsoConfigService } from '../../domain/sso/sso-config-service';
+import type { SsoConfig } from '../../domain/sso/sso-ports';
+import { requestIdOf } from '../http/request-context';
+import { refusalPage, sameOriginPath, signedInPage } from './pages';
+import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
+import { nameIdFormat, samlOptions, spEndpoints } from './saml-options';
+
+export interface SamlDependencies {
+  ssoConfig: SsoConfigService;
+  signIns: SignInService;
+  clock: Clock;
+}
+
+export interface SamlRouteOptions {
+  publicUrl: string;
+  clockSkewSeconds: number;
+}
+
+/** Roster's SAML endpoint acting for one account: every sign-in is audited as this actor. */
+function samlActor(accountId: AccountId, res: Response): Actor {
+  return { kind: 'system', accountId, job: 'saml-sso', channel: 'saml', requestId: requestIdOf(res) };
+}
+
+/** InResponseTo ids live in the database, so any instance can take the IdP's answer. */
+function requestStore(signIns: SignInService, actor: Actor): CacheProvider {
+  return {
+    saveAsync: async (key, value) => {
+      await signIns.rememberRequest(actor, key);
+      return { value, createdAt: Date.now() };
+    },
+    // node-saml reads the value as the request's creation time and compares it with its own
+    // clock; the database (with Roster's clock) already decided the request is still valid.
+    getAsync: async (key) => ((await signIns.requestIssued(actor, key)) ? new Date().toISOString() : null),
+    removeAsync: async (key) => {
+      if (key) await signIns.forgetRequest(actor, key);
+      return key;
+    },
+  };
+}
+
+type SamlLibrary = typeof import('@node-saml/passport-saml');
+let library: Promise<SamlLibrary> | undefined;
+
+/** node-saml and its XML stack load on the first SAML request: the CLI never pays for them. */
+function samlLibrary(): Promise<SamlLibrary> {
+  return (library ??= import('@node-saml/passport-saml'));
+}
+
+interface Target {
+  accountId: AccountId;
+  actor: Actor;
+  config: SsoConfig;
+}
+
+/**
+ * The SP side of SAML per account (issue 5): metadata, SP-initiated login (HTTP-Redirect) and the
+ * ACS (also for IdP-initiated logins unless the account turned them off). MultiSamlStrategy picks
+ * the account's IdP on each request; the domain decides who enters.
+ */
+export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, logger: Logger): Router {
+  const router = Router();
+  const skewMs = options.clockSkewSeconds * 1000;
+  const targets = new WeakMap<Request, Target>();
+  let authenticator: Promise<passport.Authenticator> | undefined;
+  const strategyFor = async () => {
+    const { MultiSamlStrategy } = await samlLibrary();
+    const instance = new passport.Passport();
+    instance.use(
+      'saml',
+      new MultiSamlStrategy(
+        {
+          passReqToCallback: true,
+          getSamlOptions: (req, done) => {
+            const target = targets.get(req);
+            if (!target) return done(new Error('no SSO target for this request'));
+            const sp = spEndpoints(options.publicUrl, target.accountId);
+            done(null, samlOptions(target.config, sp, requestStore(deps.signIns, target.actor)));
+          },
+        },
+        (
+          _req: Request,
+          profile: Profile | null,
+          done: (err: Error | null, user?: Record<string, unknown>) => void,
+        ) => done(null, profile ? { profile } : undefined),
+        (_req: Request, _profile: Profile | null, done: (err: Error | null) => void) => done(null),
+      ),
+    );
+    return instance;
+  };
+
+  /** Shows the page; audits it unless the domain already did (`actor` null) or there is no account. */
+  const refuse = async (res: Response, actor: Actor | null, refusal: Refusal | { reason: SignInRefusal }) => {
+    if (actor && 'detail' in refusal)
+      await deps.signIns.refuseResponse(actor, refusal.reason, refusal.detail);
+    res
+      .status(refusal.reason === 'not_configured' ? 404 : 403)
+      .type('html')
+      .send(refusalPage(refusal.reason, requestIdOf(res)));
+  };
+
+  /** Loads the account's IdP; answers with a page itself when there is none. */
+  const load = async (req: Request, res: Response): Promise<Target | null> => {
+    const accountId = String(req.params.accountId);
+    const found = isUuid(accountId) ? await deps.ssoConfig.forSignIn(accountId as AccountId) : null;
+    if (!found) {
+      res
+        .status(404)
+        .type('html')
+        .send(refusalPage('not_configured', requestIdOf(res)));
+      return null;
+    }
+    const actor = samlActor(accountId as AccountId, res);
+    if (!found.config) {
+      await refuse(res, actor, { reason: 'not_configured', detail: 'no IdP is configured' });
+      return null;
+    }
+    return { accountId: accountId as AccountId, actor, config: found.config };
+  };
+
+  const authenticate = async (req: Request, res: Response, next: NextFunction) => {
+    const instance = await (authenticator ??= strategyFor());
+    return new Promise<{ err: unknown; user: { profile: Profile } | false }>((resolve) => {
+      instance.authenticate('saml', { session: false }, (err: unknown, user: { profile: Profile } | false) =>
+        resolve({ err, user }),
+      )(req, res, next);
+    });
+  };
+
+  router.get('/sso/:accountId/metadata', async (req, res) => {
+    const accountId = String(req.params.accountId);
+    if (!isUuid(accountId) || !(await deps.ssoConfig.forSignIn(accountId as AccountId))) {
+      res.status(404).type('text/plain').send('No such account');
+      return;
+    }
+    const sp = spEndpoints(options.publicUrl, accountId);
+    const { generateServiceProviderMetadata } = await samlLibrary();
+    res.type('application/samlmetadata+xml').send(
+      generateServiceProviderMetadata({
+        issuer: sp.entityId,
+        callbackUrl: sp.acsUrl,
+        identifierFormat: nameIdFormat,
+        wantAssertionsSigned: true,
+      }),
+    );
+  });
+
+  router.get('/sso/:accountId/login', async (req, res, next) => {
+    const target = await load(req, res);
+    if (!target) return;
+    const relayState = req.query.RelayState;
+    if (relayState !== undefined && sameOriginPath(relayState, options.publicUrl) === null) {
+      await refuse(res, target.actor, {
+        reason: 'foreign_relay_state',
+        detail: `RelayState ${String(relayState)} leaves Roster`,
+      });
+      return;
+    }
+    targets.set(req, target);
+    const { err } = await authenticate(req, res, next);
+    if (err) next(err);
+  });
+
+  router.post(
+    '/sso/:accountId/acs',
+    express.urlencoded({ extended: false, limit: '512kb' }),
+    async (req, res, next) => {
+      const target = await load(req, res);
+      if (!target) return;
+      const encoded: unknown = req.body?.SAMLResponse;
+      if (typeof encoded !== 'string' || !encoded) {
+        await refuse(res, target.actor, { reason: 'malformed', detail: 'no SAMLResponse in the form' });
+        return;
+      }
+      const sp = spEndpoints(options.publicUrl, target.accountId);
+      const facts = precheckResponse(Buffer.from(encoded, 'base64').toString('utf8'), sp.acsUrl);
+      if (isRefusal(facts)) return refuse(res, target.actor, facts);
+      if (facts.inResponseTo === null && !target.config.idpInitiated) {
+        return refuse(res, target.actor, {
+          reason: 'idp_initiated_off',
+          detail: 'IdP-initiated login is turned off',
+        });
+      }
+      targets.set(req, target);
+      const { err, user } = await authenticate(req, res, next);
+      if (err || !user) return refuse(res, target.actor, refusalOf(err ?? new Error('no profile')));
+      const assertion = checkAssertion(
+        user.profile.getAssertionXml?.() ?? '',
+        sp.acsUrl,
+        deps.clock.now(),
+        skewMs,
+      );
+      if (isRefusal(assertion)) return refuse(res, target.actor, assertion);
+      const outcome = await deps.signIns.signIn(target.actor, {
+        nameId: user.profile.nameID,
+        assertionId: assertion.assertionId,
+        expires: assertion.expires,
+        method: facts.inResponseTo ? 'sp-initiated' : 'idp-initiated',
+      });
+      if (!outcome.accepted) return refuse(res, null, { reason: outcome.reason });
+      logger.info({ accountId: target.accountId, userId: outcome.userId }, 'SSO sign-in');
+      res
+        .status(200)
+        .type('html')
+        .send(
+          signedInPage(
+            outcome.userName,
+            outcome.roleName,
+            sameOriginPath(req.body?.RelayState, options.publicUrl),
+          ),
+        );
+    },
+  );
+
+  // A bug or an outage: a plain page with the request id, never a stack trace.
+  router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const requestId = requestIdOf(res);
+    logger.error({ err, requestId }, 'SSO request failed');
+    res
+      .status(500)
+      .type('html')
+      .send(
+        `<!doctype html><title>Sign-in failed</title><h1>Sign-in failed</h1><p>Roster could not finish this sign-in. Try again; if it keeps failing, quote reference ${requestId}.</p>`,
+      );
+  });
+  return router;
+}

@@ -1,0 +1,55 @@
+import type { AccountId, UserId } from '../ids';
+import type { User } from '../users/user';
+
+/** One of the IdP's signing certificates; several are active at once while the IdP rotates keys. */
+export interface SsoCertificate {
+  /** SHA-256 of the DER bytes, lowercase hex: how an admin tells certificates apart. */
+  fingerprint: string;
+  pem: string;
+  subject: string;
+  notBefore: number;
+  notAfter: number;
+}
+
+/** An account's IdP, as Roster trusts it. */
+export interface SsoConfig {
+  accountId: AccountId;
+  idpEntityId: string;
+  /** Where SP-initiated logins send the AuthnRequest (HTTP-Redirect binding). */
+  ssoUrl: string;
+  certificates: SsoCertificate[];
+  /** Logins the IdP starts (a dashboard tile) are accepted unless the account turned them off. */
+  idpInitiated: boolean;
+  updated: number;
+}
+
+/** What an IdP metadata document says, once read. */
+export interface IdpDescriptor {
+  entityId: string;
+  ssoUrl: string;
+  /** Base64 DER or PEM, as the metadata carries them. */
+  certificates: string[];
+}
+
+/** Reads IdP metadata XML (an adapter: the domain does not parse XML). */
+export type IdpMetadataReader = (xml: string) => IdpDescriptor | { problem: string };
+
+export type SignInMethod = 'sp-initiated' | 'idp-initiated';
+
+export interface SsoRepository {
+  getConfig(accountId: AccountId): Promise<SsoConfig | null>;
+  /** Inserts or replaces the account's IdP and its certificates. */
+  saveConfig(config: SsoConfig): Promise<void>;
+  deleteConfig(accountId: AccountId): Promise<boolean>;
+  insertRequest(accountId: AccountId, requestId: string, at: number, expires: number): Promise<void>;
+  /** The request's expiry, if this account issued it and it was not used yet. */
+  requestExpiry(accountId: AccountId, requestId: string): Promise<number | null>;
+  deleteRequest(accountId: AccountId, requestId: string): Promise<void>;
+  /** Remembers an assertion id until `expires`; false when it was already used. */
+  rememberAssertion(accountId: AccountId, assertionId: string, expires: number): Promise<boolean>;
+  /** Forgets request and assertion ids past their expiry (they can no longer be accepted anyway). */
+  purgeExpired(accountId: AccountId, now: number): Promise<void>;
+  /** Users whose primary email is `email` (case-insensitive). */
+  findByPrimaryEmail(accountId: AccountId, email: string): Promise<User[]>;
+  recordSignIn(accountId: AccountId, userId: UserId, at: number, method: SignInMethod): Promise<void>;
+}

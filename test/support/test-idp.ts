@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { inflateRawSync } from 'node:zlib';
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { generate } from 'selfsigned';
+import { SignedXml } from 'xml-crypto';
+
+/**
+ * A real SAML IdP for tests (shared/design/stack.md): its own RSA keys and certificate from
+ * selfsigned, responses signed with xml-crypto (rsa-sha256, exc-c14n, enveloped signature placed
+ * after the Issuer; the assertion first, then the response). Attacks are made by changing the
+ * signed XML as an attacker would, never by posting hand-written strings.
+ */
+const samlp = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const saml = 'urn:oasis:names:tc:SAML:2.0:assertion';
+const excC14n = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+const enveloped = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature';
+const algorithms = {
+  sha256: {
+    signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    digest: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  },
+  sha1: {
+    signature: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+    digest: 'http://www.w3.org/2000/09/xmldsig#sha1',
+  },
+} as const;
+
+export interface KeyPair {
+  cert: string;
+  privateKey: string;
+}
+
+/** A self-signed certificate; `validDays` negative gives one that already expired. */
+export async function keyPair(commonName = 'Test IdP', validDays = 365): Promise<KeyPair> {
+  const day = 24 * 60 * 60_000;
+  const end = Date.now() + validDays * day;
+  const generated = await generate([{ name: 'commonName', value: commonName }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: new Date(Math.min(Date.now(), end) - 30 * day),
+    notAfterDate: new Date(end),
+  });
+  return { cert: generated.cert, privateKey: generated.private };
+}
+
+export interface ResponseOptions {
+  nameId: string;
+  /** The SP: where the response goes and who it is for. */
+  acsUrl: string;
+  audience: string;
+  inResponseTo?: string;
+  /** Time of issue (ms); the assertion is valid from a minute before to five minutes after. */
+  now: number;
+  validFrom?: number;
+  validUntil?: number;
+  destination?: string;
+  recipient?: string;
+  sign?: 'assertion' | 'response' | 'both' | 'none';
+  algorithm?: keyof typeof algorithms;
+  assertionId?: string;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export class TestIdp {
+  readonly entityId: string;
+  readonly ssoUrl: string;
+
+  private constructor(
+    readonly keys: KeyPair,
+    name: string,
+  ) {
+    this.entityId = `https://idp.test/${name}`;
+    this.ssoUrl = `https://idp.test/${name}/sso`;
+  }
+
+  static async start(name = 'okta'): Promise<TestIdp> {
+    return new TestIdp(await keyPair(`${name} IdP`), name);
+  }
+
+  get cert(): string {
+    return this.keys.cert;
+  }
+
+  /** The certificate's base64 body, as metadata carries it. */
+  get certBody(): string {
+    return this.keys.cert.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  }
+
+  metadataXml(extraCertBodies: string[] = []): string {
+    const keys = [this.certBody, ...extraCertBodies]
+      .map(
+        (body) =>
+          `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
+      )
+      .join('');
+    return `<?xml version="1.0" encoding="UTF-8"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${this.entityId}">
+  <md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    ${keys}
+    <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${this.ssoUrl}/post"/>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${this.ssoUrl}"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>`;
+  }
+
+  /** Reads the AuthnRequest an SP-initiated login redirected to us (HTTP-Redirect binding). */
+  readRequest(location: string): { id: string; acsUrl: string; issuer: string; relayState: string | null } {
+    const url = new URL(location);
+    const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString(
+      'utf8',
+    );
+    const doc = new DOMParser().parseFromString(xml, 'text/xml');
+    const root = doc.documentElement;
+    return {
+      id: root.getAttribute('ID') ?? '',
+      acsUrl: root.getAttribute('AssertionConsumerServiceURL') ?? '',
+      issuer: doc.getElementsByTagNameNS(saml, 'Issuer')[0]?.textContent ?? '',
+      relayState: url.searchParams.get('RelayState'),
+    };
+  }
+
+  /** A signed SAML Response, base64-encoded as the HTTP-POST binding carries it. */
+  response(options: ResponseOptions): string {
+    return Buffer.from(this.responseXml(options), 'utf8').toString('base64');
+  }
+
+  responseXml(options: ResponseOptions): string {
+    const responseId = `_r${randomUUID()}`;
+    const assertionId = options.assertionId ?? `_a${randomUUID()}`;
+    const from = options.validFrom ?? options.now - 60_000;
+    const until = options.validUntil ?? options.now + 5 * 60_000;
+    const irt = options.inResponseTo ? ` InResponseTo="${options.inResponseTo}"` : '';
+    const assertion =
+      `<saml:Assertion xmlns:saml="${saml}" ID="${assertionId}" Version="2.0" IssueInstant="${iso(options.now)}">` +
+      `<saml:Issuer>${this.entityId}</saml:Issuer>` +
+      `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">${escapeXml(options.nameId)}</saml:NameID>` +
+      `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">` +
+      `<saml:SubjectConfirmationData NotOnOrAfter="${iso(until)}" Recipient="${options.recipient ?? options.acsUrl}"${irt}/>` +
+      `</saml:SubjectConfirmation></saml:Subject>` +
+      `<saml:Conditions NotBefore="${iso(from)}" NotOnOrAfter="${iso(until)}">` +
+      `<saml:AudienceRestriction><saml:Audience>${options.audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+      `<saml:AuthnStatement AuthnInstant="${iso(options.now)}" SessionIndex="_s${randomUUID()}"><saml:AuthnContext>` +
+      `<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef>` +
+      `</saml:AuthnContext></saml:AuthnStatement></saml:Assertion>`;
+    let xml =
+      `<samlp:Response xmlns:samlp="${samlp}" ID="${responseId}" Version="2.0" IssueInstant="${iso(options.now)}" ` +
+      `Destination="${options.destination ?? options.acsUrl}"${irt}>` +
+      `<saml:Issuer xmlns:saml="${saml}">${this.entityId}</saml:Issuer>` +
+      `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
+      `${assertion}</samlp:Response>`;
+    const sign = options.sign ?? 'both';
+    const algorithm = options.algorithm ?? 'sha256';
+    if (sign === 'assertion' || sign === 'both') xml = this.sign(xml, 'Assertion', assertionId, algorithm);
+    if (sign === 'response' || sign === 'both') xml = this.sign(xml, 'Response', responseId, algorithm);
+    return xml;
+  }
+
+  private sign(xml: string, element: string, id: string, algorithm: keyof typeof algorithms): string {
+    const target = `//*[local-name(.)='${element}' and @ID='${id}']`;
+    const signer = new SignedXml({
+      privateKey: this.keys.privateKey,
+      publicCert: this.keys.cert,
+      signatureAlgorithm: algorithms[algorithm].signature,
+      canonicalizationAlgorithm: excC14n,
+    });
+    signer.addReference({
+      xpath: target,
+      digestAlgorithm: algorithms[algorithm].digest,
+      transforms: [enveloped, excC14n],
+    });
+    signer.computeSignature(xml, {
+      prefix: 'ds',
+      location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' },
+    });
+    return signer.getSignedXml();
+  }
+}
+
+/** Changes a signed response's XML (an attacker on the way), keeping its signatures as they were. */
+export function tamper(encoded: string, change: (xml: string) => string): string {
+  return Buffer.from(change(Buffer.from(encoded, 'base64').toString('utf8')), 'utf8').toString('base64');
+}
+
+/**
+ * XML signature wrapping: the signed assertion is moved into the response's Extensions, where a
+ * naive verifier still finds it by ID, and a copy naming `nameId` (same ID, same Signature) takes
+ * its place as the assertion that would be read.
+ */
+export function wrapSignature(encoded: string, nameId: string): string {
+  const doc = new DOMParser().parseFromString(Buffer.from(encoded, 'base64').toString('utf8'), 'text/xml');
+  const response = doc.documentElement;
+  const original = doc.getElementsByTagNameNS(saml, 'Assertion')[0];
+  const evil = original.cloneNode(true) as Element;
+  evil.getElementsByTagNameNS(saml, 'NameID')[0].textContent = nameId;
+  const extensions = doc.createElementNS(samlp, 'samlp:Extensions');
+  response.insertBefore(extensions, response.getElementsByTagNameNS(samlp, 'Status')[0]);
+  response.replaceChild(evil, original);
+  extensions.appendChild(original);
+  return Buffer.from(new XMLSerializer().serializeToString(doc), 'utf8').toString('base64');
+}
