@@ -24,6 +24,8 @@ import { SupportAccessService } from './domain/support-access/support-access-ser
 import { SupportExpiryJob } from './jobs/support-expiry.job';
 import { InvitationService } from './domain/invitations/invitation-service';
 import { DeprovisioningBrake } from './domain/users/deprovisioning-brake';
+import { InactivityService } from './domain/lifecycle/inactivity-service';
+import { InactivityJob } from './jobs/inactivity.job';
 import { InvitationExpiryJob } from './jobs/invitation-expiry.job';
 import { MfaPolicyService } from './domain/mfa/mfa-policy-service';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
@@ -51,6 +53,7 @@ export interface Services {
   support: SupportAccessService;
   invitations: InvitationService;
   deprovisioning: DeprovisioningBrake;
+  inactivity: InactivityService;
   children: ChildAccountService;
   mfa: MfaPolicyService;
   sso: SsoConfigService;
@@ -92,9 +95,11 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const roles = new RoleRecomputer(catalogue, clock);
   const policy = new AccessPolicy(catalogue, clock);
   const brake = new DeprovisioningBrake(uow, clock, policy, config.deactivationBrake);
+  const users = new UserService(uow, clock, ids, roles, policy, brake);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, policy),
-    users: new UserService(uow, clock, ids, roles, policy, brake),
+    users,
+    inactivity: new InactivityService(uow, clock, users, policy),
     groups: new GroupService(uow, clock, ids, roles),
     mappings: new MappingService(uow, clock, ids, catalogue, roles, policy),
     roles: new RoleService(uow, clock, catalogue, roles, policy),
@@ -115,7 +120,11 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const jobs = new JobRunner(
     uow,
     clock,
-    [new SupportExpiryJob(services.support), new InvitationExpiryJob(services.invitations)],
+    [
+      new SupportExpiryJob(services.support),
+      new InvitationExpiryJob(services.invitations),
+      new InactivityJob(services.inactivity),
+    ],
     `${hostname()}:${process.pid}`,
   );
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

@@ -44,7 +44,9 @@ export type AuditAction =
   | 'sso.configured'
   | 'sso.removed'
   | 'sso.login_succeeded'
-  | 'sso.login_refused';
+  | 'sso.login_refused'
+  | 'account.inactivity_configured'
+  | 'user.flagged_inactive';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';

@@ -15,6 +15,8 @@ import { memberRoutes, type MemberRouteServices } from './member-routes';
 import { supportRoutes } from './support-routes';
 import { invitationRoutes } from './invitation-routes';
 import { deprovisioningRoutes } from './deprovisioning-routes';
+import { inactivityRoutes } from './inactivity-routes';
+import type { InactivityService } from '../../../domain/lifecycle/inactivity-service';
 import type { DeprovisioningBrake } from '../../../domain/users/deprovisioning-brake';
 import type { InvitationService } from '../../../domain/invitations/invitation-service';
 import type { SupportAccessService } from '../../../domain/support-access/support-access-service';
@@ -34,6 +36,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   support: SupportAccessService;
   invitations: InvitationService;
   deprovisioning: DeprovisioningBrake;
+  inactivity: InactivityService;
   clock: Clock;
   children: ChildAccountService;
   sso: SsoConfigService;
@@ -111,6 +114,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...supportRoutes(deps.support, () => deps.clock.now()),
     ...invitationRoutes(deps.invitations, () => deps.clock.now()),
     ...deprovisioningRoutes(deps.deprovisioning),
+    ...inactivityRoutes(deps.inactivity),
     ...childRoutes(deps.children),
     ...mfaRoutes(deps),
     ...ssoRoutes(deps.sso, publicUrl),
