@@ -131,6 +131,11 @@ export interface StoredRole {
   overrides?: PermissionOverrides;
 }
 
+export interface SavedRole {
+  userId: UserId;
+  role: StoredRole;
+}
+
 export interface RoleRepository {
   insertMapping(mapping: RoleMapping): Promise<void>;
   getMapping(accountId: AccountId, mappingId: string): Promise<RoleMapping | null>;
@@ -147,6 +152,8 @@ export interface RoleRepository {
   stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>>;
   /** Writes the role columns; leaves permission overrides as they are. */
   save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void>;
+  /** `save` for many users in a few statements (a mapping change can move 100,000 roles). */
+  saveMany(accountId: AccountId, roles: readonly SavedRole[], at: number): Promise<void>;
   saveOverrides(
     accountId: AccountId,
     userId: UserId,
@@ -169,6 +176,8 @@ export interface AuditFilter {
 
 export interface AuditRepository {
   append(event: AuditEvent): Promise<void>;
+  /** Appends in order, in a few multi-row statements. */
+  appendMany(events: readonly AuditEvent[]): Promise<void>;
   /** Newest first; `before` is the id of the last event of the previous page (a cursor). */
   list(accountId: AccountId, options?: AuditFilter): Promise<AuditEvent[]>;
 }

@@ -2,7 +2,13 @@ import type { MappedRole, RoleSource } from '../../../domain/access/effective-ro
 import { noOverrides, type PermissionOverrides } from '../../../domain/access/permissions';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
-import type { GroupMatchKind, RoleMapping, RoleRepository, StoredRole } from '../../../domain/ports';
+import type {
+  GroupMatchKind,
+  RoleMapping,
+  RoleRepository,
+  SavedRole,
+  StoredRole,
+} from '../../../domain/ports';
 import { translatingUniqueKeys } from '../db-errors';
 import type { SqlRunner } from '../sql-runner';
 import { chunks, lookupGrouped, num, placeholders } from './sql';
@@ -152,21 +158,56 @@ export class RoleRepositorySql implements RoleRepository {
   }
 
   async save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void> {
-    const { effective } = role;
-    const values = [effective.roleKey, effective.source, effective.groupId, role.manualRoleKey, at];
-    // Update, else insert: the caller holds the account's write lock, so no one inserts in between.
-    const changed = await this.sql.run(
-      `UPDATE user_roles SET role_key = ?, source = ?, source_group_id = ?, manual_role_key = ?, updated_at = ?
-        WHERE user_id = ?`,
-      [...values, userId],
+    await this.saveMany(accountId, [{ userId, role }], at);
+  }
+
+  /**
+   * Update, else insert: the caller holds the account's write lock, so no one inserts in between.
+   * Users whose new role is the same (a mapping change gives a whole group one role) share one
+   * UPDATE per chunk of ids; the few without a row yet get one multi-row INSERT. The same SQL on
+   * both dialects, no upsert syntax.
+   */
+  async saveMany(accountId: AccountId, roles: readonly SavedRole[], at: number): Promise<void> {
+    for (const [values, userIds] of groupedByValues(roles, at)) {
+      for (const part of chunks(userIds)) {
+        const changed = await this.sql.run(
+          `UPDATE user_roles SET role_key = ?, source = ?, source_group_id = ?, manual_role_key = ?, updated_at = ?
+            WHERE user_id IN (${placeholders(part.length)})`,
+          [...values, ...part],
+        );
+        if (changed < part.length) await this.insertMissing(accountId, values, part);
+      }
+    }
+  }
+
+  private async insertMissing(accountId: AccountId, values: unknown[], userIds: UserId[]): Promise<void> {
+    const present = await this.sql.all<{ user_id: UserId }>(
+      `SELECT user_id FROM user_roles WHERE user_id IN (${placeholders(userIds.length)})`,
+      userIds,
     );
-    if (changed > 0) return;
+    const have = new Set(present.map((row) => row.user_id));
+    const missing = userIds.filter((id) => !have.has(id));
+    if (missing.length === 0) return;
     await this.sql.run(
       `INSERT INTO user_roles (role_key, source, source_group_id, manual_role_key, updated_at, user_id, account_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [...values, userId, accountId],
+       VALUES ${missing.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      missing.flatMap((userId) => [...values, userId, accountId]),
     );
   }
+}
+
+/** The role columns to write, each with the users that get exactly those values. */
+function groupedByValues(roles: readonly SavedRole[], at: number): Map<unknown[], UserId[]> {
+  const byKey = new Map<string, { values: unknown[]; userIds: UserId[] }>();
+  for (const { userId, role } of roles) {
+    const { effective } = role;
+    const values = [effective.roleKey, effective.source, effective.groupId, role.manualRoleKey, at];
+    const key = JSON.stringify(values);
+    const entry = byKey.get(key);
+    if (entry) entry.userIds.push(userId);
+    else byKey.set(key, { values, userIds: [userId] });
+  }
+  return new Map([...byKey.values()].map((entry) => [entry.values, entry.userIds]));
 }
 
 function toMapping(row: Record<string, unknown>): RoleMapping {
