@@ -54,7 +54,13 @@ export interface ApiKey {
 
 export interface ApiKeyRepository {
   insert(key: ApiKey, keyHash: string): Promise<void>;
-  findByHash(keyHash: string): Promise<(ApiKey & { accountStatus: Account['status'] }) | null>;
+  /**
+   * The key, its account's status and, for a member key, whether its user is active and has a
+   * role: everything authentication needs, in one statement.
+   */
+  findByHash(
+    keyHash: string,
+  ): Promise<(ApiKey & { accountStatus: Account['status']; userHasAccess: boolean }) | null>;
   touch(keyId: string, at: number): Promise<void>;
 }
 
@@ -136,6 +142,14 @@ export interface SavedRole {
   role: StoredRole;
 }
 
+/** What an authorization answer needs of a user: found by id or userName, in one statement. */
+export interface UserAccess {
+  userId: UserId;
+  active: boolean;
+  roleKey: RoleKey | null;
+  overrides: PermissionOverrides;
+}
+
 export interface RoleRepository {
   insertMapping(mapping: RoleMapping): Promise<void>;
   getMapping(accountId: AccountId, mappingId: string): Promise<RoleMapping | null>;
@@ -150,6 +164,8 @@ export interface RoleRepository {
   /** For each user, the roles their groups map to. */
   mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>>;
   stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>>;
+  /** The user with this id or userName (case-insensitive), with their role; null when none. */
+  accessOf(accountId: AccountId, user: { id: UserId } | { userName: string }): Promise<UserAccess | null>;
   /** Writes the role columns; leaves permission overrides as they are. */
   save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void>;
   /** `save` for many users in a few statements (a mapping change can move 100,000 roles). */

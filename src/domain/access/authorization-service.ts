@@ -3,7 +3,7 @@ import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
 import type { UnitOfWork } from '../ports';
 import type { Catalogue, Permission, RoleKey } from './catalogue';
-import { effectivePermissions, noOverrides } from './permissions';
+import { effectivePermissions } from './permissions';
 
 export type AuthorizationReason =
   | 'granted_by_role'
@@ -39,19 +39,19 @@ export class AuthorizationService {
       );
     }
     return this.uow.read(async (tx) => {
-      const found = isUuid(user)
-        ? await tx.users.get(actor.accountId, user as UserId)
-        : await tx.users.findByUserName(actor.accountId, user);
-      if (actor.kind === 'member' && found?.id !== actor.userId) {
+      // One statement: the user and their role (this is the hot path of the API).
+      const found = await tx.roles.accessOf(
+        actor.accountId,
+        isUuid(user) ? { id: user as UserId } : { userName: user },
+      );
+      if (actor.kind === 'member' && found?.userId !== actor.userId) {
         throw DomainError.forbidden('authorize.self_only', 'A member key may only ask about its own user');
       }
       if (actor.kind !== 'member' && actor.kind !== 'service' && actor.kind !== 'operator') {
         throw DomainError.forbidden('access.denied', 'This credential may not ask for authorization answers');
       }
       if (!found) return { allowed: false, role: null, reason: 'user_not_found' };
-      const stored = (await tx.roles.stored(actor.accountId, [found.id])).get(found.id);
-      const role = stored?.effective.roleKey ?? null;
-      const overrides = stored?.overrides ?? noOverrides;
+      const { roleKey: role, overrides } = found;
       if (!found.active) return { allowed: false, role, reason: 'user_inactive' };
       const byRole = role !== null && this.catalogue.permissionsOf(role).has(permission);
       const allowed = effectivePermissions(this.catalogue, role, overrides).has(permission);

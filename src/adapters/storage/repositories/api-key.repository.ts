@@ -1,7 +1,7 @@
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, ApiKey, ApiKeyRepository } from '../../../domain/ports';
 import type { SqlRunner } from '../sql-runner';
-import { num, numOrNull } from './sql';
+import { bool, num, numOrNull } from './sql';
 
 export class ApiKeyRepositorySql implements ApiKeyRepository {
   constructor(private readonly sql: SqlRunner) {}
@@ -13,9 +13,16 @@ export class ApiKeyRepositorySql implements ApiKeyRepository {
     );
   }
 
-  async findByHash(keyHash: string): Promise<(ApiKey & { accountStatus: Account['status'] }) | null> {
+  async findByHash(
+    keyHash: string,
+  ): Promise<(ApiKey & { accountStatus: Account['status']; userHasAccess: boolean }) | null> {
+    // One statement for every request of the admin API: the key, its account, and its user's
+    // state now (a member key dies with its user's access, so this is read on every request).
     const rows = await this.sql.all<Record<string, unknown>>(
-      `SELECT k.*, a.status AS account_status FROM api_keys k JOIN accounts a ON a.id = k.account_id
+      `SELECT k.*, a.status AS account_status, u.active AS user_active, r.role_key AS user_role_key
+         FROM api_keys k JOIN accounts a ON a.id = k.account_id
+         LEFT JOIN users u ON u.id = k.user_id AND u.account_id = k.account_id
+         LEFT JOIN user_roles r ON r.user_id = u.id
         WHERE k.key_hash = ?`,
       [keyHash],
     );
@@ -31,6 +38,7 @@ export class ApiKeyRepositorySql implements ApiKeyRepository {
       lastUsed: numOrNull(row.last_used_at),
       revoked: numOrNull(row.revoked_at),
       accountStatus: row.account_status as Account['status'],
+      userHasAccess: bool(row.user_active) && row.user_role_key !== null && row.user_role_key !== undefined,
     };
   }
 

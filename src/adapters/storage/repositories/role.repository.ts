@@ -8,10 +8,12 @@ import type {
   RoleRepository,
   SavedRole,
   StoredRole,
+  UserAccess,
 } from '../../../domain/ports';
 import { translatingUniqueKeys } from '../db-errors';
 import type { SqlRunner } from '../sql-runner';
-import { chunks, lookupGrouped, num, placeholders } from './sql';
+import { bool, chunks, lookupGrouped, num, placeholders } from './sql';
+import { normalizeUserName } from '../../../domain/users/user';
 
 /** A mapping matches a group by id, by externalId (both case-exact) or by displayName (case-insensitive). */
 const groupMatches = `(
@@ -126,6 +128,29 @@ export class RoleRepositorySql implements RoleRepository {
       for (const row of rows) result.set(row.user_id as UserId, toStoredRole(row));
     }
     return result;
+  }
+
+  async accessOf(
+    accountId: AccountId,
+    user: { id: UserId } | { userName: string },
+  ): Promise<UserAccess | null> {
+    // The authorization hot path: the user and their role row in one statement, no JSON profile.
+    const [column, value] =
+      'id' in user ? ['u.id', user.id] : ['u.user_name_norm', normalizeUserName(user.userName)];
+    const rows = await this.sql.all<Record<string, unknown>>(
+      `SELECT u.id, u.active, r.role_key, r.override_mode, r.granted, r.restricted
+         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id
+        WHERE u.account_id = ? AND ${column} = ?`,
+      [accountId, value],
+    );
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return {
+      userId: row.id as UserId,
+      active: bool(row.active),
+      roleKey: (row.role_key as string | null) ?? null,
+      overrides: toStoredRole(row).overrides ?? noOverrides,
+    };
   }
 
   async saveOverrides(
