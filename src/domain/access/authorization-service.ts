@@ -3,7 +3,7 @@ import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
 import type { UnitOfWork } from '../ports';
 import type { Catalogue, Permission, RoleKey } from './catalogue';
-import { effectivePermissions } from './permissions';
+import { hasEffectivePermission } from './permissions';
 
 export type AuthorizationReason =
   | 'granted_by_role'
@@ -54,7 +54,7 @@ export class AuthorizationService {
       const { roleKey: role, overrides } = found;
       if (!found.active) return { allowed: false, role, reason: 'user_inactive' };
       const byRole = role !== null && this.catalogue.permissionsOf(role).has(permission);
-      const allowed = effectivePermissions(this.catalogue, role, overrides).has(permission);
+      const allowed = hasEffectivePermission(this.catalogue, role, overrides, permission);
       if (allowed) return { allowed, role, reason: byRole ? 'granted_by_role' : 'granted_to_user' };
       if (role === null && overrides.mode === 'role') return { allowed, role, reason: 'no_role' };
       return { allowed, role, reason: byRole ? 'restricted_for_user' : 'not_granted_by_role' };
