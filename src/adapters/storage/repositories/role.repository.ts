@@ -12,7 +12,7 @@ import type {
 } from '../../../domain/ports';
 import { translatingUniqueKeys } from '../db-errors';
 import type { SqlRunner } from '../sql-runner';
-import { bool, chunks, lookupGrouped, num, placeholders } from './sql';
+import { bool, chunks, num, placeholders } from './sql';
 import { normalizeUserName } from '../../../domain/users/user';
 
 /** A mapping matches a group by id, by externalId (both case-exact) or by displayName (case-insensitive). */
@@ -95,20 +95,35 @@ export class RoleRepositorySql implements RoleRepository {
   }
 
   async mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>> {
-    return lookupGrouped(
-      userIds,
-      (part) =>
-        this.sql.all<{ user_id: UserId; group_id: string; display_name: string; role_key: string }>(
-          `SELECT gm.user_id, g.id AS group_id, g.display_name, m.role_key
-             FROM group_members gm
-             JOIN directory_groups g ON g.id = gm.group_id
-             JOIN role_mappings m ON m.account_id = g.account_id AND ${groupMatches}
-            WHERE gm.account_id = ? AND gm.user_id IN (${placeholders(part.length)})`,
-          [accountId, ...part],
-        ),
-      (row) => row.user_id,
-      (row) => ({ roleKey: row.role_key, groupId: row.group_id, groupName: row.display_name }),
+    const result = new Map<UserId, MappedRole[]>();
+    if (userIds.length === 0) return result;
+    // An account's mapped groups are few: find them once, then only the users' memberships per
+    // chunk, by the (user_id, group_id) index. Joining the mappings in every chunk cost 45 ms a
+    // chunk on MariaDB, 18 s of a 100,000-member recompute (docs/benchmarks.md).
+    const mapped = await this.sql.all<{ group_id: string; display_name: string; role_key: string }>(
+      `SELECT g.id AS group_id, g.display_name, m.role_key
+         FROM role_mappings m JOIN directory_groups g ON g.account_id = m.account_id AND ${groupMatches}
+        WHERE m.account_id = ?`,
+      [accountId],
     );
+    if (mapped.length === 0) return result;
+    const rolesOfGroup = new Map<string, MappedRole[]>();
+    for (const row of mapped) {
+      const role = { roleKey: row.role_key, groupId: row.group_id, groupName: row.display_name };
+      rolesOfGroup.set(row.group_id, [...(rolesOfGroup.get(row.group_id) ?? []), role]);
+    }
+    for (const part of chunks(userIds)) {
+      const memberships = await this.sql.all<{ user_id: UserId; group_id: string }>(
+        `SELECT user_id, group_id FROM group_members
+          WHERE account_id = ? AND user_id IN (${placeholders(part.length)})`,
+        [accountId, ...part],
+      );
+      for (const { user_id, group_id } of memberships) {
+        const roles = rolesOfGroup.get(group_id);
+        if (roles) result.set(user_id, [...(result.get(user_id) ?? []), ...roles]);
+      }
+    }
+    return result;
   }
 
   async stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>> {
