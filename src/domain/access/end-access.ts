@@ -17,9 +17,12 @@ export async function endAccess(
   userIds: readonly UserId[],
   reason: AccessEndReason,
 ): Promise<void> {
-  for (const userId of userIds) {
-    const keys = await tx.apiKeys.revokeForUsers(actor.accountId, [userId], clock.now());
-    if (keys === 0) continue;
+  if (userIds.length === 0) return;
+  // One read for many users (a mapping removed from a large group): most have no keys at all.
+  const holders = await tx.apiKeys.liveKeyCounts(actor.accountId, userIds);
+  if (holders.size === 0) return;
+  await tx.apiKeys.revokeForUsers(actor.accountId, [...holders.keys()], clock.now());
+  for (const [userId, keys] of holders) {
     await recordAudit(tx, actor, clock, {
       action: 'api_key.revoked',
       subjectType: 'user',
