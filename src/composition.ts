@@ -22,6 +22,8 @@ import { UserService } from './domain/users/user-service';
 import { JobRunner } from './jobs/runner';
 import { SupportAccessService } from './domain/support-access/support-access-service';
 import { SupportExpiryJob } from './jobs/support-expiry.job';
+import { HrSyncService } from './domain/hr-sync/hr-sync-service';
+import { HrDueDatesJob } from './jobs/hr-due-dates.job';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
 import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
@@ -41,6 +43,7 @@ export interface Services {
   audit: AuditService;
   members: MemberService;
   support: SupportAccessService;
+  hrSync: HrSyncService;
 }
 
 export interface Roster {
@@ -77,9 +80,10 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const ids = overrides.ids ?? uuidGenerator;
   const roles = new RoleRecomputer(catalogue, clock);
   const policy = new AccessPolicy(catalogue, clock);
+  const users = new UserService(uow, clock, ids, roles, policy);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, policy),
-    users: new UserService(uow, clock, ids, roles, policy),
+    users,
     groups: new GroupService(uow, clock, ids, roles),
     mappings: new MappingService(uow, clock, ids, catalogue, roles, policy),
     roles: new RoleService(uow, clock, catalogue, roles, policy),
@@ -90,11 +94,12 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     audit: new AuditService(uow, policy),
     members: new MemberService(uow, catalogue, policy),
     support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
+    hrSync: new HrSyncService(uow, clock, ids, users, config.hrSync.maxDeactivationShare),
   };
   const jobs = new JobRunner(
     uow,
     clock,
-    [new SupportExpiryJob(services.support)],
+    [new SupportExpiryJob(services.support), new HrDueDatesJob(services.hrSync)],
     `${hostname()}:${process.pid}`,
   );
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

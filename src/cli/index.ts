@@ -11,6 +11,7 @@ import { supportCommand } from './commands/support';
 import { migrateCommand } from './commands/migrate';
 import { ownershipCommand } from './commands/ownership';
 import { scimTokensCommand } from './commands/scim-tokens';
+import { hrSyncCommand } from './commands/hr-sync';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
 export function buildProgram(): Command {
@@ -27,7 +28,8 @@ export function buildProgram(): Command {
     .addCommand(auditCommand())
     .addCommand(supportCommand())
     .addCommand(jobsCommand())
-    .addCommand(migrateCommand());
+    .addCommand(migrateCommand())
+    .addCommand(hrSyncCommand());
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -40,5 +40,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPayloadBytes: values.SCIM_MAX_PAYLOAD_BYTES as number,
     }),
     jobsIntervalSeconds: values.JOBS_INTERVAL_SECONDS as number,
+    hrSync: Object.freeze({ maxDeactivationShare: values.HR_SYNC_MAX_DEACTIVATION_SHARE as number }),
   });
 }

@@ -49,6 +49,12 @@ export const settings = {
       'instance runs it at a time; 0 turns them off (run them with `roster jobs run NAME`).',
     schema: z.coerce.number().int().min(0).max(86_400).default(300),
   },
+  HR_SYNC_MAX_DEACTIVATION_SHARE: {
+    description:
+      "The HR sync's brake: a run that would deactivate more than this share of the account's active users " +
+      '(0.1 = 10%) stops before writing anything, unless run with `--allow-mass` (audited).',
+    schema: z.coerce.number().min(0).max(1).default(0.1),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -63,4 +69,5 @@ export interface Config {
   scim: { maxResults: number; maxPayloadBytes: number };
   /** 0: the server runs no sweeps by itself. */
   jobsIntervalSeconds: number;
+  hrSync: { maxDeactivationShare: number };
 }

@@ -10,6 +10,7 @@ import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
 import type { GroupField, ListQuery, Page, UserField } from './query';
 import type { Group, GroupMember } from './groups/group';
 import type { GroupRef, User, UserView } from './users/user';
+import type { DuePendingChange, HrUserState, PendingChange } from './hr-sync/hr-types';
 
 export interface Clock {
   now(): number;
@@ -185,6 +186,7 @@ export interface Tx {
   members: MemberRepository;
   jobLeases: JobLeaseRepository;
   support: SupportAccessRepository;
+  hr: HrSyncRepository;
 }
 
 export interface UnitOfWork {
@@ -285,4 +287,30 @@ export interface SupportAccessRepository {
   findSession(
     tokenHash: string,
   ): Promise<{ session: SupportSession; grant: SupportGrant; accountStatus: Account['status'] } | null>;
+}
+
+/** What the HR sync keeps: which users an account's HR export owns, and start/termination dates still to come. */
+export interface HrSyncRepository {
+  /** The users the export owns, each with the HR fields the plan compares. */
+  ownedUsers(accountId: AccountId): Promise<HrUserState[]>;
+  /** Users not owned by the export whose employee number or userName is one of these. */
+  unownedMatches(
+    accountId: AccountId,
+    employeeIds: readonly string[],
+    emails: readonly string[],
+  ): Promise<HrUserState[]>;
+  own(accountId: AccountId, employeeId: string, userId: UserId, at: number): Promise<void>;
+  pending(accountId: AccountId): Promise<PendingChange[]>;
+  /** Replaces the user's pending changes with `changes` (none: clears them). */
+  replacePending(
+    accountId: AccountId,
+    userId: UserId,
+    changes: readonly PendingChange[],
+    at: number,
+  ): Promise<void>;
+  /** Pending changes of every account due at `now`, oldest first. */
+  due(now: number, limit: number): Promise<DuePendingChange[]>;
+  /** False when another run removed it first. */
+  removePending(id: string): Promise<boolean>;
+  activeUsers(accountId: AccountId): Promise<number>;
 }

@@ -8,6 +8,7 @@ import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys';
 import { PermissionOverrides1764010000000 } from './migrations/1764010000000-permission-overrides';
 import { JobLeases1764060000000 } from './migrations/1764060000000-job-leases';
 import { SupportAccess1764070000000 } from './migrations/1764070000000-support-access';
+import { HrSync1764050000000 } from './migrations/1764050000000-hr-sync';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -16,6 +17,7 @@ export const migrations = [
   PermissionOverrides1764010000000,
   JobLeases1764060000000,
   SupportAccess1764070000000,
+  HrSync1764050000000,
 ];
 
 /**

@@ -15,6 +15,7 @@ import { GroupRepositorySql } from './repositories/group.repository';
 import { RoleRepositorySql } from './repositories/role.repository';
 import { ScimTokenRepositorySql } from './repositories/scim-token.repository';
 import { UserRepositorySql } from './repositories/user.repository';
+import { HrSyncRepositorySql } from './repositories/hr-sync.repository';
 
 const maxAttempts = 5;
 
@@ -71,6 +72,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     members: new MemberRepositorySql(sql),
     jobLeases: new JobLeaseRepositorySql(sql),
     support: new SupportAccessRepositorySql(sql),
+    hr: new HrSyncRepositorySql(sql),
   };
 }
 

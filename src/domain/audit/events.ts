@@ -27,7 +27,8 @@ export type AuditAction =
   | 'support_access.granted'
   | 'support_access.revoked'
   | 'support_access.expired'
-  | 'support_access.session_opened';
+  | 'support_access.session_opened'
+  | 'hr_sync.mass_deactivation_allowed';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant';
