@@ -35,7 +35,8 @@ export function buildProgram(): Command {
 export async function run(argv: string[]): Promise<number> {
   try {
     await buildProgram().exitOverride().parseAsync(argv);
-    return 0;
+    // A command may end with a code of its own (jobs run: 3, hr-sync: 4 or 5).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof ConfigError || isDomainError(err)) {
