@@ -4,6 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Actor } from '../../domain/actor';
 import { loadMapping, readHrExport } from '../../adapters/hr/export-reader';
 import { formatFor, formatReport, reportOf } from '../../adapters/hr/report';
+import { useBatchSettings } from '../../adapters/storage/batch-settings';
 import { operatorName, operatorOn, withRoster } from '../context';
 
 /** Exit codes of `roster hr-sync` (README "HR sync"). */
@@ -39,6 +40,7 @@ export function hrSyncCommand(): Command {
       const rows = await readHrExport(options.file, loadMapping(options.mapping));
       progress.note(`read ${rows.length} rows from ${options.file}`);
       await withRoster(async (roster) => {
+        await useBatchSettings(roster.dataSource);
         const result = await roster.services.hrSync.sync(actor, rows, {
           dryRun: options.dryRun === true,
           allowMass: options.allowMass === true,

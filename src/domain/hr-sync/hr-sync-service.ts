@@ -182,7 +182,11 @@ export class HrSyncService {
       if (change.kind === 'create' || change.adopt) {
         await tx.hr.own(actor.accountId, change.employeeId, change.userId, now);
       }
-      if (change.pending) await tx.hr.replacePending(actor.accountId, change.userId, change.pending, now);
+      // A new user has no pending dates yet: only write some if there are any.
+      const { pending } = change;
+      if (pending && (change.kind !== 'create' || pending.length > 0)) {
+        await tx.hr.replacePending(actor.accountId, change.userId, pending, now);
+      }
     }
     await this.users.recomputeRoles(tx, actor, created);
   }

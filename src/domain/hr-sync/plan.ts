@@ -36,8 +36,9 @@ export function planHrSync(input: PlanInput): HrPlan {
   resolveManagers(targets, index, issues);
   const pendingByUser = groupPending(input.pending);
   const changes: HrChange[] = [];
+  const managers = new Set(targets.map((t) => t.managerId));
   for (const target of orderedForCreation(targets, issues)) {
-    const change = changeFor(target, pendingByUser.get(target.userId) ?? [], input);
+    const change = changeFor(target, pendingByUser.get(target.userId) ?? [], input, managers);
     if (change) changes.push(change);
   }
   const mentioned = new Set(input.rows.map((r) => r.employeeId).filter((id): id is string => !!id));
@@ -210,13 +211,24 @@ function desiredOf(t: Target, now: number): { fields: HrFields; pending: Pending
   };
 }
 
-function changeFor(t: Target, pendingNow: PendingChange[], input: PlanInput): HrChange | null {
+function changeFor(
+  t: Target,
+  pendingNow: PendingChange[],
+  input: PlanInput,
+  managers: ReadonlySet<UserId | null>,
+): HrChange | null {
   const { fields, pending } = desiredOf(t, input.now);
   const base = { userId: t.userId, employeeId: t.employeeId, line: t.row.line, email: fields.email };
   const when = describePending(pending);
   if (!t.current) {
-    if (!fields.active && pending.length === 0) return null; // a leaver we never had: nothing to do
-    const reason = fields.active ? 'new hire' : `new hire, created inactive until the start date`;
+    // A leaver we never had is left out, unless rows name them as manager: then they exist, inactive.
+    const managesOthers = managers.has(t.userId);
+    if (!fields.active && pending.length === 0 && !managesOthers) return null;
+    const reason = fields.active
+      ? 'new hire'
+      : pending.length > 0
+        ? 'new hire, created inactive until the start date'
+        : 'former employee created inactive: other rows name them as manager';
     return { ...base, kind: 'create', reason: withWhen(reason, when), fields, pending };
   }
   const current = t.current;
