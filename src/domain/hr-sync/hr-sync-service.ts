@@ -115,7 +115,7 @@ export class HrSyncService {
         ownerId: account.ownerId,
         now: this.clock.now(),
         adopt,
-        newId: () => this.ids.newId() as UserId,
+        newId: () => flat(this.ids.newId()) as UserId,
       });
     });
   }
@@ -190,4 +190,12 @@ export class HrSyncService {
     }
     await this.users.recomputeRoles(tx, actor, created);
   }
+}
+
+/**
+ * A copy of `text` in one piece. Node builds a UUID by concatenation, a rope of some twenty
+ * pieces (about 450 bytes); a plan holding 100,000 new ids would spend 45 MB on them.
+ */
+function flat(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }

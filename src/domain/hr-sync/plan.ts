@@ -188,26 +188,33 @@ function orderedForCreation(targets: Target[], issues: HrIssue[]): Target[] {
   return [...creates, ...kept.filter((t) => t.current)];
 }
 
+/** Shared by every change with no dates pending: a plan may hold 100,000 of them. */
+const noPending: PendingChange[] = [];
+
 function desiredOf(t: Target, now: number): { fields: HrFields; pending: PendingChange[] } {
   const startsLater = t.start !== null && t.start > now;
   const ended = t.end !== null && t.end <= now;
+  if (!t.employed || ((!startsLater || ended) && (t.end === null || ended))) {
+    return { fields: fieldsOf(t, startsLater, ended), pending: noPending };
+  }
   const pending: PendingChange[] = [];
   if (t.employed && startsLater && !ended)
     pending.push({ userId: t.userId, kind: 'activate', dueAt: t.start as number });
   if (t.employed && t.end !== null && !ended)
     pending.push({ userId: t.userId, kind: 'deactivate', dueAt: t.end });
+  return { fields: fieldsOf(t, startsLater, ended), pending };
+}
+
+function fieldsOf(t: Target, startsLater: boolean, ended: boolean): HrFields {
   const { row } = t;
   return {
-    fields: {
-      email: row.email as string,
-      givenName: row.givenName,
-      familyName: row.familyName,
-      department: row.department,
-      title: row.title,
-      managerId: t.managerId,
-      active: t.employed && !startsLater && !ended,
-    },
-    pending,
+    email: row.email as string,
+    givenName: row.givenName,
+    familyName: row.familyName,
+    department: row.department,
+    title: row.title,
+    managerId: t.managerId,
+    active: t.employed && !startsLater && !ended,
   };
 }
 
@@ -282,10 +289,15 @@ function leaverChange(
   if (user.active) {
     const reason =
       user.userId === ownerId ? `no longer in the export; ${ownerNote}` : 'no longer in the export';
-    return { ...base, kind: 'deactivate', reason, pending: [] };
+    return { ...base, kind: 'deactivate', reason, pending: noPending };
   }
   if (pendingNow.length === 0) return null;
-  return { ...base, kind: 'schedule', reason: 'no longer in the export: pending dates dropped', pending: [] };
+  return {
+    ...base,
+    kind: 'schedule',
+    reason: 'no longer in the export: pending dates dropped',
+    pending: noPending,
+  };
 }
 
 function changedFields(current: HrUserState, next: HrFields): string[] {
