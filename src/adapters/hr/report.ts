@@ -4,6 +4,9 @@ import type { HrSyncResult } from '../../domain/hr-sync/hr-sync-service';
 
 export type ReportFormat = 'text' | 'json' | 'csv';
 
+/** Parts of a planned change the service needs but the report does not show. */
+const internal = new Set(['fields', 'pending', 'adopt']);
+
 const kinds: HrChangeKind[] = ['create', 'update', 'reactivate', 'deactivate', 'schedule'];
 
 /** The run's report: counts, each change with its reason, and each row skipped or refused. */
@@ -18,14 +21,8 @@ export function reportOf(result: HrSyncResult) {
     status: result.stopped ? 'stopped' : result.dryRun ? 'dry-run' : 'applied',
     message: result.stopped,
     counts,
-    changes: plan.changes.map((c) => ({
-      kind: c.kind,
-      line: c.line,
-      employeeId: c.employeeId,
-      email: c.email,
-      userId: c.userId,
-      reason: c.reason,
-    })),
+    // The plan's own objects (no copy of 100,000 changes); the JSON writer leaves out what the report does not show.
+    changes: plan.changes,
     skipped: plan.issues,
     failed: result.failures,
   };
@@ -34,7 +31,8 @@ export function reportOf(result: HrSyncResult) {
 export type HrReport = ReturnType<typeof reportOf>;
 
 export function formatReport(report: HrReport, format: ReportFormat): string {
-  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  if (format === 'json')
+    return `${JSON.stringify(report, (key, value: unknown) => (internal.has(key) ? undefined : value), 2)}\n`;
   if (format === 'csv') return csvReport(report);
   return textReport(report);
 }
