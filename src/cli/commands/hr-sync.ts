@@ -72,7 +72,8 @@ function progressReporter(collect: () => void) {
   return {
     note: (text: string) => process.stderr.write(`hr-sync: ${text}\n`),
     update: (done: number, total: number) => {
-      if (done - sinceCollect >= 10_000) {
+      // Before the first chunk (the plan's scaffolding is garbage by then), then every 10,000 changes.
+      if (done === 0 || done - sinceCollect >= 10_000) {
         sinceCollect = done;
         collect();
       }
@@ -81,10 +82,11 @@ function progressReporter(collect: () => void) {
           { format: 'hr-sync [{bar}] {value}/{total} changes', stream: process.stderr },
           Presets.shades_classic,
         );
-        if (bar.getTotal() !== total) bar.start(total, done);
-        bar.update(done);
+        if (done === 0) bar.start(total, 0);
+        else bar.update(done);
         return;
       }
+      if (done === 0) return;
       const tenth = Math.floor((done / total) * 10);
       if (tenth === lastTenth && done !== total) return;
       lastTenth = tenth;

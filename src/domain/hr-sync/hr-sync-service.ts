@@ -14,7 +14,7 @@ export interface HrSyncOptions {
   allowMass?: boolean;
   /** Take over existing users the export matches but does not own yet. */
   adopt?: boolean;
-  /** Called after each chunk is committed. */
+  /** Called before the first chunk (0 done) and after each chunk is committed. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -146,6 +146,7 @@ export class HrSyncService {
     onProgress?: (done: number, total: number) => void,
   ): Promise<HrIssue[]> {
     const failures: HrIssue[] = [];
+    onProgress?.(0, changes.length);
     for (let from = 0; from < changes.length; from += chunkSize) {
       const chunk = changes.slice(from, from + chunkSize);
       try {
