@@ -72,7 +72,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     members: new MemberRepositorySql(sql),
     jobLeases: new JobLeaseRepositorySql(sql),
     support: new SupportAccessRepositorySql(sql),
-    hr: new HrSyncRepositorySql(sql),
+    hr: new HrSyncRepositorySql(sql, dialect),
   };
 }
 

@@ -60,13 +60,6 @@ export function hrDraft(current: User | null, employeeId: string, fields: HrFiel
   };
 }
 
-/** HR fields as the profile holds them (what the plan compares a row with). */
-export function profileFields(profile: Json): { department: string | null; title: string | null } {
-  const enterprise = (profile[ENTERPRISE_URN] as Json | undefined) ?? {};
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  return { department: text(enterprise.department), title: text(profile.title) };
-}
-
 function setOrDrop(target: Json, values: Json): Json {
   for (const [key, value] of Object.entries(values)) {
     if (value === null || value === undefined) delete target[key];
