@@ -28,6 +28,8 @@ import { InactivityService } from './domain/lifecycle/inactivity-service';
 import { InactivityJob } from './jobs/inactivity.job';
 import { InvitationExpiryJob } from './jobs/invitation-expiry.job';
 import { MfaPolicyService } from './domain/mfa/mfa-policy-service';
+import { HrSyncService } from './domain/hr-sync/hr-sync-service';
+import { HrDueDatesJob } from './jobs/hr-due-dates.job';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
 import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
@@ -58,6 +60,7 @@ export interface Services {
   mfa: MfaPolicyService;
   sso: SsoConfigService;
   signIns: SignInService;
+  hrSync: HrSyncService;
 }
 
 export interface Roster {
@@ -116,6 +119,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     mfa: new MfaPolicyService(uow, clock, catalogue, policy),
     sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
     signIns: new SignInService(uow, clock, catalogue),
+    hrSync: new HrSyncService(uow, clock, ids, users, config.hrSync.maxDeactivationShare),
   };
   const jobs = new JobRunner(
     uow,
@@ -124,6 +128,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       new SupportExpiryJob(services.support),
       new InvitationExpiryJob(services.invitations),
       new InactivityJob(services.inactivity),
+      new HrDueDatesJob(services.hrSync),
     ],
     `${hostname()}:${process.pid}`,
   );

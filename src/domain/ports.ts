@@ -14,6 +14,7 @@ import type { GroupRef, User, UserView } from './users/user';
 import type { MfaPolicy } from './mfa/mfa-policy';
 import type { SsoRepository } from './sso/sso-ports';
 import type { InactivityRepository } from './lifecycle/inactivity-ports';
+import type { DuePendingChange, HrUserState, PendingChange } from './hr-sync/hr-types';
 
 export interface Clock {
   now(): number;
@@ -301,6 +302,7 @@ export interface Tx {
   mfa: MfaPolicyRepository;
   sso: SsoRepository;
   inactivity: InactivityRepository;
+  hr: HrSyncRepository;
 }
 
 export interface UnitOfWork {
@@ -434,4 +436,30 @@ export interface MfaPolicyRepository {
   get(accountId: AccountId): Promise<MfaPolicy | null>;
   /** Creates or replaces the account's policy. */
   save(accountId: AccountId, policy: MfaPolicy, at: number): Promise<void>;
+}
+
+/** What the HR sync keeps: which users an account's HR export owns, and start/termination dates still to come. */
+export interface HrSyncRepository {
+  /** The users the export owns, each with the HR fields the plan compares. */
+  ownedUsers(accountId: AccountId): Promise<HrUserState[]>;
+  /** Users not owned by the export whose employee number or userName is one of these. */
+  unownedMatches(
+    accountId: AccountId,
+    employeeIds: readonly string[],
+    emails: readonly string[],
+  ): Promise<HrUserState[]>;
+  own(accountId: AccountId, employeeId: string, userId: UserId, at: number): Promise<void>;
+  pending(accountId: AccountId): Promise<PendingChange[]>;
+  /** Replaces the user's pending changes with `changes` (none: clears them). */
+  replacePending(
+    accountId: AccountId,
+    userId: UserId,
+    changes: readonly PendingChange[],
+    at: number,
+  ): Promise<void>;
+  /** Pending changes of every account due at `now`, oldest first. */
+  due(now: number, limit: number): Promise<DuePendingChange[]>;
+  /** False when another run removed it first. */
+  removePending(id: string): Promise<boolean>;
+  activeUsers(accountId: AccountId): Promise<number>;
 }

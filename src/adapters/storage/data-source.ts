@@ -9,6 +9,7 @@ import { PermissionOverrides1764010000000 } from './migrations/1764010000000-per
 import { ChildAccounts1764020000000 } from './migrations/1764020000000-child-accounts';
 import { Sso1764030000000 } from './migrations/1764030000000-sso';
 import { MfaPolicy1764040000000 } from './migrations/1764040000000-mfa-policy';
+import { HrSync1764050000000 } from './migrations/1764050000000-hr-sync';
 import { JobLeases1764060000000 } from './migrations/1764060000000-job-leases';
 import { SupportAccess1764070000000 } from './migrations/1764070000000-support-access';
 import { SeatLimits1764080000000 } from './migrations/1764080000000-seat-limits';
@@ -25,6 +26,7 @@ export const migrations = [
   ChildAccounts1764020000000,
   Sso1764030000000,
   MfaPolicy1764040000000,
+  HrSync1764050000000,
   JobLeases1764060000000,
   SupportAccess1764070000000,
   SeatLimits1764080000000,

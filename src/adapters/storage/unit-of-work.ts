@@ -20,6 +20,7 @@ import { UserRepositorySql } from './repositories/user.repository';
 import { ChildAccountRepositorySql } from './repositories/child-account.repository';
 import { SsoRepositorySql } from './repositories/sso.repository';
 import { InactivityRepositorySql } from './repositories/inactivity.repository';
+import { HrSyncRepositorySql } from './repositories/hr-sync.repository';
 
 const maxAttempts = 5;
 
@@ -81,6 +82,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     mfa: new MfaPolicyRepositorySql(sql),
     sso: new SsoRepositorySql(sql),
     inactivity: new InactivityRepositorySql(sql),
+    hr: new HrSyncRepositorySql(sql, dialect),
   };
 }
 

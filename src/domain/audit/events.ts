@@ -46,7 +46,8 @@ export type AuditAction =
   | 'sso.login_succeeded'
   | 'sso.login_refused'
   | 'account.inactivity_configured'
-  | 'user.flagged_inactive';
+  | 'user.flagged_inactive'
+  | 'hr_sync.mass_deactivation_allowed';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';
