@@ -13,6 +13,7 @@ import type { Group, GroupMember } from './groups/group';
 import type { GroupRef, User, UserView } from './users/user';
 import type { MfaPolicy } from './mfa/mfa-policy';
 import type { SsoRepository } from './sso/sso-ports';
+import type { TotpRepository } from './mfa/totp-ports';
 
 export interface Clock {
   now(): number;
@@ -271,6 +272,7 @@ export interface Tx {
   children: ChildAccountRepository;
   mfa: MfaPolicyRepository;
   sso: SsoRepository;
+  totp: TotpRepository;
 }
 
 export interface UnitOfWork {

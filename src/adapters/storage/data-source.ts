@@ -15,6 +15,7 @@ import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-dep
 import { ChildAccounts1764020000000 } from './migrations/1764020000000-child-accounts';
 import { MfaPolicy1764040000000 } from './migrations/1764040000000-mfa-policy';
 import { Sso1764030000000 } from './migrations/1764030000000-sso';
+import { Totp1764140000000 } from './migrations/1764140000000-totp';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -30,6 +31,7 @@ export const migrations = [
   ChildAccounts1764020000000,
   MfaPolicy1764040000000,
   Sso1764030000000,
+  Totp1764140000000,
 ];
 
 /**

@@ -44,7 +44,13 @@ export type AuditAction =
   | 'sso.configured'
   | 'sso.removed'
   | 'sso.login_succeeded'
-  | 'sso.login_refused';
+  | 'sso.login_refused'
+  | 'sso.mfa_step_up_started'
+  | 'mfa.totp_enrolled'
+  | 'mfa.totp_code_refused'
+  | 'mfa.totp_locked'
+  | 'mfa.backup_code_used'
+  | 'mfa.totp_reset';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';
