@@ -35,6 +35,8 @@ import { ChildAccountService } from './domain/accounts/child-account-service';
 import { SsoConfigService } from './domain/sso/sso-config-service';
 import { SignInService } from './domain/sso/sign-in-service';
 import { readIdpMetadata } from './adapters/saml/idp-metadata';
+import { TotpStepUpService } from './domain/mfa/totp-step-up-service';
+import { totpCrypto } from './adapters/crypto/totp';
 
 export interface Services {
   accounts: AccountService;
@@ -55,6 +57,7 @@ export interface Services {
   mfa: MfaPolicyService;
   sso: SsoConfigService;
   signIns: SignInService;
+  stepUp: TotpStepUpService;
 }
 
 export interface Roster {
@@ -111,6 +114,14 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     mfa: new MfaPolicyService(uow, clock, catalogue, policy),
     sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
     signIns: new SignInService(uow, clock, catalogue),
+    stepUp: new TotpStepUpService(
+      uow,
+      clock,
+      sha256SecretCodec,
+      totpCrypto(config.mfaTotpKey),
+      catalogue,
+      policy,
+    ),
   };
   const jobs = new JobRunner(
     uow,
@@ -130,6 +141,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       saml: {
         ssoConfig: services.sso,
         signIns: services.signIns,
+        stepUp: services.stepUp,
         clock,
         publicUrl: config.publicUrl,
         clockSkewSeconds: config.sso.clockSkewSeconds,

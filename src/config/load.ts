@@ -45,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minimum: values.SCIM_DEACTIVATION_BRAKE_MINIMUM as number,
     }),
     sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number }),
+    mfaTotpKey: (values.MFA_TOTP_KEY as string | undefined) ?? null,
   });
 }

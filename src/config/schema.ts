@@ -64,6 +64,16 @@ export const settings = {
       "How far the IdP's clock may be from Roster's when SAML time conditions (NotBefore, NotOnOrAfter) are checked.",
     schema: z.coerce.number().int().min(0).max(600).default(60),
   },
+  MFA_TOTP_KEY: {
+    description:
+      "Encrypts users' TOTP secrets at rest (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`). " +
+      "Without it Roster's TOTP step-up cannot enrol anyone; keep it with your backups, changing it voids every enrolment.",
+    defaultText: 'none',
+    schema: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
+      .optional(),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -80,4 +90,6 @@ export interface Config {
   jobsIntervalSeconds: number;
   deactivationBrake: { share: number; minimum: number };
   sso: { clockSkewSeconds: number };
+  /** Base64 AES-256 key for TOTP secrets; null: the step-up cannot enrol. */
+  mfaTotpKey: string | null;
 }

@@ -109,6 +109,24 @@ export class TotpStepUpService {
     });
   }
 
+  /** The prompt of a pending login again (after a wrong code): the same secret while enrolling. */
+  async promptFor(actor: Actor, token: string): Promise<StepUpPrompt | null> {
+    const now = this.clock.now();
+    return this.uow.read(async (tx) => {
+      const pending = await tx.totp.getPending(this.codec.digest(token));
+      if (!pending || pending.accountId !== actor.accountId || pending.expires <= now) return null;
+      const user = await tx.users.get(actor.accountId, pending.userId);
+      const enrolment = await tx.totp.getEnrolment(actor.accountId, pending.userId);
+      if (!user || !enrolment) return null;
+      const secret = enrolment.confirmed ? null : this.totp.open(enrolment.sealedSecret);
+      return {
+        userName: user.userName,
+        enrolment: secret ? { secret, keyUri: this.totp.keyUri(secret, user.userName, issuer) } : null,
+        lockedUntil: lockedAt(enrolment, now),
+      };
+    });
+  }
+
   /** Forgets a user's authenticator and backup codes: their next step-up enrols again. */
   async reset(actor: Actor, userId: string): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
