@@ -27,13 +27,17 @@ export function totpCrypto(base64Key: string | null): TotpCrypto {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', needKey(), iv);
       const sealed = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-      return ['v1', iv, cipher.getAuthTag(), sealed].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+      return ['v1', iv, cipher.getAuthTag(), sealed]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.');
     },
     open: (sealed) => {
       const [, iv, tag, data] = sealed.split('.');
       const decipher = createDecipheriv('aes-256-gcm', needKey(), Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
     },
     verify: (secret, code, at) => {
       const result = verifySync({

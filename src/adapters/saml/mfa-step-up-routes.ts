@@ -80,7 +80,12 @@ export function stepUpRoutes(
         res
           .status(403)
           .type('html')
-          .send(stepUpEndedPage(result.kind === 'locked' ? 'locked' : 'expired', result.kind === 'locked' ? result.until : null));
+          .send(
+            stepUpEndedPage(
+              result.kind === 'locked' ? 'locked' : 'expired',
+              result.kind === 'locked' ? result.until : null,
+            ),
+          );
         return;
       }
       setCookie(res, target.accountId, '', 0);
@@ -103,7 +108,10 @@ export function stepUpRoutes(
         return;
       }
       setCookie(res, target.accountId, token, cookieMaxAgeSeconds);
-      res.status(200).type('html').send(stepUpPage(prompt, stepUpPath(target.accountId), null));
+      res
+        .status(200)
+        .type('html')
+        .send(stepUpPage(prompt, stepUpPath(target.accountId), null));
     },
   };
 }

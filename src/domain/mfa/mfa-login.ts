@@ -1,4 +1,10 @@
-import { provesMfa, type MfaEvidence, type MfaPolicy, type MfaReason, type MfaRequirement } from './mfa-policy';
+import {
+  provesMfa,
+  type MfaEvidence,
+  type MfaPolicy,
+  type MfaReason,
+  type MfaRequirement,
+} from './mfa-policy';
 
 /** How a login met the account's MFA policy (GET /api/v1/me shows it once sessions exist). */
 export interface MfaSatisfied {

@@ -140,7 +140,11 @@ export class SignInService {
     const stepUp = !outcome.accepted && outcome.reason === 'mfa_step_up';
     await recordAudit(tx, actor, this.clock, {
       // A step-up is neither yet: TotpStepUpService records the outcome once the code is typed.
-      action: outcome.accepted ? 'sso.login_succeeded' : stepUp ? 'sso.mfa_step_up_started' : 'sso.login_refused',
+      action: outcome.accepted
+        ? 'sso.login_succeeded'
+        : stepUp
+          ? 'sso.mfa_step_up_started'
+          : 'sso.login_refused',
       subjectType: outcome.userId ? 'user' : 'account',
       subjectId: outcome.userId ?? actor.accountId,
       before: null,

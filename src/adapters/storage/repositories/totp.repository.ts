@@ -51,7 +51,11 @@ export class TotpRepositorySql implements TotpRepository {
     return deleted > 0;
   }
 
-  async replaceBackupCodes(_accountId: AccountId, userId: UserId, codeHashes: readonly string[]): Promise<void> {
+  async replaceBackupCodes(
+    _accountId: AccountId,
+    userId: UserId,
+    codeHashes: readonly string[],
+  ): Promise<void> {
     await this.sql.run('DELETE FROM totp_backup_codes WHERE user_id = ?', [userId]);
     for (const hash of codeHashes) {
       await this.sql.run('INSERT INTO totp_backup_codes (user_id, code_hash, used_at) VALUES (?, ?, NULL)', [
