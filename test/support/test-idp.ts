@@ -95,13 +95,15 @@ export class TestIdp {
   private constructor(
     readonly keys: KeyPair,
     name: string,
+    ssoUrl?: string,
   ) {
     this.entityId = `https://idp.test/${name}`;
-    this.ssoUrl = `https://idp.test/${name}/sso`;
+    this.ssoUrl = ssoUrl ?? `https://idp.test/${name}/sso`;
   }
 
-  static async start(name = 'okta'): Promise<TestIdp> {
-    return new TestIdp(await keyPair(`${name} IdP`), name);
+  /** `ssoUrl`: where SP-initiated logins go (test/support/idp-server.ts serves one on localhost). */
+  static async start(name = 'okta', ssoUrl?: string): Promise<TestIdp> {
+    return new TestIdp(await keyPair(`${name} IdP`), name, ssoUrl);
   }
 
   get cert(): string {
