@@ -264,3 +264,33 @@ test("an Admin resets a user's TOTP (audited; the next login enrols again); supp
   );
   expect((await s.login(userName)).text).toContain('Set up your authenticator app');
 });
+
+test('without MFA_TOTP_KEY the step-up says it is not set up (503), instead of failing', async () => {
+  const bare = await startRoster({}, { clock });
+  try {
+    const account = await createAccount(bare);
+    await bare.services.sso.configure(account.operator, { metadataXml: idp.metadataXml() });
+    await bare.services.mfa.set(account.operator, { required: true });
+    const userName = `nokey${++counter}@example.test`;
+    const id = (await scimClient(bare, account.token).post('/Users', aUser(userName)).expect(201)).body
+      .id as string;
+    await bare.services.roles.assign(account.operator, id, 'analyst');
+    const base = `${PUBLIC_URL}/sso/${account.accountId}`;
+    const res = await request(bare.app)
+      .post(`/sso/${account.accountId}/acs`)
+      .type('form')
+      .send({
+        SAMLResponse: idp.response({
+          nameId: userName,
+          acsUrl: `${base}/acs`,
+          audience: `${base}/metadata`,
+          now,
+        }),
+      });
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('data-reason="totp_unavailable"');
+    expect(res.text).toMatch(/not set up on this server/);
+  } finally {
+    await bare.stop();
+  }
+});

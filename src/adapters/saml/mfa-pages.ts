@@ -45,15 +45,21 @@ export function stepUpPage(prompt: StepUpPrompt, action: string, message: string
 }
 
 /** A page saying the step-up cannot go on (expired, or locked after wrong codes). */
-export function stepUpEndedPage(kind: 'expired' | 'locked', until: number | null): string {
-  const words =
-    kind === 'locked'
-      ? `Too many wrong codes: your authenticator is locked until ${new Date(until ?? 0).toISOString()}. ` +
-        'Try again later, or ask your administrator to reset it.'
-      : 'This verification expired or was already used. Start again from your company sign-in page.';
+const endedWords = {
+  locked: (until: number | null) =>
+    `Too many wrong codes: your authenticator is locked until ${new Date(until ?? 0).toISOString()}. ` +
+    'Try again later, or ask your administrator to reset it.',
+  expired: () => 'This verification expired or was already used. Start again from your company sign-in page.',
+  unavailable: () =>
+    'Your identity provider did not confirm a second factor (MFA), and Roster cannot ask for its own ' +
+    'verification code because it is not set up on this server. Ask your administrator.',
+};
+const endedReasons = { locked: 'totp_locked', expired: 'step_up_expired', unavailable: 'totp_unavailable' };
+
+export function stepUpEndedPage(kind: keyof typeof endedWords, until: number | null): string {
   return page(
     'Sign-in refused',
-    `<h1>Sign-in refused</h1><p id="reason" data-reason="${kind === 'locked' ? 'totp_locked' : 'step_up_expired'}">${escape(words)}</p>`,
+    `<h1>Sign-in refused</h1><p id="reason" data-reason="${endedReasons[kind]}">${escape(endedWords[kind](until))}</p>`,
   );
 }
 

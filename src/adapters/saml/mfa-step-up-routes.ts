@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { DomainError } from '../../domain/errors';
 import type { UserId } from '../../domain/ids';
 import type { MfaSatisfied } from '../../domain/mfa/mfa-login';
 import type { SignInMethod } from '../../domain/sso/sso-ports';
@@ -102,7 +103,16 @@ export function stepUpRoutes(
       method: SignInMethod,
       relayState: string | null,
     ) => {
-      const { token, prompt } = await deps.stepUp.begin(target.actor, userId, method, relayState);
+      let started: Awaited<ReturnType<typeof deps.stepUp.begin>>;
+      try {
+        started = await deps.stepUp.begin(target.actor, userId, method, relayState);
+      } catch (err) {
+        // No MFA_TOTP_KEY: say so rather than fail with a bare error page.
+        if (!(err instanceof DomainError && err.code === 'mfa.totp_unavailable')) throw err;
+        res.status(503).type('html').send(stepUpEndedPage('unavailable', null));
+        return;
+      }
+      const { token, prompt } = started;
       if (prompt.lockedUntil !== null) {
         res.status(403).type('html').send(stepUpEndedPage('locked', prompt.lockedUntil));
         return;
