@@ -150,11 +150,6 @@ export class TotpStepUpService {
     return this.uow.read(async (tx) => requestedAuthnContext(await policyOf(tx, accountId)));
   }
 
-  /** Which of these users have a confirmed TOTP (the members list shows it). */
-  async enrolled(accountId: AccountId, userIds: readonly UserId[]): Promise<Set<UserId>> {
-    return this.uow.read((tx) => tx.totp.enrolledUserIds(accountId, userIds));
-  }
-
   private async prompt(
     tx: Tx,
     accountId: AccountId,
