@@ -39,6 +39,8 @@ import { ChildAccountService } from './domain/accounts/child-account-service';
 import { SsoConfigService } from './domain/sso/sso-config-service';
 import { SignInService } from './domain/sso/sign-in-service';
 import { readIdpMetadata } from './adapters/saml/idp-metadata';
+import { TotpStepUpService } from './domain/mfa/totp-step-up-service';
+import { totpCrypto } from './adapters/crypto/totp';
 
 export interface Services {
   accounts: AccountService;
@@ -61,6 +63,7 @@ export interface Services {
   sso: SsoConfigService;
   signIns: SignInService;
   hrSync: HrSyncService;
+  stepUp: TotpStepUpService;
 }
 
 export interface Roster {
@@ -120,6 +123,14 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
     signIns: new SignInService(uow, clock, catalogue),
     hrSync: new HrSyncService(uow, clock, ids, users, config.hrSync.maxDeactivationShare),
+    stepUp: new TotpStepUpService(
+      uow,
+      clock,
+      sha256SecretCodec,
+      totpCrypto(config.mfaTotpKey),
+      catalogue,
+      policy,
+    ),
   };
   const jobs = new JobRunner(
     uow,
@@ -144,6 +155,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       saml: {
         ssoConfig: services.sso,
         signIns: services.signIns,
+        stepUp: services.stepUp,
         clock,
         publicUrl: config.publicUrl,
         clockSkewSeconds: config.sso.clockSkewSeconds,

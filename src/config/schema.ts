@@ -70,6 +70,16 @@ export const settings = {
       '(0.1 = 10%) stops before writing anything, unless run with `--allow-mass` (audited).',
     schema: z.coerce.number().min(0).max(1).default(0.1),
   },
+  MFA_TOTP_KEY: {
+    description:
+      "Encrypts users' TOTP secrets at rest (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`). " +
+      "Without it Roster's TOTP step-up cannot enrol anyone; keep it with your backups, changing it voids every enrolment.",
+    defaultText: 'none',
+    schema: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
+      .optional(),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -87,4 +97,6 @@ export interface Config {
   deactivationBrake: { share: number; minimum: number };
   sso: { clockSkewSeconds: number };
   hrSync: { maxDeactivationShare: number };
+  /** Base64 AES-256 key for TOTP secrets; null: the step-up cannot enrol. */
+  mfaTotpKey: string | null;
 }

@@ -15,6 +15,7 @@ import type { MfaPolicy } from './mfa/mfa-policy';
 import type { SsoRepository } from './sso/sso-ports';
 import type { InactivityRepository } from './lifecycle/inactivity-ports';
 import type { DuePendingChange, HrUserState, PendingChange } from './hr-sync/hr-types';
+import type { TotpRepository } from './mfa/totp-ports';
 
 export interface Clock {
   now(): number;
@@ -303,6 +304,7 @@ export interface Tx {
   sso: SsoRepository;
   inactivity: InactivityRepository;
   hr: HrSyncRepository;
+  totp: TotpRepository;
 }
 
 export interface UnitOfWork {

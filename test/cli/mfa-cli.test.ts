@@ -51,3 +51,10 @@ test("set and clear a user's own flag by userName", () => {
   expect(JSON.parse(unset.stdout)).toMatchObject({ userFlag: null });
   expect(mfa('user', '--user', 'nobody@acme.test', '--required', 'on').stderr).toMatch(/not found/);
 });
+
+test('reset-totp names a user without an authenticator instead of pretending', () => {
+  const reset = mfa('reset-totp', '--user', 'owner@acme.test');
+  expect(reset.status).toBe(1);
+  expect(reset.stderr).toMatch(/has no TOTP to reset/);
+  expect(mfa('reset-totp', '--user', 'nobody@acme.test').stderr).toMatch(/not found/);
+});

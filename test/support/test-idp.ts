@@ -58,6 +58,26 @@ export interface ResponseOptions {
   sign?: 'assertion' | 'response' | 'both' | 'none';
   algorithm?: keyof typeof algorithms;
   assertionId?: string;
+  /** What the AuthnStatement says about how the user signed in (default: a password). */
+  authnContextClassRef?: string;
+  /** Attributes, each with its values (e.g. Entra's authnmethodsreferences, Okta's amr). */
+  attributes?: Record<string, string[]>;
+}
+
+const passwordClassRef = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
+
+function attributeStatement(attributes: Record<string, string[]> | undefined): string {
+  const entries = Object.entries(attributes ?? {});
+  if (entries.length === 0) return '';
+  const body = entries
+    .map(
+      ([name, values]) =>
+        `<saml:Attribute Name="${escapeXml(name)}">` +
+        values.map((v) => `<saml:AttributeValue>${escapeXml(v)}</saml:AttributeValue>`).join('') +
+        `</saml:Attribute>`,
+    )
+    .join('');
+  return `<saml:AttributeStatement>${body}</saml:AttributeStatement>`;
 }
 
 function iso(ms: number): string {
@@ -75,13 +95,15 @@ export class TestIdp {
   private constructor(
     readonly keys: KeyPair,
     name: string,
+    ssoUrl?: string,
   ) {
     this.entityId = `https://idp.test/${name}`;
-    this.ssoUrl = `https://idp.test/${name}/sso`;
+    this.ssoUrl = ssoUrl ?? `https://idp.test/${name}/sso`;
   }
 
-  static async start(name = 'okta'): Promise<TestIdp> {
-    return new TestIdp(await keyPair(`${name} IdP`), name);
+  /** `ssoUrl`: where SP-initiated logins go (test/support/idp-server.ts serves one on localhost). */
+  static async start(name = 'okta', ssoUrl?: string): Promise<TestIdp> {
+    return new TestIdp(await keyPair(`${name} IdP`), name, ssoUrl);
   }
 
   get cert(): string {
@@ -112,7 +134,14 @@ export class TestIdp {
   }
 
   /** Reads the AuthnRequest an SP-initiated login redirected to us (HTTP-Redirect binding). */
-  readRequest(location: string): { id: string; acsUrl: string; issuer: string; relayState: string | null } {
+  readRequest(location: string): {
+    id: string;
+    acsUrl: string;
+    issuer: string;
+    relayState: string | null;
+    /** The RequestedAuthnContext's comparison and class refs, when the SP asked for one. */
+    requestedAuthnContext: { comparison: string; classRefs: string[] } | null;
+  } {
     const url = new URL(location);
     const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString(
       'utf8',
@@ -124,6 +153,7 @@ export class TestIdp {
       acsUrl: root.getAttribute('AssertionConsumerServiceURL') ?? '',
       issuer: doc.getElementsByTagNameNS(saml, 'Issuer')[0]?.textContent ?? '',
       relayState: url.searchParams.get('RelayState'),
+      requestedAuthnContext: requestedContextOf(doc),
     };
   }
 
@@ -148,8 +178,8 @@ export class TestIdp {
       `<saml:Conditions NotBefore="${iso(from)}" NotOnOrAfter="${iso(until)}">` +
       `<saml:AudienceRestriction><saml:Audience>${options.audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
       `<saml:AuthnStatement AuthnInstant="${iso(options.now)}" SessionIndex="_s${randomUUID()}"><saml:AuthnContext>` +
-      `<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef>` +
-      `</saml:AuthnContext></saml:AuthnStatement></saml:Assertion>`;
+      `<saml:AuthnContextClassRef>${escapeXml(options.authnContextClassRef ?? passwordClassRef)}</saml:AuthnContextClassRef>` +
+      `</saml:AuthnContext></saml:AuthnStatement>${attributeStatement(options.attributes)}</saml:Assertion>`;
     let xml =
       `<samlp:Response xmlns:samlp="${samlp}" ID="${responseId}" Version="2.0" IssueInstant="${iso(options.now)}" ` +
       `Destination="${options.destination ?? options.acsUrl}"${irt}>` +
@@ -182,6 +212,17 @@ export class TestIdp {
     });
     return signer.getSignedXml();
   }
+}
+
+function requestedContextOf(doc: Document): { comparison: string; classRefs: string[] } | null {
+  const rac = doc.getElementsByTagNameNS(samlp, 'RequestedAuthnContext')[0];
+  if (!rac) return null;
+  return {
+    comparison: rac.getAttribute('Comparison') ?? 'exact',
+    classRefs: Array.from(rac.getElementsByTagNameNS(saml, 'AuthnContextClassRef')).map(
+      (el) => el.textContent ?? '',
+    ),
+  };
 }
 
 /** Changes a signed response's XML (an attacker on the way), keeping its signatures as they were. */

@@ -87,6 +87,15 @@ export const refusalWords: Record<SignInRefusal, { title: string; advice: string
     title: 'You do not have access to this Roster account yet',
     advice: 'You have no role here. Ask your administrator to give you one (usually through a group).',
   },
+  mfa_not_proven: {
+    title: 'Your identity provider did not confirm a second factor (MFA)',
+    advice:
+      'Sign in again with multi-factor authentication at your company sign-in page, or ask your administrator.',
+  },
+  mfa_step_up_failed: {
+    title: 'The verification code step did not complete',
+    advice: 'Start again from your company sign-in page.',
+  },
 };
 
 function escape(text: string): string {
@@ -101,12 +110,14 @@ function page(title: string, body: string): string {
 `;
 }
 
-export function refusalPage(reason: SignInRefusal, requestId: string): string {
+/** `policy`: the rule that refused, in words (the MFA policy that applied). */
+export function refusalPage(reason: SignInRefusal, requestId: string, policy?: string): string {
   const words = refusalWords[reason];
+  const rule = policy ? `<p id="policy">${escape(policy)}</p>` : '';
   return page(
     words.title,
     `<h1>Sign-in refused</h1><p id="reason" data-reason="${reason}">${escape(words.title)}.</p>` +
-      `<p>${escape(words.advice)}</p><p><small>Reference: ${escape(requestId)}</small></p>`,
+      `${rule}<p>${escape(words.advice)}</p><p><small>Reference: ${escape(requestId)}</small></p>`,
   );
 }
 

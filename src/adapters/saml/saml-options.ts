@@ -26,6 +26,7 @@ export function samlOptions(
   config: SsoConfig,
   sp: SpEndpoints,
   cacheProvider: CacheProvider,
+  requestedContext: string[] | null = null,
 ): PassportSamlConfig {
   return {
     issuer: sp.entityId,
@@ -43,8 +44,11 @@ export function samlOptions(
     requestIdExpirationPeriodMs: 10 * 60_000,
     cacheProvider,
     identifierFormat: nameIdFormat,
-    // MFA (RequestedAuthnContext) comes with the account's MFA policy; until then, ask for nothing.
-    disableRequestedAuthnContext: true,
+    // Asks for MFA when the account requires it of everyone (the user is unknown before the
+    // response): "exact" with the accepted values means any one of them. Otherwise nothing is asked.
+    ...(requestedContext
+      ? { authnContext: requestedContext, racComparison: 'exact', disableRequestedAuthnContext: false }
+      : { disableRequestedAuthnContext: true }),
     passReqToCallback: true,
   } as PassportSamlConfig;
 }

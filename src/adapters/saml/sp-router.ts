@@ -13,11 +13,18 @@ import { requestIdOf } from '../http/request-context';
 import { refusalPage, sameOriginPath, signedInPage } from './pages';
 import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
 import { nameIdFormat, samlOptions, spEndpoints } from './saml-options';
+import type { MfaSatisfied } from '../../domain/mfa/mfa-login';
+import type { TotpStepUpService } from '../../domain/mfa/totp-step-up-service';
+import { mfaEvidenceOf } from './mfa-evidence';
+import { policyWords, withBackupCodes } from './mfa-pages';
+import { stepUpRoutes } from './mfa-step-up-routes';
 
 export interface SamlDependencies {
   ssoConfig: SsoConfigService;
   signIns: SignInService;
   clock: Clock;
+  /** Roster's TOTP when the IdP did not prove MFA (mfa-step-up-routes.ts). */
+  stepUp: TotpStepUpService;
 }
 
 export interface SamlRouteOptions {
@@ -55,10 +62,12 @@ function samlLibrary(): Promise<SamlLibrary> {
   return (library ??= import('@node-saml/passport-saml'));
 }
 
-interface Target {
+export interface Target {
   accountId: AccountId;
   actor: Actor;
   config: SsoConfig;
+  /** The AuthnContextClassRefs the AuthnRequest asks for (the MFA policy), or null. */
+  requestedContext: string[] | null;
 }
 
 /**
@@ -83,7 +92,15 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
             const target = targets.get(req);
             if (!target) return done(new Error('no SSO target for this request'));
             const sp = spEndpoints(options.publicUrl, target.accountId);
-            done(null, samlOptions(target.config, sp, requestStore(deps.signIns, target.actor)));
+            done(
+              null,
+              samlOptions(
+                target.config,
+                sp,
+                requestStore(deps.signIns, target.actor),
+                target.requestedContext,
+              ),
+            );
           },
         },
         (
@@ -123,7 +140,8 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       await refuse(res, actor, { reason: 'not_configured', detail: 'no IdP is configured' });
       return null;
     }
-    return { accountId: accountId as AccountId, actor, config: found.config };
+    const requestedContext = await deps.stepUp.requestedContext(accountId as AccountId);
+    return { accountId: accountId as AccountId, actor, config: found.config, requestedContext };
   };
 
   const authenticate = async (req: Request, res: Response, next: NextFunction) => {
@@ -199,26 +217,49 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
         skewMs,
       );
       if (isRefusal(assertion)) return refuse(res, target.actor, assertion);
+      const method = facts.inResponseTo ? 'sp-initiated' : 'idp-initiated';
       const outcome = await deps.signIns.signIn(target.actor, {
         nameId: user.profile.nameID,
         assertionId: assertion.assertionId,
         expires: assertion.expires,
-        method: facts.inResponseTo ? 'sp-initiated' : 'idp-initiated',
+        method,
+        mfaEvidence: mfaEvidenceOf(user.profile.getAssertionXml?.() ?? ''),
       });
-      if (!outcome.accepted) return refuse(res, null, { reason: outcome.reason });
-      logger.info({ accountId: target.accountId, userId: outcome.userId }, 'SSO sign-in');
-      res
-        .status(200)
-        .type('html')
-        .send(
-          signedInPage(
-            outcome.userName,
-            outcome.roleName,
-            sameOriginPath(req.body?.RelayState, options.publicUrl),
-          ),
-        );
+      const relayState = sameOriginPath(req.body?.RelayState, options.publicUrl);
+      if (!outcome.accepted && outcome.reason === 'mfa_step_up') {
+        return stepUp.begin(res, target, outcome.userId, method, relayState);
+      }
+      if (!outcome.accepted) {
+        const policy = outcome.mfaBecause ? policyWords(outcome.mfaBecause, null) : undefined;
+        res
+          .status(403)
+          .type('html')
+          .send(refusalPage(outcome.reason, requestIdOf(res), policy));
+        return;
+      }
+      acceptLogin(res, target, outcome, relayState, null);
     },
   );
+
+  /**
+   * The one place a login is accepted (after the ACS, or after the TOTP step-up): sessions hook
+   * in here. Shows who signed in and as what.
+   */
+  const acceptLogin = (
+    res: Response,
+    target: Target,
+    login: { userId: string; userName: string; roleName: string; mfa: MfaSatisfied },
+    relayState: string | null,
+    backupCodes: string[] | null,
+  ) => {
+    logger.info({ accountId: target.accountId, userId: login.userId, mfa: login.mfa }, 'SSO sign-in');
+    res
+      .status(200)
+      .type('html')
+      .send(withBackupCodes(signedInPage(login.userName, login.roleName, relayState), backupCodes));
+  };
+
+  const stepUp = stepUpRoutes(router, deps, options, { load, acceptLogin });
 
   // A bug or an outage: a plain page with the request id, never a stack trace.
   router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {

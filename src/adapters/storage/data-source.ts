@@ -17,6 +17,7 @@ import { Invitations1764090000000 } from './migrations/1764090000000-invitations
 import { UserTombstones1764100000000 } from './migrations/1764100000000-user-tombstones';
 import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-deprovisioning-brake';
 import { InactivityReview1764130000000 } from './migrations/1764130000000-inactivity-review';
+import { Totp1764140000000 } from './migrations/1764140000000-totp';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -34,6 +35,7 @@ export const migrations = [
   UserTombstones1764100000000,
   DeprovisioningBrake1764110000000,
   InactivityReview1764130000000,
+  Totp1764140000000,
 ];
 
 /**

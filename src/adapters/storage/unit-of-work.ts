@@ -21,6 +21,7 @@ import { ChildAccountRepositorySql } from './repositories/child-account.reposito
 import { SsoRepositorySql } from './repositories/sso.repository';
 import { InactivityRepositorySql } from './repositories/inactivity.repository';
 import { HrSyncRepositorySql } from './repositories/hr-sync.repository';
+import { TotpRepositorySql } from './repositories/totp.repository';
 
 const maxAttempts = 5;
 
@@ -83,6 +84,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     sso: new SsoRepositorySql(sql),
     inactivity: new InactivityRepositorySql(sql),
     hr: new HrSyncRepositorySql(sql, dialect),
+    totp: new TotpRepositorySql(sql),
   };
 }
 

@@ -120,5 +120,21 @@ export function mfaCommand(): Command {
         print(options.json === true, { ...result, userFlag: flag }, human);
       });
     });
+  mfa
+    .command('reset-totp')
+    .description("Forget a user's Roster TOTP and backup codes (lost phone): their next step-up enrols again")
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--user <id>', 'user id or userName')
+    .option('--json', 'print JSON')
+    .action(async (options: { account: string; user: string; json?: boolean }) => {
+      await withRoster(async (roster) => {
+        await roster.services.stepUp.reset(operatorOn(options.account), options.user);
+        print(
+          options.json === true,
+          { user: options.user, totpEnrolled: false },
+          `TOTP reset for ${options.user}: they set up their authenticator again at their next sign-in.`,
+        );
+      });
+    });
   return mfa;
 }

@@ -28,6 +28,8 @@ export interface Member {
   /** What the user may do now: role, then overrides; nothing while inactive. */
   permissions: Permission[];
   mfa: MemberMfa;
+  /** The user confirmed an authenticator for Roster's TOTP step-up (read-only). */
+  totpEnrolled: boolean;
 }
 
 /** Whether the user must prove MFA at sign-in, which flag requires it, and the user's own flag. */
@@ -72,8 +74,9 @@ export class MemberService {
       const records = await tx.members.list(actor.accountId, { ...filter, limit: limit + 1 });
       const page = records.slice(0, limit);
       const mfa = await policyOf(tx, actor.accountId);
+      const enrolled = await enrolledAmong(tx, actor, page);
       return {
-        members: page.map((record) => this.member(record, mfa)),
+        members: page.map((record) => this.member(record, mfa, enrolled)),
         nextCursor: records.length > limit ? page[page.length - 1].userNameKey : null,
       };
     });
@@ -84,7 +87,8 @@ export class MemberService {
     return this.uow.read(async (tx) => {
       await this.policy.assertMay(tx, actor, 'users.view', { read: true });
       const record = await this.record(tx, actor, userId);
-      return this.member(record, await policyOf(tx, actor.accountId));
+      const enrolled = await enrolledAmong(tx, actor, [record]);
+      return this.member(record, await policyOf(tx, actor.accountId), enrolled);
     });
   }
 
@@ -97,8 +101,12 @@ export class MemberService {
       let after: string | undefined;
       for (;;) {
         const records = await tx.members.list(actor.accountId, { after, limit: reviewPage });
+        const enrolled = await enrolledAmong(tx, actor, records);
         members.push(
-          ...records.map((record) => ({ ...this.member(record, mfa), lastLogin: record.lastLogin })),
+          ...records.map((record) => ({
+            ...this.member(record, mfa, enrolled),
+            lastLogin: record.lastLogin,
+          })),
         );
         if (records.length < reviewPage) return members;
         after = records[records.length - 1].userNameKey;
@@ -116,7 +124,7 @@ export class MemberService {
     return record;
   }
 
-  private member(record: MemberRecord, mfaPolicy: MfaPolicy): Member {
+  private member(record: MemberRecord, mfaPolicy: MfaPolicy, totpEnrolled: Set<UserId>): Member {
     const { effective } = record.role;
     const overrides = record.role.overrides ?? noOverrides;
     return {
@@ -137,6 +145,7 @@ export class MemberService {
         ...mfaRequirementFor(mfaPolicy, effective.roleKey, record.mfaRequired),
         userFlag: record.mfaRequired,
       },
+      totpEnrolled: totpEnrolled.has(record.id as UserId),
     };
   }
 
@@ -145,4 +154,12 @@ export class MemberService {
     const known = this.catalogue.roles.map((r) => r.key).join(', ');
     throw DomainError.invalid('role.unknown', `Unknown role "${roleKey}"; roles: ${known}`);
   }
+}
+
+/** Which of these members confirmed a TOTP authenticator (one query per page). */
+function enrolledAmong(tx: Tx, actor: Actor, records: readonly MemberRecord[]): Promise<Set<UserId>> {
+  return tx.totp.enrolledUserIds(
+    actor.accountId,
+    records.map((r) => r.id as UserId),
+  );
 }

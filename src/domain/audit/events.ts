@@ -47,7 +47,13 @@ export type AuditAction =
   | 'sso.login_refused'
   | 'account.inactivity_configured'
   | 'user.flagged_inactive'
-  | 'hr_sync.mass_deactivation_allowed';
+  | 'hr_sync.mass_deactivation_allowed'
+  | 'sso.mfa_step_up_started'
+  | 'mfa.totp_enrolled'
+  | 'mfa.totp_code_refused'
+  | 'mfa.totp_locked'
+  | 'mfa.backup_code_used'
+  | 'mfa.totp_reset';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';

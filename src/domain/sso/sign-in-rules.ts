@@ -21,7 +21,16 @@ export type ResponseRefusal =
 
 /** Why a person was refused once the response was trusted (issue 5, "Who may enter"). */
 export type EntryRefusal =
-  'replayed' | 'account_closed' | 'unknown_user' | 'ambiguous_user' | 'inactive_user' | 'no_access';
+  | 'replayed'
+  | 'account_closed'
+  | 'unknown_user'
+  | 'ambiguous_user'
+  | 'inactive_user'
+  | 'no_access'
+  /** MFA is required, the IdP did not prove it and the account does not allow Roster's TOTP. */
+  | 'mfa_not_proven'
+  /** The TOTP step-up expired or the user's TOTP is locked after wrong codes. */
+  | 'mfa_step_up_failed';
 
 export type SignInRefusal = ResponseRefusal | EntryRefusal;
 

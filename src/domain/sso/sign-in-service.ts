@@ -6,6 +6,9 @@ import type { Clock, Tx, UnitOfWork } from '../ports';
 import type { User } from '../users/user';
 import { entryRefusal, type EntryRefusal, type ResponseRefusal } from './sign-in-rules';
 import type { SignInMethod } from './sso-ports';
+import { mfaDecision, type MfaSatisfied } from '../mfa/mfa-login';
+import { mfaRequirementFor, type MfaEvidence, type MfaReason } from '../mfa/mfa-policy';
+import { policyOf } from '../mfa/mfa-state';
 
 /** What the SAML adapter learned from a response whose signature and conditions it checked. */
 export interface VerifiedAssertion {
@@ -15,11 +18,15 @@ export interface VerifiedAssertion {
   /** After this the assertion is refused anyway, so its id need not be remembered longer. */
   expires: number;
   method: SignInMethod;
+  /** What the response said about how the user authenticated (AuthnContextClassRef, amr). */
+  mfaEvidence?: MfaEvidence;
 }
 
 export type SignInOutcome =
-  | { accepted: true; userId: UserId; userName: string; role: RoleKey; roleName: string }
-  | { accepted: false; reason: EntryRefusal; userId: UserId | null };
+  | { accepted: true; userId: UserId; userName: string; role: RoleKey; roleName: string; mfa: MfaSatisfied }
+  | { accepted: false; reason: EntryRefusal; userId: UserId | null; mfaBecause?: MfaReason }
+  /** The IdP did not prove MFA: the login waits for Roster's TOTP (TotpStepUpService). */
+  | { accepted: false; reason: 'mfa_step_up'; userId: UserId; mfaBecause: MfaReason };
 
 /** AuthnRequest ids are accepted back for this long. */
 const requestLifetimeMs = 10 * 60_000;
@@ -91,7 +98,20 @@ export class SignInService {
     const roleKey = stored?.effective.roleKey ?? null;
     const reason = entryRefusal({ users, roleKey });
     if (reason || !user || roleKey === null) return refused(reason ?? 'no_access', user?.id ?? null);
+    const policy = await policyOf(tx, actor.accountId);
+    const mfa = mfaDecision(
+      policy,
+      mfaRequirementFor(policy, roleKey, user.mfaRequired),
+      assertion.mfaEvidence ?? {},
+    );
+    if (mfa.kind === 'step_up') {
+      return { accepted: false, reason: 'mfa_step_up', userId: user.id, mfaBecause: mfa.because };
+    }
+    if (mfa.kind === 'refused') {
+      return { accepted: false, reason: 'mfa_not_proven', userId: user.id, mfaBecause: mfa.because };
+    }
     return {
+      mfa: mfa.mfa,
       accepted: true,
       userId: user.id,
       userName: user.userName,
@@ -117,15 +137,23 @@ export class SignInService {
     if (outcome.accepted) {
       await tx.sso.recordSignIn(actor.accountId, outcome.userId, now, assertion.method);
     }
+    const stepUp = !outcome.accepted && outcome.reason === 'mfa_step_up';
     await recordAudit(tx, actor, this.clock, {
-      action: outcome.accepted ? 'sso.login_succeeded' : 'sso.login_refused',
+      // A step-up is neither yet: TotpStepUpService records the outcome once the code is typed.
+      action: outcome.accepted
+        ? 'sso.login_succeeded'
+        : stepUp
+          ? 'sso.mfa_step_up_started'
+          : 'sso.login_refused',
       subjectType: outcome.userId ? 'user' : 'account',
       subjectId: outcome.userId ?? actor.accountId,
       before: null,
       after: {
         nameId: assertion.nameId,
         method: assertion.method,
-        ...(outcome.accepted ? { role: outcome.role } : { reason: outcome.reason }),
+        ...(outcome.accepted
+          ? { role: outcome.role, mfa: outcome.mfa }
+          : { reason: outcome.reason, ...(outcome.mfaBecause ? { mfaRequiredBy: outcome.mfaBecause } : {}) }),
       },
     });
   }

@@ -37,6 +37,8 @@ export const memberSchema = z.object({
   overrides: overridesSchema,
   permissions: z.array(z.string()),
   mfa: memberMfaSchema,
+  /** The user set up an authenticator for Roster's TOTP step-up (read-only; an Admin can reset it). */
+  totpEnrolled: z.boolean(),
 });
 
 export const memberPage = z.object({ members: z.array(memberSchema), nextCursor: z.string().nullable() });

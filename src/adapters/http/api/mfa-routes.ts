@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { MfaPolicyService } from '../../../domain/mfa/mfa-policy-service';
 import type { MfaPolicy } from '../../../domain/mfa/mfa-policy';
 import type { MemberService } from '../../../domain/access/member-service';
+import type { TotpStepUpService } from '../../../domain/mfa/totp-step-up-service';
 import { apiRoute, type ApiRoute } from './api-route';
 import { errorBody, memberSchema, mfaPolicySchema } from './api-schemas';
 
 export interface MfaRouteServices {
   mfa: MfaPolicyService;
   members: MemberService;
+  stepUp: TotpStepUpService;
 }
 
 const refused = { description: 'Refused; the error says why', schema: errorBody };
@@ -67,6 +69,22 @@ export function mfaRoutes(s: MfaRouteServices): ApiRoute[] {
       handle: async ({ actor, params, body }) => {
         await s.mfa.setUserRequirement(actor, params.userId, body.required);
         return s.members.get(actor, params.userId);
+      },
+    }),
+    apiRoute({
+      method: 'delete',
+      path: '/members/:userId/totp',
+      summary:
+        "Reset a user's Roster TOTP (authenticator and backup codes): their next step-up enrols again. Never support staff",
+      permission: 'mfa.reset',
+      status: 204,
+      responses: {
+        204: { description: 'Reset' },
+        403: refused,
+        404: { description: 'No such user, or the user has no TOTP', schema: errorBody },
+      },
+      handle: async ({ actor, params }) => {
+        await s.stepUp.reset(actor, params.userId);
       },
     }),
   ];

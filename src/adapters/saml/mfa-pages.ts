@@ -1,0 +1,74 @@
+import type { MfaReason } from '../../domain/mfa/mfa-policy';
+import type { StepUpPrompt } from '../../domain/mfa/totp-step-up-service';
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Which of the account's MFA flags applied, in words (the refusal and step-up pages name it). */
+export function policyWords(because: MfaReason, roleName: string | null): string {
+  if (because === 'account') return 'This account requires multi-factor authentication (MFA) of everyone.';
+  if (because === 'role')
+    return `This account requires multi-factor authentication (MFA) of everyone with the role ${roleName ?? 'you hold'}.`;
+  return 'Your administrator requires multi-factor authentication (MFA) of you.';
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(title)} · Roster</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main>${body}</main></body></html>
+`;
+}
+
+/**
+ * Asks for the TOTP code (or a backup code). Without a confirmed authenticator it first shows the
+ * secret: as the otpauth:// URI and as text to type in, since no QR code library is installed.
+ */
+export function stepUpPage(prompt: StepUpPrompt, action: string, message: string | null): string {
+  const enrol = prompt.enrolment
+    ? `<h2>Set up your authenticator app</h2>` +
+      `<p>Add Roster to an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, …): ` +
+      `choose "enter a setup key" and type this key, or open the link on your phone.</p>` +
+      `<p>Setup key: <code id="totp-secret">${escape(prompt.enrolment.secret)}</code></p>` +
+      `<p><a id="totp-uri" href="${escape(prompt.enrolment.keyUri)}">${escape(prompt.enrolment.keyUri)}</a></p>` +
+      `<p>Then type the 6-digit code it shows.</p>`
+    : `<p>Type the 6-digit code from your authenticator app, or one of your backup codes.</p>`;
+  const note = message ? `<p id="message" role="alert">${escape(message)}</p>` : '';
+  return page(
+    'Verify it is you',
+    `<h1>Verify it is you</h1><p>Signing in as <strong id="user">${escape(prompt.userName)}</strong>.</p>` +
+      `${enrol}${note}<form method="post" action="${escape(action)}">` +
+      `<label for="code">Code</label> <input id="code" name="code" autocomplete="one-time-code" ` +
+      `inputmode="numeric" required autofocus> <button type="submit">Verify</button></form>`,
+  );
+}
+
+/** A page saying the step-up cannot go on (expired, or locked after wrong codes). */
+const endedWords = {
+  locked: (until: number | null) =>
+    `Too many wrong codes: your authenticator is locked until ${new Date(until ?? 0).toISOString()}. ` +
+    'Try again later, or ask your administrator to reset it.',
+  expired: () => 'This verification expired or was already used. Start again from your company sign-in page.',
+  unavailable: () =>
+    'Your identity provider did not confirm a second factor (MFA), and Roster cannot ask for its own ' +
+    'verification code because it is not set up on this server. Ask your administrator.',
+};
+const endedReasons = { locked: 'totp_locked', expired: 'step_up_expired', unavailable: 'totp_unavailable' };
+
+export function stepUpEndedPage(kind: keyof typeof endedWords, until: number | null): string {
+  return page(
+    'Sign-in refused',
+    `<h1>Sign-in refused</h1><p id="reason" data-reason="${endedReasons[kind]}">${escape(endedWords[kind](until))}</p>`,
+  );
+}
+
+/** Adds the new backup codes (shown this once) to the signed-in page. */
+export function withBackupCodes(html: string, codes: readonly string[] | null): string {
+  if (!codes) return html;
+  const list = codes.map((c) => `<li><code>${escape(c)}</code></li>`).join('');
+  const block =
+    `<section id="backup-codes"><h2>Your backup codes</h2><p>Each works once, when your authenticator ` +
+    `is not at hand. Save them now: Roster shows them only this once.</p><ul>${list}</ul></section>`;
+  return html.replace('</main>', `${block}</main>`);
+}
