@@ -15,6 +15,7 @@ import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-dep
 import { ChildAccounts1764020000000 } from './migrations/1764020000000-child-accounts';
 import { MfaPolicy1764040000000 } from './migrations/1764040000000-mfa-policy';
 import { Sso1764030000000 } from './migrations/1764030000000-sso';
+import { SsoSessions1764120000000 } from './migrations/1764120000000-sso-sessions';
 
 export const migrations = [
   InitialSchema1763900000000,

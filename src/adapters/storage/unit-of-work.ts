@@ -19,6 +19,7 @@ import { ScimTokenRepositorySql } from './repositories/scim-token.repository';
 import { UserRepositorySql } from './repositories/user.repository';
 import { ChildAccountRepositorySql } from './repositories/child-account.repository';
 import { SsoRepositorySql } from './repositories/sso.repository';
+import { SsoSessionRepositorySql } from './repositories/sso-session.repository';
 
 const maxAttempts = 5;
 
@@ -79,6 +80,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     children: new ChildAccountRepositorySql(sql, dialect),
     mfa: new MfaPolicyRepositorySql(sql),
     sso: new SsoRepositorySql(sql),
+    ssoSessions: new SsoSessionRepositorySql(sql),
   };
 }
 

@@ -44,7 +44,10 @@ export type AuditAction =
   | 'sso.configured'
   | 'sso.removed'
   | 'sso.login_succeeded'
-  | 'sso.login_refused';
+  | 'sso.login_refused'
+  | 'sso.session_lifetimes_set'
+  | 'sso.session_started'
+  | 'sso.session_ended';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';
