@@ -34,6 +34,7 @@ import { TypeOrmUnitOfWork } from './adapters/storage/unit-of-work';
 import { ChildAccountService } from './domain/accounts/child-account-service';
 import { SsoConfigService } from './domain/sso/sso-config-service';
 import { SignInService } from './domain/sso/sign-in-service';
+import { SessionService } from './domain/sso/session-service';
 import { readIdpMetadata } from './adapters/saml/idp-metadata';
 
 export interface Services {
@@ -55,6 +56,7 @@ export interface Services {
   mfa: MfaPolicyService;
   sso: SsoConfigService;
   signIns: SignInService;
+  sessions: SessionService;
 }
 
 export interface Roster {
@@ -111,6 +113,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     mfa: new MfaPolicyService(uow, clock, catalogue, policy),
     sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
     signIns: new SignInService(uow, clock, catalogue),
+    sessions: new SessionService(uow, clock, ids, sha256SecretCodec, catalogue),
   };
   const jobs = new JobRunner(
     uow,
@@ -130,6 +133,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       saml: {
         ssoConfig: services.sso,
         signIns: services.signIns,
+        sessions: services.sessions,
         clock,
         publicUrl: config.publicUrl,
         clockSkewSeconds: config.sso.clockSkewSeconds,

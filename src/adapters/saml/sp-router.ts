@@ -6,17 +6,21 @@ import type { Actor } from '../../domain/actor';
 import { isUuid, type AccountId } from '../../domain/ids';
 import type { Clock } from '../../domain/ports';
 import type { SignInService } from '../../domain/sso/sign-in-service';
+import type { SessionService } from '../../domain/sso/session-service';
+import { setSessionCookie } from '../http/session-cookie';
 import type { SignInRefusal } from '../../domain/sso/sign-in-rules';
 import type { SsoConfigService } from '../../domain/sso/sso-config-service';
 import type { SsoConfig } from '../../domain/sso/sso-ports';
 import { requestIdOf } from '../http/request-context';
-import { refusalPage, sameOriginPath, signedInPage } from './pages';
+import { refusalPage, sameOriginPath } from './pages';
+import { sessionPages } from './session-pages';
 import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
 import { nameIdFormat, samlOptions, spEndpoints } from './saml-options';
 
 export interface SamlDependencies {
   ssoConfig: SsoConfigService;
   signIns: SignInService;
+  sessions: SessionService;
   clock: Clock;
 }
 
@@ -207,18 +211,14 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       });
       if (!outcome.accepted) return refuse(res, null, { reason: outcome.reason });
       logger.info({ accountId: target.accountId, userId: outcome.userId }, 'SSO sign-in');
-      res
-        .status(200)
-        .type('html')
-        .send(
-          signedInPage(
-            outcome.userName,
-            outcome.roleName,
-            sameOriginPath(req.body?.RelayState, options.publicUrl),
-          ),
-        );
+      const { secret, session } = await deps.sessions.start(target.actor, outcome.userId);
+      setSessionCookie(res, secret, session.absoluteExpires, options.publicUrl.startsWith('https:'));
+      const onward = sameOriginPath(req.body?.RelayState, options.publicUrl);
+      res.redirect(303, onward ?? `/sso/${target.accountId}/home`);
     },
   );
+
+  router.use(sessionPages(deps, options));
 
   // A bug or an outage: a plain page with the request id, never a stack trace.
   router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -5,6 +5,7 @@ import type { AuthorizationService } from '../../../domain/access/authorization-
 import type { AuditService } from '../../../domain/audit/audit-service';
 import type { ApiKeyService } from '../../../domain/tokens/api-key-service';
 import type { MappingService } from '../../../domain/role-mapping/mapping-service';
+import { DomainError } from '../../../domain/errors';
 import { requestIdOf } from '../request-context';
 import { accountRoutes, type AccountRouteServices } from './account-routes';
 import { apiErrorHandler, sendApiError } from './api-errors';
@@ -25,6 +26,9 @@ import type { ChildAccountService } from '../../../domain/accounts/child-account
 import { mfaRoutes, type MfaRouteServices } from './mfa-routes';
 import { ssoRoutes } from './sso-routes';
 import type { SsoConfigService } from '../../../domain/sso/sso-config-service';
+import type { SessionService } from '../../../domain/sso/session-service';
+import { csrfHeader, csrfMatches, isSafeMethod, readSessionCookie } from '../session-cookie';
+import { meRoutes } from './me-routes';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
   apiKeys: ApiKeyService;
@@ -37,6 +41,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   clock: Clock;
   children: ChildAccountService;
   sso: SsoConfigService;
+  sessions: SessionService;
 }
 
 const authorizeBody = z.strictObject({
@@ -114,11 +119,31 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...childRoutes(deps.children),
     ...mfaRoutes(deps),
     ...ssoRoutes(deps.sso, publicUrl),
+    ...meRoutes(deps.sessions),
   ];
 }
 
 /**
- * The admin and authorization API at /api/v1 (JSON). Authenticated by API keys; each route
+ * A browser session acts as its member. Writes with the cookie must carry the session's CSRF
+ * token (from GET /me) in X-CSRF-Token: another site can make the browser send the cookie, but
+ * cannot read the token. Bearer credentials are never sent by the browser on its own, so they
+ * need none.
+ */
+async function cookieActor(sessions: SessionService, secret: string, req: Request, res: Response) {
+  const { actor, session } = await sessions.authenticate(secret, 'admin-api', requestIdOf(res));
+  if (!isSafeMethod(req.method) && !csrfMatches(sessions.csrfToken(secret), req.headers[csrfHeader])) {
+    throw DomainError.forbidden(
+      'csrf.invalid',
+      'With the session cookie, writes need the X-CSRF-Token header (the csrfToken of GET /api/v1/me)',
+    );
+  }
+  res.locals.session = session;
+  res.locals.sessionSecret = secret;
+  return actor;
+}
+
+/**
+ * The admin and authorization API at /api/v1 (JSON). Authenticated by API keys or the session cookie; each route
  * validates its input once and calls one domain service with the key's actor.
  */
 export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string): Router {
@@ -135,12 +160,17 @@ export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string
   );
   router.use(async (req: Request, res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const cookie = match ? null : readSessionCookie(req);
+    if (cookie) {
+      res.locals.actor = await cookieActor(deps.sessions, cookie, req, res);
+      return next();
+    }
     if (!match)
       return sendApiError(
         res,
         401,
         'api_key.missing',
-        'Authorization: Bearer <API key or support session> is required',
+        'Authorization: Bearer <API key or support session>, or the session cookie, is required',
       );
     // A support agent's session (rsp_…) or an API key (rak_…).
     const secret = match[1];
