@@ -31,6 +31,7 @@ export const migrations = [
   ChildAccounts1764020000000,
   MfaPolicy1764040000000,
   Sso1764030000000,
+  SsoSessions1764120000000,
 ];
 
 /**
