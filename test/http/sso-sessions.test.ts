@@ -64,7 +64,12 @@ async function setUp(logoutUrl?: string): Promise<Setup> {
     adminKey,
     person,
     signIn: async (userName, relayState) => {
-      const response = idp.response({ nameId: userName, acsUrl: `${base}/acs`, audience: `${base}/metadata`, now });
+      const response = idp.response({
+        nameId: userName,
+        acsUrl: `${base}/acs`,
+        audience: `${base}/metadata`,
+        now,
+      });
       const res = await app
         .post(`/sso/${account.accountId}/acs`)
         .type('form')
@@ -89,7 +94,10 @@ async function csrfOf(s: Setup, cookie: string): Promise<string> {
   return (await s.me(cookie).expect(200)).body.session.csrfToken as string;
 }
 
-async function auditActions(s: Setup, limit = 5): Promise<{ action: string; after: Record<string, unknown> }[]> {
+async function auditActions(
+  s: Setup,
+  limit = 5,
+): Promise<{ action: string; after: Record<string, unknown> }[]> {
   return (await roster.services.audit.list(s.account.operator, { limit })).events as never;
 }
 
@@ -127,10 +135,9 @@ describe('signing in starts a session', () => {
     const { userName, id } = await s.person('analyst');
     const { cookie } = await s.signIn(userName);
     const secret = cookie.split('=')[1];
-    const rows = (await roster.dataSource.query('SELECT * FROM sso_sessions WHERE user_id = ?', [id])) as Record<
-      string,
-      unknown
-    >[];
+    const rows = (await roster.dataSource.query('SELECT * FROM sso_sessions WHERE user_id = ?', [
+      id,
+    ])) as Record<string, unknown>[];
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(secret);
     expect(rows[0].token_hash).toBe(createHash('sha256').update(secret).digest('hex'));
@@ -141,8 +148,9 @@ describe('signing in starts a session', () => {
     try {
       const account = await createAccount(plain);
       await plain.services.sso.configure(account.operator, { metadataXml: idp.metadataXml() });
-      const id = (await scimClient(plain, account.token).post('/Users', aUser('plain@example.test')).expect(201))
-        .body.id as string;
+      const id = (
+        await scimClient(plain, account.token).post('/Users', aUser('plain@example.test')).expect(201)
+      ).body.id as string;
       await plain.services.roles.assign(account.operator, id, 'analyst');
       const base = `http://roster.local/sso/${account.accountId}`;
       const res = await request(plain.app)

@@ -13,7 +13,8 @@ export function sessionCookieOf(res: request.Response): string | null {
  * browser would: the landing page, which shows the user and the role.
  */
 export async function followSignIn(app: Express, acs: request.Response): Promise<request.Response> {
-  if (acs.status !== 303) throw new Error(`expected the ACS to redirect (303), got ${acs.status}: ${acs.text}`);
+  if (acs.status !== 303)
+    throw new Error(`expected the ACS to redirect (303), got ${acs.status}: ${acs.text}`);
   const cookie = sessionCookieOf(acs);
   if (!cookie) throw new Error('the ACS set no session cookie');
   return request(app).get(String(acs.headers.location)).set('Cookie', cookie);

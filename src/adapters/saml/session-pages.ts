@@ -12,7 +12,11 @@ interface SessionPageDependencies {
   sessions: SessionService;
 }
 
-const mfaWords = { idp: 'by your identity provider', totp: 'Roster authenticator code', not_required: 'not required' };
+const mfaWords = {
+  idp: 'by your identity provider',
+  totp: 'Roster authenticator code',
+  not_required: 'not required',
+};
 
 /**
  * The browser side of sessions (issue 5, "Sessions"): the landing page after a sign-in, logout

@@ -15,7 +15,9 @@ const meSchema = z.object({
       started: z.string(),
       idleExpires: z.string(),
       absoluteExpires: z.string(),
-      csrfToken: z.string().describe('Send it as X-CSRF-Token on POST, PUT, PATCH and DELETE with the cookie'),
+      csrfToken: z
+        .string()
+        .describe('Send it as X-CSRF-Token on POST, PUT, PATCH and DELETE with the cookie'),
     })
     .nullable()
     .describe('The browser session, when the caller used the session cookie; null with an API key'),
@@ -29,7 +31,8 @@ export function meRoutes(sessions: SessionService): ApiRoute[] {
     apiRoute({
       method: 'get',
       path: '/me',
-      summary: 'The caller: user, account, role, permissions; with the session cookie, MFA at login and the CSRF token',
+      summary:
+        'The caller: user, account, role, permissions; with the session cookie, MFA at login and the CSRF token',
       responses: {
         200: { description: 'Who you are', schema: meSchema },
         403: { description: 'Not a member (the service key, a support session)', schema: errorBody },
