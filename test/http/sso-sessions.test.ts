@@ -405,12 +405,17 @@ describe('deprovisioning ends sessions at once', () => {
     await s.me(cookie).expect(401);
     expect(await roster.dataSource.query('SELECT id FROM sso_sessions WHERE user_id = ?', [id])).toEqual([]);
   });
+});
 
+describe('one account at a time', () => {
   test("a session for one account does not open another account's landing page", async () => {
     const a = await setUp();
     const b = await setUp();
     const { userName } = await a.person('analyst');
     const { cookie } = await a.signIn(userName);
     await b.home(cookie).expect(401);
+    // Nor does the other account's logout end it.
+    await b.logout(cookie).expect(303);
+    await a.me(cookie).expect(200);
   });
 });

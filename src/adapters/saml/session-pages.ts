@@ -26,13 +26,12 @@ export function sessionPages(deps: SessionPageDependencies, options: { publicUrl
   const router = Router();
   const secure = options.publicUrl.startsWith('https:');
 
-  /** The session of the cookie, if it is alive and belongs to this account. */
+  /** The session of the cookie, if it is alive (in whichever account). */
   const signedIn = async (req: Request, res: Response): Promise<{ who: SignedIn; secret: string } | null> => {
     const secret = readSessionCookie(req);
     if (!secret) return null;
     try {
-      const who = await deps.sessions.authenticate(secret, 'saml', requestIdOf(res));
-      return who.actor.accountId === req.params.accountId ? { who, secret } : null;
+      return { who: await deps.sessions.authenticate(secret, 'saml', requestIdOf(res)), secret };
     } catch (err) {
       if (err instanceof DomainError && err.kind === 'unauthenticated') return null;
       throw err;
@@ -43,7 +42,9 @@ export function sessionPages(deps: SessionPageDependencies, options: { publicUrl
     const accountId = String(req.params.accountId);
     if (!isUuid(accountId)) return void res.status(404).type('text/plain').send('No such account');
     const found = await signedIn(req, res);
-    if (!found) return void res.status(401).type('html').send(signInPage(accountId));
+    if (found?.who.actor.accountId !== accountId) {
+      return void res.status(401).type('html').send(signInPage(accountId));
+    }
     const me = await deps.sessions.me(found.who.actor, found.who.session);
     res
       .status(200)
@@ -67,6 +68,10 @@ export function sessionPages(deps: SessionPageDependencies, options: { publicUrl
       const accountId = String(req.params.accountId);
       if (!isUuid(accountId)) return void res.status(404).type('text/plain').send('No such account');
       const found = await signedIn(req, res);
+      if (found && found.who.actor.accountId !== accountId) {
+        // Signed in to another account: this account's logout leaves that session alone.
+        return void res.redirect(303, `/sso/${accountId}/signed-out`);
+      }
       if (found) {
         const token: unknown = req.body?.csrf ?? req.headers[csrfHeader];
         if (!csrfMatches(deps.sessions.csrfToken(found.secret), token)) {
