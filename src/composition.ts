@@ -24,8 +24,12 @@ import { SupportAccessService } from './domain/support-access/support-access-ser
 import { SupportExpiryJob } from './jobs/support-expiry.job';
 import { InvitationService } from './domain/invitations/invitation-service';
 import { DeprovisioningBrake } from './domain/users/deprovisioning-brake';
+import { InactivityService } from './domain/lifecycle/inactivity-service';
+import { InactivityJob } from './jobs/inactivity.job';
 import { InvitationExpiryJob } from './jobs/invitation-expiry.job';
 import { MfaPolicyService } from './domain/mfa/mfa-policy-service';
+import { HrSyncService } from './domain/hr-sync/hr-sync-service';
+import { HrDueDatesJob } from './jobs/hr-due-dates.job';
 import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto/secrets';
 import { createApp } from './adapters/http/app';
 import { createLogger } from './adapters/http/logger';
@@ -52,11 +56,13 @@ export interface Services {
   support: SupportAccessService;
   invitations: InvitationService;
   deprovisioning: DeprovisioningBrake;
+  inactivity: InactivityService;
   children: ChildAccountService;
   mfa: MfaPolicyService;
   sso: SsoConfigService;
   signIns: SignInService;
   sessions: SessionService;
+  hrSync: HrSyncService;
 }
 
 export interface Roster {
@@ -94,9 +100,11 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
   const roles = new RoleRecomputer(catalogue, clock);
   const policy = new AccessPolicy(catalogue, clock);
   const brake = new DeprovisioningBrake(uow, clock, policy, config.deactivationBrake);
+  const users = new UserService(uow, clock, ids, roles, policy, brake);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, policy),
-    users: new UserService(uow, clock, ids, roles, policy, brake),
+    users,
+    inactivity: new InactivityService(uow, clock, users, policy),
     groups: new GroupService(uow, clock, ids, roles),
     mappings: new MappingService(uow, clock, ids, catalogue, roles, policy),
     roles: new RoleService(uow, clock, catalogue, roles, policy),
@@ -114,11 +122,17 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
     signIns: new SignInService(uow, clock, catalogue),
     sessions: new SessionService(uow, clock, ids, sha256SecretCodec, catalogue),
+    hrSync: new HrSyncService(uow, clock, ids, users, config.hrSync.maxDeactivationShare),
   };
   const jobs = new JobRunner(
     uow,
     clock,
-    [new SupportExpiryJob(services.support), new InvitationExpiryJob(services.invitations)],
+    [
+      new SupportExpiryJob(services.support),
+      new InvitationExpiryJob(services.invitations),
+      new InactivityJob(services.inactivity),
+      new HrDueDatesJob(services.hrSync),
+    ],
     `${hostname()}:${process.pid}`,
   );
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;

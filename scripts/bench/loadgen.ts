@@ -70,18 +70,21 @@ async function throughput(job: ThroughputJob): Promise<ThroughputResult> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   const deadline = start + job.durationMs;
+  const method = job.method ?? 'GET';
   const client = async () => {
     while (performance.now() < deadline) {
-      const path = job.paths[next++ % job.paths.length];
+      const i = next++;
+      const path = job.paths[i % job.paths.length];
+      const body = job.bodies?.[i % job.bodies.length];
       try {
-        const answer = await send(agent, job.port, 'GET', path, job.headers, undefined, false);
+        const answer = await send(agent, job.port, method, path, job.headers, body, false);
         if (answer.status !== job.expectStatus) {
           errors++;
-          firstError ??= `GET ${path} answered ${answer.status}`;
+          firstError ??= `${method} ${path} answered ${answer.status}`;
         }
       } catch (err) {
         errors++;
-        firstError ??= `GET ${path} failed: ${String(err)}`;
+        firstError ??= `${method} ${path} failed: ${String(err)}`;
       }
       requests++;
     }

@@ -3,8 +3,11 @@
 export interface ThroughputJob {
   kind: 'throughput';
   port: number;
+  /** GET unless given; a POST sends `bodies` (round-robin) as JSON. */
+  method?: 'GET' | 'POST';
   /** Request paths, used round-robin by the clients. */
   paths: string[];
+  bodies?: string[];
   headers: Record<string, string>;
   concurrency: number;
   durationMs: number;
@@ -12,7 +15,7 @@ export interface ThroughputJob {
 }
 
 export interface SequenceRequest {
-  method: 'GET' | 'PATCH';
+  method: 'GET' | 'PATCH' | 'POST';
   path: string;
   body?: string;
   /** Added to the job's headers for this request (e.g. another account's bearer token). */

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- [--users N] [--database-url URL]`: one run measures
  *   1. GET /Users/{id} req/s through the real app vs a bare express 5 app (goal: ratio >= 0.5 on SQLite),
+ *  1b. POST /api/v1/authorize req/s vs a bare express 5 POST route parsing the same body (goal >= 0.7),
  *   2. p99 of `filter=userName eq "…"` at 100,000 users / at 1,000 users (goal <= 1.5),
  *   3. median time to add one member to a 100,000-member group / to a 100-member group (goal <= 1.5),
  *   4. the bench process's peak RSS (reported last, so it covers step 5 too),
@@ -24,7 +25,7 @@ import type { Actor } from '../../src/domain/actor';
 import type { AccountId } from '../../src/domain/ids';
 import { openBenchDatabase, type BenchDatabase } from './database';
 import { LoadGenerator } from './load-client';
-import type { SequenceRequest, ThroughputResult } from './protocol';
+import type { SequenceRequest, ThroughputJob, ThroughputResult } from './protocol';
 import { benchUserName, seedMembers, seedUsers, type SeededUsers } from './seed';
 import { median, ms, round, summarize, thousands, type Summary } from './stats';
 
@@ -35,7 +36,13 @@ interface Options {
   seconds: number;
 }
 
-const goals = { throughputRatio: 0.5, filterP99Ratio: 1.5, addMemberRatio: 1.5, mappingSeconds: 10 };
+const goals = {
+  throughputRatio: 0.5,
+  authorizeRatio: 0.7,
+  filterP99Ratio: 1.5,
+  addMemberRatio: 1.5,
+  mappingSeconds: 10,
+};
 const filterSizes = { small: 1_000, big: 100_000 };
 const groupSizes = { small: 100, big: 100_000 };
 const filterSamples = 2_000;
@@ -161,6 +168,111 @@ function maxRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+type Job = Omit<ThroughputJob, 'kind' | 'durationMs'>;
+
+interface PairsResult {
+  rounds: Round[];
+  pairRatios: number[];
+  /** The median pair ratio roster/bare. */
+  ratio: number;
+  rosterRps: number;
+  bareRps: number;
+  rosterCpuUs: number;
+  bareCpuUs: number;
+}
+
+/**
+ * A 3 s warm-up of each app, then `pairs` pairs of rounds, bare then roster. Each roster round is
+ * compared with the bare round just before it, and the median pair counts: a burst of load from
+ * outside the bench then spoils one pair, not the figure.
+ */
+async function throughputPairs(
+  loader: LoadGenerator,
+  bareJob: Job,
+  rosterJob: Job,
+  options: Options,
+): Promise<PairsResult> {
+  await loader.throughput({ ...bareJob, durationMs: 3_000 });
+  await loader.throughput({ ...rosterJob, durationMs: 3_000 });
+  const rounds: Round[] = [];
+  say('   round  app      req/s   requests  server CPU  client CPU  server CPU/request');
+  for (let i = 0; i < 2 * pairs; i++) {
+    const which = i % 2 === 0 ? 'bare' : 'roster';
+    const cpuStart = process.cpuUsage();
+    const result: ThroughputResult = await loader.throughput({
+      ...(which === 'bare' ? bareJob : rosterJob),
+      durationMs: options.seconds * 1000,
+    });
+    const serverCpuMs = cpuMsSince(cpuStart);
+    checkClean(`${rosterJob.method ?? 'GET'} ${which}`, result);
+    const round: Round = {
+      app: which,
+      rps: (result.requests / result.elapsedMs) * 1000,
+      requests: result.requests,
+      serverCpuPct: (serverCpuMs / result.elapsedMs) * 100,
+      clientCpuPct: (result.clientCpuMs / result.elapsedMs) * 100,
+      serverCpuUsPerRequest: (serverCpuMs * 1000) / result.requests,
+    };
+    rounds.push(round);
+    say(
+      `   ${String(i + 1).padEnd(5)}  ${which.padEnd(6)} ${thousands(round.rps).padStart(7)}  ${thousands(round.requests).padStart(9)}` +
+        `  ${round.serverCpuPct.toFixed(0).padStart(9)}%  ${round.clientCpuPct.toFixed(0).padStart(9)}%` +
+        `  ${round.serverCpuUsPerRequest.toFixed(0).padStart(8)} µs`,
+    );
+  }
+  const of = (app: Round['app']) => rounds.filter((r) => r.app === app);
+  const rate = (app: Round['app']) => of(app).reduce((sum, r) => sum + r.rps, 0) / of(app).length;
+  const cpuPerRequest = (app: Round['app']) =>
+    of(app).reduce((sum, r) => sum + r.serverCpuUsPerRequest * r.requests, 0) /
+    of(app).reduce((sum, r) => sum + r.requests, 0);
+  const pairRatios = Array.from({ length: pairs }, (_, i) => rounds[2 * i + 1].rps / rounds[2 * i].rps);
+  return {
+    rounds,
+    pairRatios,
+    ratio: [...pairRatios].sort((a, b) => a - b)[Math.floor(pairs / 2)],
+    rosterRps: rate('roster'),
+    bareRps: rate('bare'),
+    rosterCpuUs: cpuPerRequest('roster'),
+    bareCpuUs: cpuPerRequest('bare'),
+  };
+}
+
+function reportPairs(result: PairsResult, goal: number): void {
+  say(
+    `   roster ${thousands(result.rosterRps)} req/s, bare express ${thousands(result.bareRps)} req/s (mean of rounds)`,
+  );
+  say(
+    `   pair ratios roster/bare: ${result.pairRatios.map((r) => r.toFixed(3)).join(', ')} (the figure is their median)`,
+  );
+  say(
+    `   ratio roster/bare = ${result.ratio.toFixed(3)}   goal >= ${goal}   ${verdict(result.ratio >= goal)}`,
+  );
+  say(
+    `   (cross-check, no goal: server CPU per request roster ${result.rosterCpuUs.toFixed(0)} µs, bare ${result.bareCpuUs.toFixed(0)} µs; ` +
+      `bare/roster = ${(result.bareCpuUs / result.rosterCpuUs).toFixed(3)}, the req/s ratio a saturated, uncontended server core would give)`,
+  );
+}
+
+function pairsJson(result: PairsResult, goal: number) {
+  return {
+    rosterRps: round(result.rosterRps, 0),
+    bareRps: round(result.bareRps, 0),
+    pairRatios: result.pairRatios.map((r) => round(r, 3)),
+    ratio: round(result.ratio, 3),
+    goal: `>= ${goal}`,
+    pass: result.ratio >= goal,
+    serverCpuUsPerRequest: { roster: round(result.rosterCpuUs, 0), bare: round(result.bareCpuUs, 0) },
+    cpuCostRatio: round(result.bareCpuUs / result.rosterCpuUs, 3),
+    rounds: result.rounds.map((r) => ({
+      ...r,
+      rps: round(r.rps, 0),
+      serverCpuPct: round(r.serverCpuPct, 0),
+      clientCpuPct: round(r.clientCpuPct, 0),
+      serverCpuUsPerRequest: round(r.serverCpuUsPerRequest, 0),
+    })),
+  };
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv);
   const watchdog = setTimeout(() => {
@@ -210,6 +322,13 @@ async function main(): Promise<void> {
     // ---- seeding -----------------------------------------------------------------------------
     let t = performance.now();
     const readAccount = await seedAccount(roster, 'read', options.users);
+    // Members of the read account are analysts, as a hand assignment stores it, so that step 1b's
+    // answers are about users with a role (the Owner, user #0, keeps the owner role).
+    await roster.dataSource.query(
+      "UPDATE user_roles SET role_key = 'analyst', source = 'manual', manual_role_key = 'analyst' " +
+        'WHERE account_id = ? AND role_key IS NULL',
+      [readAccount.accountId],
+    );
     const smallAccount = await seedAccount(roster, 'small', filterSizes.small);
     const bigAccount = await seedAccount(roster, 'big', filterSizes.big);
     const seedSeconds = (performance.now() - t) / 1000;
@@ -223,6 +342,10 @@ async function main(): Promise<void> {
     servers.push(app.server);
     const bareApp = express();
     bareApp.get('/bare/:id', (req, res) => res.json({ id: req.params.id }));
+    // The same JSON body parsed, and an answer of the same shape, with no work behind it.
+    bareApp.post('/bare/authorize', express.json(), (req, res) =>
+      res.json({ allowed: true, role: 'analyst', reason: 'granted_by_role', user: req.body.user }),
+    );
     const bare = await listen(bareApp);
     servers.push(bare.server);
     const loader = new LoadGenerator();
@@ -262,67 +385,63 @@ async function main(): Promise<void> {
       `1. GET /Users/{id}: ${thousands(options.users)}-user account, ${options.concurrency} keep-alive connections, ` +
         `${pairs} pairs of ${options.seconds} s rounds (bare then roster) after a 3 s warm-up of each`,
     );
-    await loader.throughput({ ...bareJob, durationMs: 3_000 });
-    await loader.throughput({ ...rosterJob, durationMs: 3_000 });
-    const rounds: Round[] = [];
-    say('   round  app      req/s   requests  server CPU  client CPU  server CPU/request');
-    for (let i = 0; i < 2 * pairs; i++) {
-      const which = i % 2 === 0 ? 'bare' : 'roster';
-      const cpuStart = process.cpuUsage();
-      const result: ThroughputResult = await loader.throughput({
-        ...(which === 'bare' ? bareJob : rosterJob),
-        durationMs: options.seconds * 1000,
-      });
-      const serverCpuMs = cpuMsSince(cpuStart);
-      checkClean(`GET ${which}`, result);
-      const round: Round = {
-        app: which,
-        rps: (result.requests / result.elapsedMs) * 1000,
-        requests: result.requests,
-        serverCpuPct: (serverCpuMs / result.elapsedMs) * 100,
-        clientCpuPct: (result.clientCpuMs / result.elapsedMs) * 100,
-        serverCpuUsPerRequest: (serverCpuMs * 1000) / result.requests,
-      };
-      rounds.push(round);
-      say(
-        `   ${String(i + 1).padEnd(5)}  ${which.padEnd(6)} ${thousands(round.rps).padStart(7)}  ${thousands(round.requests).padStart(9)}` +
-          `  ${round.serverCpuPct.toFixed(0).padStart(9)}%  ${round.clientCpuPct.toFixed(0).padStart(9)}%` +
-          `  ${round.serverCpuUsPerRequest.toFixed(0).padStart(8)} µs`,
-      );
-    }
-    const rate = (app: Round['app']) => {
-      const mine = rounds.filter((r) => r.app === app);
-      return mine.reduce((sum, r) => sum + r.rps, 0) / mine.length;
-    };
-    const cpuPerRequest = (app: Round['app']) => {
-      const mine = rounds.filter((r) => r.app === app);
-      return (
-        mine.reduce((sum, r) => sum + r.serverCpuUsPerRequest * r.requests, 0) /
-        mine.reduce((sum, r) => sum + r.requests, 0)
-      );
-    };
-    const rosterCpuUs = cpuPerRequest('roster');
-    const bareCpuUs = cpuPerRequest('bare');
-    const cpuCostRatio = bareCpuUs / rosterCpuUs;
+    const getById = await throughputPairs(loader, bareJob, rosterJob, options);
     rssAfter.getById = maxRssMiB();
-    const rosterRps = rate('roster');
-    const bareRps = rate('bare');
-    // Each roster round is compared with the bare round just before it, and the median pair
-    // counts: a burst of load from outside the bench then spoils one pair, not the figure.
-    const pairRatios = Array.from({ length: pairs }, (_, i) => rounds[2 * i + 1].rps / rounds[2 * i].rps);
-    const throughputRatio = [...pairRatios].sort((a, b) => a - b)[Math.floor(pairs / 2)];
+    const throughputRatio = getById.ratio;
     const throughputPass = throughputRatio >= goals.throughputRatio;
-    say(`   roster ${thousands(rosterRps)} req/s, bare express ${thousands(bareRps)} req/s (mean of rounds)`);
-    say(
-      `   pair ratios roster/bare: ${pairRatios.map((r) => r.toFixed(3)).join(', ')} (the figure is their median)`,
+    reportPairs(getById, goals.throughputRatio);
+
+    // ---- 1b. POST /api/v1/authorize throughput ------------------------------------------------
+    // The product's backend asks with the account's service key about random users of the read
+    // account (each has the analyst role) and random permissions, some granted and some not.
+    const serviceKey = (await roster.services.apiKeys.issueService(readAccount.operator)).secret;
+    const askedPermissions = ['flows.view', 'metrics.edit', 'campaigns.send', 'plan.change'];
+    const authorizeBodies = ids
+      .slice(0, 5_000)
+      .map((user, i) => JSON.stringify({ user, permission: askedPermissions[i % askedPermissions.length] }));
+    const jsonHeaders = { 'Content-Type': 'application/json' };
+    const authorizeJob = {
+      port: app.port,
+      method: 'POST' as const,
+      paths: ['/api/v1/authorize'],
+      bodies: authorizeBodies,
+      headers: { ...jsonHeaders, Authorization: `Bearer ${serviceKey}` },
+      concurrency: options.concurrency,
+      expectStatus: 200,
+    };
+    const bareAuthorizeJob = {
+      ...authorizeJob,
+      port: bare.port,
+      paths: ['/bare/authorize'],
+      headers: jsonHeaders,
+    };
+    checkClean(
+      'POST /api/v1/authorize check',
+      await loader.sequence({
+        port: app.port,
+        headers: authorizeJob.headers,
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/v1/authorize',
+            body: JSON.stringify({ user: readAccount.users.ids[1], permission: 'flows.view' }),
+          },
+        ],
+        expectStatus: 200,
+        expectBody: '"allowed":true,"role":"analyst","reason":"granted_by_role"',
+      }),
     );
+    say();
     say(
-      `   ratio roster/bare = ${throughputRatio.toFixed(3)}   goal >= ${goals.throughputRatio}   ${verdict(throughputPass)}`,
+      `1b. POST /api/v1/authorize (service key, random users of the ${thousands(options.users)}-user account, ` +
+        `${askedPermissions.length} permissions) vs a bare express 5 POST route that parses the same JSON body: ` +
+        `${options.concurrency} keep-alive connections, ${pairs} pairs of ${options.seconds} s rounds after a 3 s warm-up of each`,
     );
-    say(
-      `   (cross-check, no goal: server CPU per request roster ${rosterCpuUs.toFixed(0)} µs, bare ${bareCpuUs.toFixed(0)} µs; ` +
-        `bare/roster = ${cpuCostRatio.toFixed(3)}, the req/s ratio a saturated, uncontended server core would give)`,
-    );
+    collect?.();
+    const authorize = await throughputPairs(loader, bareAuthorizeJob, authorizeJob, options);
+    rssAfter.authorize = maxRssMiB();
+    const authorizePass = authorize.ratio >= goals.authorizeRatio;
+    reportPairs(authorize, goals.authorizeRatio);
 
     // ---- 2. filter=userName eq at 1,000 vs 100,000 users --------------------------------------
     say();
@@ -538,7 +657,7 @@ async function main(): Promise<void> {
     const totalSeconds = (performance.now() - runStart) / 1000;
     say();
     say(`Request log: ${thousands(logLines)} lines at level info. Whole run: ${totalSeconds.toFixed(0)} s.`);
-    const allPass = throughputPass && filterPass && patchPass && mapAddPass && mapRemovePass;
+    const allPass = throughputPass && authorizePass && filterPass && patchPass && mapAddPass && mapRemovePass;
     say(`Goals (stated for SQLite): ${allPass ? 'all met' : 'not all met'}`);
     const rounded = (s: Summary) => ({
       n: s.n,
@@ -555,22 +674,8 @@ async function main(): Promise<void> {
       loadAverageAtStart: round(loadAtStart, 2),
       users: options.users,
       concurrency: options.concurrency,
-      getUserById: {
-        rosterRps: round(rosterRps, 0),
-        bareRps: round(bareRps, 0),
-        ratio: round(throughputRatio, 3),
-        goal: `>= ${goals.throughputRatio}`,
-        pass: throughputPass,
-        serverCpuUsPerRequest: { roster: round(rosterCpuUs, 0), bare: round(bareCpuUs, 0) },
-        cpuCostRatio: round(cpuCostRatio, 3),
-        rounds: rounds.map((r) => ({
-          ...r,
-          rps: round(r.rps, 0),
-          serverCpuPct: round(r.serverCpuPct, 0),
-          clientCpuPct: round(r.clientCpuPct, 0),
-          serverCpuUsPerRequest: round(r.serverCpuUsPerRequest, 0),
-        })),
-      },
+      getUserById: pairsJson(getById, goals.throughputRatio),
+      authorize: pairsJson(authorize, goals.authorizeRatio),
       filterUserNameP99: {
         smallMs: rounded(filterSmall),
         bigMs: rounded(filterBig),

@@ -15,6 +15,7 @@ import { scimTokensCommand } from './commands/scim-tokens';
 import { accessCommand } from './commands/children';
 import { mfaCommand } from './commands/mfa';
 import { ssoCommand } from './commands/sso';
+import { hrSyncCommand } from './commands/hr-sync';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .addCommand(jobsCommand())
     .addCommand(deprovisioningCommand())
     .addCommand(ssoCommand())
+    .addCommand(hrSyncCommand())
     .addCommand(migrateCommand())
     .addCommand(accessCommand())
     .addCommand(mfaCommand());
@@ -41,7 +43,8 @@ export function buildProgram(): Command {
 export async function run(argv: string[]): Promise<number> {
   try {
     await buildProgram().exitOverride().parseAsync(argv);
-    return 0;
+    // A command may end with a code of its own (jobs run: 3, hr-sync: 4 or 5).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof ConfigError || isDomainError(err)) {

@@ -45,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minimum: values.SCIM_DEACTIVATION_BRAKE_MINIMUM as number,
     }),
     sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number }),
+    hrSync: Object.freeze({ maxDeactivationShare: values.HR_SYNC_MAX_DEACTIVATION_SHARE as number }),
   });
 }

@@ -64,6 +64,12 @@ export const settings = {
       "How far the IdP's clock may be from Roster's when SAML time conditions (NotBefore, NotOnOrAfter) are checked.",
     schema: z.coerce.number().int().min(0).max(600).default(60),
   },
+  HR_SYNC_MAX_DEACTIVATION_SHARE: {
+    description:
+      "The HR sync's brake: a run that would deactivate more than this share of the account's active users " +
+      '(0.1 = 10%) stops before writing anything, unless run with `--allow-mass` (audited).',
+    schema: z.coerce.number().min(0).max(1).default(0.1),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -80,4 +86,5 @@ export interface Config {
   jobsIntervalSeconds: number;
   deactivationBrake: { share: number; minimum: number };
   sso: { clockSkewSeconds: number };
+  hrSync: { maxDeactivationShare: number };
 }

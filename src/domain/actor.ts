@@ -10,7 +10,14 @@ export type Channel = 'scim' | 'admin-api' | 'cli' | 'hr-sync' | 'job' | 'saml';
 export type Actor =
   | { kind: 'scim-token'; accountId: AccountId; tokenId: ScimTokenId; channel: 'scim'; requestId?: string }
   | { kind: 'member'; accountId: AccountId; userId: UserId; channel: Channel; requestId?: string }
-  | { kind: 'operator'; accountId: AccountId; operator: string; channel: 'cli'; requestId?: string }
+  /** An operator at the CLI; `roster hr-sync` acts as one through the 'hr-sync' channel. */
+  | {
+      kind: 'operator';
+      accountId: AccountId;
+      operator: string;
+      channel: 'cli' | 'hr-sync';
+      requestId?: string;
+    }
   /** Roster itself: a sweep (channel job) or the SAML sign-in endpoint (channel saml). */
   | { kind: 'system'; accountId: AccountId; job: string; channel: 'job' | 'saml'; requestId?: string }
   /** The vendor's support agent, through an operator-issued session under the account's active grant. */

@@ -13,6 +13,8 @@ import type { Group, GroupMember } from './groups/group';
 import type { GroupRef, User, UserView } from './users/user';
 import type { MfaPolicy } from './mfa/mfa-policy';
 import type { SsoRepository, SsoSessionRepository } from './sso/sso-ports';
+import type { InactivityRepository } from './lifecycle/inactivity-ports';
+import type { DuePendingChange, HrUserState, PendingChange } from './hr-sync/hr-types';
 
 export interface Clock {
   now(): number;
@@ -63,8 +65,16 @@ export interface ApiKey {
 
 export interface ApiKeyRepository {
   insert(key: ApiKey, keyHash: string): Promise<void>;
-  findByHash(keyHash: string): Promise<(ApiKey & { accountStatus: Account['status'] }) | null>;
+  /**
+   * The key, its account's status and, for a member key, whether its user is active and has a
+   * role: everything authentication needs, in one statement.
+   */
+  findByHash(
+    keyHash: string,
+  ): Promise<(ApiKey & { accountStatus: Account['status']; userHasAccess: boolean }) | null>;
   touch(keyId: string, at: number): Promise<void>;
+  /** How many working member keys each of these users holds (only those with some). */
+  liveKeyCounts(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, number>>;
   /** Revokes the member keys of these users that still work; returns how many. */
   revokeForUsers(accountId: AccountId, userIds: readonly UserId[], at: number): Promise<number>;
 }
@@ -182,6 +192,20 @@ export interface StoredRole {
   overrides?: PermissionOverrides;
 }
 
+export interface SavedRole {
+  userId: UserId;
+  role: StoredRole;
+}
+
+/** What an authorization answer needs of a user: found by id or userName, in one statement. */
+export interface UserAccess {
+  userId: UserId;
+  /** Usable now: active, and for a managed user of a child account, its home user active too. */
+  active: boolean;
+  roleKey: RoleKey | null;
+  overrides: PermissionOverrides;
+}
+
 export interface RoleRepository {
   insertMapping(mapping: RoleMapping): Promise<void>;
   getMapping(accountId: AccountId, mappingId: string): Promise<RoleMapping | null>;
@@ -196,8 +220,12 @@ export interface RoleRepository {
   /** For each user, the roles their groups map to. */
   mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>>;
   stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>>;
+  /** The user with this id or userName (case-insensitive), with their role; null when none. */
+  accessOf(accountId: AccountId, user: { id: UserId } | { userName: string }): Promise<UserAccess | null>;
   /** Writes the role columns; leaves permission overrides as they are. */
   save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void>;
+  /** `save` for many users in a few statements (a mapping change can move 100,000 roles). */
+  saveMany(accountId: AccountId, roles: readonly SavedRole[], at: number): Promise<void>;
   saveOverrides(
     accountId: AccountId,
     userId: UserId,
@@ -222,6 +250,8 @@ export interface AuditRepository {
   append(event: AuditEvent): Promise<void>;
   /** How many events with these actions through this channel happened at or after `since`. */
   count(accountId: AccountId, actions: readonly string[], channel: Channel, since: number): Promise<number>;
+  /** Appends in order, in a few multi-row statements. */
+  appendMany(events: readonly AuditEvent[]): Promise<void>;
   /** Newest first; `before` is the id of the last event of the previous page (a cursor). */
   list(accountId: AccountId, options?: AuditFilter): Promise<AuditEvent[]>;
 }
@@ -272,6 +302,8 @@ export interface Tx {
   mfa: MfaPolicyRepository;
   sso: SsoRepository;
   ssoSessions: SsoSessionRepository;
+  inactivity: InactivityRepository;
+  hr: HrSyncRepository;
 }
 
 export interface UnitOfWork {
@@ -405,4 +437,30 @@ export interface MfaPolicyRepository {
   get(accountId: AccountId): Promise<MfaPolicy | null>;
   /** Creates or replaces the account's policy. */
   save(accountId: AccountId, policy: MfaPolicy, at: number): Promise<void>;
+}
+
+/** What the HR sync keeps: which users an account's HR export owns, and start/termination dates still to come. */
+export interface HrSyncRepository {
+  /** The users the export owns, each with the HR fields the plan compares. */
+  ownedUsers(accountId: AccountId): Promise<HrUserState[]>;
+  /** Users not owned by the export whose employee number or userName is one of these. */
+  unownedMatches(
+    accountId: AccountId,
+    employeeIds: readonly string[],
+    emails: readonly string[],
+  ): Promise<HrUserState[]>;
+  own(accountId: AccountId, employeeId: string, userId: UserId, at: number): Promise<void>;
+  pending(accountId: AccountId): Promise<PendingChange[]>;
+  /** Replaces the user's pending changes with `changes` (none: clears them). */
+  replacePending(
+    accountId: AccountId,
+    userId: UserId,
+    changes: readonly PendingChange[],
+    at: number,
+  ): Promise<void>;
+  /** Pending changes of every account due at `now`, oldest first. */
+  due(now: number, limit: number): Promise<DuePendingChange[]>;
+  /** False when another run removed it first. */
+  removePending(id: string): Promise<boolean>;
+  activeUsers(accountId: AccountId): Promise<number>;
 }

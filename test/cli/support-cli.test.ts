@@ -57,5 +57,7 @@ test('jobs list shows the sweeps; jobs run runs one and reports what it did', ()
   expect(ran.stdout.trim()).toBe('support-access-expiry: 0 support grants expired');
   const unknown = roster(['jobs', 'run', 'nope'], env);
   expect(unknown.status).toBe(1);
-  expect(unknown.stderr).toMatch(/No job "nope"; jobs: support-access-expiry/);
+  expect(unknown.stderr).toMatch(
+    /No job "nope"; jobs: support-access-expiry, invitation-expiry, inactivity, hr-due-dates/,
+  );
 });

@@ -200,3 +200,21 @@ test('deactivating the home user by SCIM ends their child keys and answers at on
     .expect(200);
   expect(answer.body).toMatchObject({ allowed: false, reason: 'user_inactive' });
 });
+
+test("closing the parent closes its children: the child's SCIM token and keys stop at once, audited there", async () => {
+  const { account, owner, newChild, ownerUserName, keyFor } = await aParent();
+  const eu = await newChild('Acme Closing');
+  const euToken = (await roster.services.tokens.issue(operatorOf(eu.id), 'eu')).secret;
+  const euScim = scimClient(roster, euToken);
+  await euScim.get('/Users').expect(200);
+  const euOwner = apiClient(roster, await keyFor(eu.id, ownerUserName));
+  await euOwner.get('/members').expect(200);
+
+  expect((await euOwner.get('/account').expect(200)).body.parentId).toBe(account.accountId);
+  await owner.post('/account/close').expect(204);
+  await euScim.get('/Users').expect(401);
+  await euOwner.get('/members').expect(401);
+  const audit = await roster.services.audit.list(operatorOf(eu.id), { action: 'account.closed' });
+  expect(audit.events).toHaveLength(1);
+  expect(audit.events[0]).toMatchObject({ after: { status: 'closed', parentClosed: account.accountId } });
+});

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { apiRouter, type ApiDependencies } from './api/api-router';
+import { apiRouter, mountAuthorize, type ApiDependencies } from './api/api-router';
 import { mountScim, type ScimDependencies, type ScimOptions } from '../scim/scim-router';
 import { mountHealthRoutes } from './health-routes';
 import { requestContext } from './request-context';
@@ -20,6 +20,7 @@ export function createApp(deps: AppDependencies, scim: ScimOptions, api: { baseU
   app.set('etag', false);
   app.set('trust proxy', true);
   app.use(requestContext(deps.logger));
+  mountAuthorize(app, deps, deps.logger);
   mountScim(app, deps, scim, deps.logger);
   app.use('/api/v1', apiRouter(deps, deps.logger, api.baseUrl));
   if (deps.saml) app.use(samlRouter(deps.saml, deps.saml, deps.logger));

@@ -6,32 +6,36 @@ import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-s
 import { RoleStore1763990000000 } from './migrations/1763990000000-role-store';
 import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys';
 import { PermissionOverrides1764010000000 } from './migrations/1764010000000-permission-overrides';
+import { ChildAccounts1764020000000 } from './migrations/1764020000000-child-accounts';
+import { Sso1764030000000 } from './migrations/1764030000000-sso';
+import { MfaPolicy1764040000000 } from './migrations/1764040000000-mfa-policy';
+import { HrSync1764050000000 } from './migrations/1764050000000-hr-sync';
 import { JobLeases1764060000000 } from './migrations/1764060000000-job-leases';
 import { SupportAccess1764070000000 } from './migrations/1764070000000-support-access';
 import { SeatLimits1764080000000 } from './migrations/1764080000000-seat-limits';
 import { Invitations1764090000000 } from './migrations/1764090000000-invitations';
 import { UserTombstones1764100000000 } from './migrations/1764100000000-user-tombstones';
 import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-deprovisioning-brake';
-import { ChildAccounts1764020000000 } from './migrations/1764020000000-child-accounts';
-import { MfaPolicy1764040000000 } from './migrations/1764040000000-mfa-policy';
-import { Sso1764030000000 } from './migrations/1764030000000-sso';
 import { SsoSessions1764120000000 } from './migrations/1764120000000-sso-sessions';
+import { InactivityReview1764130000000 } from './migrations/1764130000000-inactivity-review';
 
 export const migrations = [
   InitialSchema1763900000000,
   RoleStore1763990000000,
   ApiKeys1764000000000,
   PermissionOverrides1764010000000,
+  ChildAccounts1764020000000,
+  Sso1764030000000,
+  MfaPolicy1764040000000,
+  HrSync1764050000000,
   JobLeases1764060000000,
   SupportAccess1764070000000,
   SeatLimits1764080000000,
   Invitations1764090000000,
   UserTombstones1764100000000,
   DeprovisioningBrake1764110000000,
-  ChildAccounts1764020000000,
-  MfaPolicy1764040000000,
-  Sso1764030000000,
   SsoSessions1764120000000,
+  InactivityReview1764130000000,
 ];
 
 /**

@@ -20,6 +20,8 @@ import { UserRepositorySql } from './repositories/user.repository';
 import { ChildAccountRepositorySql } from './repositories/child-account.repository';
 import { SsoRepositorySql } from './repositories/sso.repository';
 import { SsoSessionRepositorySql } from './repositories/sso-session.repository';
+import { InactivityRepositorySql } from './repositories/inactivity.repository';
+import { HrSyncRepositorySql } from './repositories/hr-sync.repository';
 
 const maxAttempts = 5;
 
@@ -81,6 +83,8 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     mfa: new MfaPolicyRepositorySql(sql),
     sso: new SsoRepositorySql(sql),
     ssoSessions: new SsoSessionRepositorySql(sql),
+    inactivity: new InactivityRepositorySql(sql),
+    hr: new HrSyncRepositorySql(sql, dialect),
   };
 }
 

@@ -1,11 +1,9 @@
 import type { Actor } from '../actor';
 import { DomainError } from '../errors';
-import { isUsableMember } from '../accounts/usable-member';
 import { isUuid, type AccountId, type UserId } from '../ids';
-import type { Tx, UnitOfWork } from '../ports';
-import type { User } from '../users/user';
+import type { Tx, UnitOfWork, UserAccess } from '../ports';
 import type { Catalogue, Permission, RoleKey } from './catalogue';
-import { effectivePermissions, noOverrides } from './permissions';
+import { hasEffectivePermission } from './permissions';
 
 export type AuthorizationReason =
   | 'granted_by_role'
@@ -48,10 +46,12 @@ export class AuthorizationService {
       );
     }
     return this.uow.read(async (tx) => {
-      const found = isUuid(user)
-        ? await tx.users.get(actor.accountId, user as UserId)
-        : await tx.users.findByUserName(actor.accountId, user);
-      if (actor.kind === 'member' && found?.id !== actor.userId) {
+      // One statement: the user and their role (this is the hot path of the API).
+      const found = await tx.roles.accessOf(
+        actor.accountId,
+        isUuid(user) ? { id: user as UserId } : { userName: user },
+      );
+      if (actor.kind === 'member' && found?.userId !== actor.userId) {
         throw DomainError.forbidden('authorize.self_only', 'A member key may only ask about its own user');
       }
       if (actor.kind !== 'member' && actor.kind !== 'service' && actor.kind !== 'operator') {
@@ -61,12 +61,10 @@ export class AuthorizationService {
       const target =
         account === undefined ? found : await this.managedIn(tx, actor.accountId, account, found);
       if (!target) return { allowed: false, role: null, reason: 'no_access' };
-      const stored = (await tx.roles.stored(target.accountId, [target.id])).get(target.id);
-      const role = stored?.effective.roleKey ?? null;
-      const overrides = stored?.overrides ?? noOverrides;
-      if (!(await isUsableMember(tx, target))) return { allowed: false, role, reason: 'user_inactive' };
+      const { roleKey: role, overrides } = target;
+      if (!target.active) return { allowed: false, role, reason: 'user_inactive' };
       const byRole = role !== null && this.catalogue.permissionsOf(role).has(permission);
-      const allowed = effectivePermissions(this.catalogue, role, overrides).has(permission);
+      const allowed = hasEffectivePermission(this.catalogue, role, overrides, permission);
       if (allowed) return { allowed, role, reason: byRole ? 'granted_by_role' : 'granted_to_user' };
       if (role === null && overrides.mode === 'role') return { allowed, role, reason: 'no_role' };
       return { allowed, role, reason: byRole ? 'restricted_for_user' : 'not_granted_by_role' };
@@ -74,12 +72,17 @@ export class AuthorizationService {
   }
 
   /** The user's managed user in a child of the caller's account; not found for any other account. */
-  private async managedIn(tx: Tx, parentId: AccountId, account: string, home: User): Promise<User | null> {
+  private async managedIn(
+    tx: Tx,
+    parentId: AccountId,
+    account: string,
+    home: UserAccess,
+  ): Promise<UserAccess | null> {
     const child = isUuid(account) ? await tx.accounts.get(account as AccountId) : null;
     if (!child || child.parentId !== parentId) {
       throw DomainError.notFound('account.not_found', `No child account ${account} of this account`);
     }
-    const access = (await tx.children.accessOf(home.id)).find((a) => a.childId === child.id);
-    return access ? tx.users.get(child.id, access.managedUserId) : null;
+    const access = (await tx.children.accessOf(home.userId)).find((a) => a.childId === child.id);
+    return access ? tx.roles.accessOf(child.id, { id: access.managedUserId }) : null;
   }
 }

@@ -18,9 +18,23 @@ export async function endAccess(
   userIds: readonly UserId[],
   reason: AccessEndReason,
 ): Promise<void> {
-  for (const userId of userIds) {
-    const keys = await tx.apiKeys.revokeForUsers(actor.accountId, [userId], clock.now());
-    if (keys === 0) continue;
+  if (userIds.length === 0) return;
+  await revokeKeys(tx, actor, clock, userIds, reason);
+  await endSessions(tx, actor, clock, userIds, reason);
+}
+
+async function revokeKeys(
+  tx: Tx,
+  actor: Actor,
+  clock: Clock,
+  userIds: readonly UserId[],
+  reason: AccessEndReason,
+): Promise<void> {
+  // One read for many users (a mapping removed from a large group): most have no keys at all.
+  const holders = await tx.apiKeys.liveKeyCounts(actor.accountId, userIds);
+  if (holders.size === 0) return;
+  await tx.apiKeys.revokeForUsers(actor.accountId, [...holders.keys()], clock.now());
+  for (const [userId, keys] of holders) {
     await recordAudit(tx, actor, clock, {
       action: 'api_key.revoked',
       subjectType: 'user',
@@ -29,5 +43,4 @@ export async function endAccess(
       after: { keys, reason },
     });
   }
-  await endSessions(tx, actor, clock, userIds, reason);
 }

@@ -29,6 +29,19 @@ export function effectivePermissions(
   return result;
 }
 
+/** `effectivePermissions(…).has(permission)` without building the set (the authorize hot path). */
+export function hasEffectivePermission(
+  catalogue: Catalogue,
+  roleKey: RoleKey | null,
+  overrides: PermissionOverrides,
+  permission: Permission,
+): boolean {
+  if (overrides.restricted.includes(permission)) return false;
+  if (overrides.granted.includes(permission) || overrides.mode === 'all') return true;
+  if (overrides.mode === 'none' || roleKey === null) return false;
+  return catalogue.permissionsOf(roleKey).has(permission);
+}
+
 /**
  * Refuses overrides that name an unknown permission, would leave a permission without its
  * prerequisite (a grant whose prerequisite is missing, or a restriction of something another

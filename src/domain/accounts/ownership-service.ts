@@ -99,14 +99,20 @@ export class OwnershipService {
       if (!ownerAsks && actor.kind !== 'operator') {
         throw DomainError.forbidden('account.close_owner_only', 'Only the Owner can close the account');
       }
-      await tx.accounts.update(account.id, { status: 'closed' });
-      await recordAudit(tx, actor, this.clock, {
-        action: 'account.closed',
-        subjectType: 'account',
-        subjectId: account.id,
-        before: { status: account.status },
-        after: { status: 'closed' },
-      });
+      // A child account belongs to the parent's customer: it closes with it, each audited.
+      const children = (await tx.children.childrenOf(account.id)).filter((c) => c.status === 'active');
+      for (const closing of [account, ...children]) {
+        if (closing.id !== account.id) await tx.children.lockChild(closing.id);
+        await tx.accounts.update(closing.id, { status: 'closed' });
+        await recordAudit(tx, { ...actor, accountId: closing.id }, this.clock, {
+          action: 'account.closed',
+          subjectType: 'account',
+          subjectId: closing.id,
+          before: { status: closing.status },
+          after:
+            closing.id === account.id ? { status: 'closed' } : { status: 'closed', parentClosed: account.id },
+        });
+      }
     });
   }
 

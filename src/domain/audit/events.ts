@@ -45,6 +45,9 @@ export type AuditAction =
   | 'sso.removed'
   | 'sso.login_succeeded'
   | 'sso.login_refused'
+  | 'account.inactivity_configured'
+  | 'user.flagged_inactive'
+  | 'hr_sync.mass_deactivation_allowed'
   | 'sso.session_lifetimes_set'
   | 'sso.session_started'
   | 'sso.session_ended';

@@ -1,5 +1,4 @@
 import type { Actor } from '../actor';
-import { isUsableMember } from '../accounts/usable-member';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import type { AccountId, UserId } from '../ids';
@@ -42,15 +41,12 @@ export class ApiKeyService {
   /** The actor a key stands for; unauthenticated when unknown, revoked, or its user has lost access. */
   async authenticate(secret: string, requestId?: string): Promise<Actor> {
     const digest = this.codec.digest(secret);
-    const { key, alive } = await this.uow.read(async (tx) => {
-      const found = await tx.apiKeys.findByHash(digest);
-      if (!found || found.revoked !== null || found.accountStatus !== 'active')
-        return { key: null, alive: false };
-      if (found.kind === 'service') return { key: found, alive: true };
-      const user = found.userId ? await tx.users.get(found.accountId, found.userId) : null;
-      const role = user ? (await tx.roles.stored(found.accountId, [user.id])).get(user.id) : undefined;
-      return { key: found, alive: (await isUsableMember(tx, user)) && Boolean(role?.effective.roleKey) };
-    });
+    const key = await this.uow.read((tx) => tx.apiKeys.findByHash(digest));
+    const alive =
+      key !== null &&
+      key.revoked === null &&
+      key.accountStatus === 'active' &&
+      (key.kind === 'service' || key.userHasAccess);
     if (!key || !alive) {
       throw DomainError.unauthenticated(
         'api_key.invalid',

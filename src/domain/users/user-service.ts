@@ -68,47 +68,65 @@ export class UserService {
   async provision(actor: Actor, draft: UserDraft): Promise<ProvisionResult> {
     assertValidDraft(draft);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.assertMayManage(tx, actor, 'users.invite', null);
-      await this.assertManager(tx, actor, draft, null);
       const previous = draft.externalId
         ? await tx.users.findByExternalId(actor.accountId, draft.externalId)
         : null;
-      if (draft.active) await assertSeatAvailable(tx, actor.accountId);
       if (previous && !previous.active) {
+        if (draft.active) await assertSeatAvailable(tx, actor.accountId);
+        await this.assertMayManage(tx, actor, 'users.invite', null);
+        await this.assertManager(tx, actor, draft, null);
         const restored = await this.save(tx, actor, previous, draft, 'user.restored');
         await this.roles.recompute(tx, actor, [restored.id]);
         return { view: await this.viewOf(tx, restored), restored: true };
       }
-      const now = this.clock.now();
-      // The same person coming back after a deletion gets the same id, so history joins up.
-      const buried = previous
-        ? null
-        : await tx.users.findTombstone(actor.accountId, draft.externalId, draft.employeeNumber);
-      if (buried) await tx.users.removeTombstone(actor.accountId, buried.userId);
-      const user: User = {
-        ...draft,
-        mfaRequired: draft.mfaRequired ?? null,
-        id: buried?.userId ?? (this.ids.newId() as UserId),
-        accountId: actor.accountId,
-        version: 1,
-        created: now,
-        lastModified: now,
-      };
-      await tx.users.insert(user);
-      await recordAudit(tx, actor, this.clock, {
-        action: 'user.provisioned',
-        subjectType: 'user',
-        subjectId: user.id,
-        before: buried
-          ? { deleted: new Date(buried.deleted).toISOString(), userName: buried.userName }
-          : null,
-        after: auditSnapshot(user),
-      });
-      await recordUserFlagChange(tx, actor, this.clock, user.id, null, user.mfaRequired ?? null);
+      const user = await this.provisionIn(tx, actor, draft);
       // The account's default role, if it has one, applies from the first moment.
       await this.roles.recompute(tx, actor, [user.id]);
       return { view: await this.viewOf(tx, user), restored: false };
     });
+  }
+
+  /**
+   * Creates a user inside the caller's transaction, by the same rules as provision: for a bulk
+   * channel (the HR sync) that writes a chunk of changes per transaction. The caller then calls
+   * recomputeRoles once for the chunk. `id` lets a plan name its new users before they exist.
+   */
+  async provisionIn(tx: Tx, actor: Actor, draft: UserDraft, id?: UserId): Promise<User> {
+    assertValidDraft(draft);
+    await this.assertMayManage(tx, actor, 'users.invite', null);
+    await this.assertManager(tx, actor, draft, null);
+    if (draft.active) await assertSeatAvailable(tx, actor.accountId);
+    const now = this.clock.now();
+    // The same person coming back after a deletion gets the same id, so history joins up (unless
+    // the caller's plan already named the id).
+    const buried = id
+      ? null
+      : await tx.users.findTombstone(actor.accountId, draft.externalId, draft.employeeNumber);
+    if (buried) await tx.users.removeTombstone(actor.accountId, buried.userId);
+    const user: User = {
+      ...draft,
+      mfaRequired: draft.mfaRequired ?? null,
+      id: id ?? buried?.userId ?? (this.ids.newId() as UserId),
+      accountId: actor.accountId,
+      version: 1,
+      created: now,
+      lastModified: now,
+    };
+    await tx.users.insert(user);
+    await recordAudit(tx, actor, this.clock, {
+      action: 'user.provisioned',
+      subjectType: 'user',
+      subjectId: user.id,
+      before: buried ? { deleted: new Date(buried.deleted).toISOString(), userName: buried.userName } : null,
+      after: auditSnapshot(user),
+    });
+    await recordUserFlagChange(tx, actor, this.clock, user.id, null, user.mfaRequired ?? null);
+    return user;
+  }
+
+  /** The role rules after provisionIn, once for a whole chunk of new users. */
+  recomputeRoles(tx: Tx, actor: Actor, userIds: readonly UserId[]): Promise<void> {
+    return this.roles.recompute(tx, actor, userIds);
   }
 
   /** Replaces the whole user (SCIM PUT, HR sync). */
@@ -131,22 +149,33 @@ export class UserService {
     change: (current: User) => UserDraft,
     options: WriteOptions = {},
   ): Promise<UserView> {
-    return this.uow.write(actor.accountId, async (tx) => {
-      const current = await this.load(tx, actor, userId);
-      await this.assertMayManage(tx, actor, 'users.edit', current.id);
-      assertVersion(current.version, options);
-      const draft = change(current);
-      assertValidDraft(draft);
-      // Only a changed manager is checked: a manager deleted since must not block unrelated changes
-      // (Entra disables the reports of a hard-deleted manager with a PATCH that leaves manager alone).
-      if (draft.managerId !== current.managerId) await this.assertManager(tx, actor, draft, current.id);
-      if (draft.active && !current.active) await assertSeatAvailable(tx, actor.accountId);
-      if (current.active && !draft.active) await this.brake.assertMayRemove(tx, actor);
-      const saved = await this.save(tx, actor, current, draft, actionFor(current, draft));
-      if (current.active !== saved.active) await this.flagOwnerDeparture(tx, actor, saved);
-      if (current.active && !saved.active) await endAccess(tx, actor, this.clock, [saved.id], 'deactivated');
-      return this.viewOf(tx, saved);
-    });
+    return this.uow.write(actor.accountId, async (tx) =>
+      this.viewOf(tx, await this.modifyIn(tx, actor, userId, change, options)),
+    );
+  }
+
+  /** modify inside the caller's transaction (the HR sync and its date sweep). */
+  async modifyIn(
+    tx: Tx,
+    actor: Actor,
+    userId: string,
+    change: (current: User) => UserDraft,
+    options: WriteOptions = {},
+  ): Promise<User> {
+    const current = await this.load(tx, actor, userId);
+    await this.assertMayManage(tx, actor, 'users.edit', current.id);
+    assertVersion(current.version, options);
+    const draft = change(current);
+    assertValidDraft(draft);
+    // Only a changed manager is checked: a manager deleted since must not block unrelated changes
+    // (Entra disables the reports of a hard-deleted manager with a PATCH that leaves manager alone).
+    if (draft.managerId !== current.managerId) await this.assertManager(tx, actor, draft, current.id);
+    if (draft.active && !current.active) await assertSeatAvailable(tx, actor.accountId);
+    if (current.active && !draft.active) await this.brake.assertMayRemove(tx, actor);
+    const saved = await this.save(tx, actor, current, draft, actionFor(current, draft));
+    if (current.active !== saved.active) await this.flagOwnerDeparture(tx, actor, saved);
+    if (current.active && !saved.active) await endAccess(tx, actor, this.clock, [saved.id], 'deactivated');
+    return saved;
   }
 
   async delete(actor: Actor, userId: string, options: WriteOptions = {}): Promise<void> {

@@ -26,6 +26,7 @@ function accountJson(account: Account) {
     defaultRole: account.defaultRoleKey,
     needsOwnershipTransfer: account.needsOwnershipTransfer,
     seatLimit: account.seatLimit,
+    parentId: account.parentId ?? null,
     created: new Date(account.created).toISOString(),
   };
 }

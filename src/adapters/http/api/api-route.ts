@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../../../domain/actor';
 
@@ -55,17 +55,20 @@ export function apiRoute<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodTy
 }
 
 export function registerRoutes(router: Router, routes: readonly ApiRoute[]): void {
-  for (const route of routes) {
-    router[route.method](route.path, async (req: Request, res: Response) => {
-      const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
-      const query = route.query ? route.query.parse(req.query) : undefined;
-      const actor = res.locals.actor as Actor;
-      const params = req.params as Record<string, string>;
-      const result = await route.handle({ actor, body, query, params, req, res });
-      if (res.headersSent) return;
-      const status = route.status ?? 200;
-      if (result === undefined) res.status(status).end();
-      else res.status(status).json(result);
-    });
-  }
+  for (const route of routes) router[route.method](route.path, routeHandler(route));
+}
+
+/** The express handler of one route: validate, call the domain with the key's actor, answer. */
+export function routeHandler(route: ApiRoute): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const body = route.body ? route.body.parse(req.body ?? {}) : undefined;
+    const query = route.query ? route.query.parse(req.query) : undefined;
+    const actor = res.locals.actor as Actor;
+    const params = req.params as Record<string, string>;
+    const result = await route.handle({ actor, body, query, params, req, res });
+    if (res.headersSent) return;
+    const status = route.status ?? 200;
+    if (result === undefined) res.status(status).end();
+    else res.status(status).json(result);
+  };
 }

@@ -56,6 +56,8 @@ export const accountSchema = z.object({
   defaultRole: z.string().nullable(),
   needsOwnershipTransfer: z.boolean(),
   seatLimit: z.number().int().nullable(),
+  /** The parent account when this is a child account. */
+  parentId: z.string().nullable(),
   created: z.string(),
 });
 

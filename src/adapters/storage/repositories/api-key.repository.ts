@@ -1,7 +1,7 @@
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { Account, ApiKey, ApiKeyRepository } from '../../../domain/ports';
 import type { SqlRunner } from '../sql-runner';
-import { chunks, num, numOrNull, placeholders } from './sql';
+import { bool, chunks, num, numOrNull, placeholders } from './sql';
 
 export class ApiKeyRepositorySql implements ApiKeyRepository {
   constructor(private readonly sql: SqlRunner) {}
@@ -13,9 +13,19 @@ export class ApiKeyRepositorySql implements ApiKeyRepository {
     );
   }
 
-  async findByHash(keyHash: string): Promise<(ApiKey & { accountStatus: Account['status'] }) | null> {
+  async findByHash(
+    keyHash: string,
+  ): Promise<(ApiKey & { accountStatus: Account['status']; userHasAccess: boolean }) | null> {
+    // One statement for every request of the admin API: the key, its account, and its user's
+    // state now (a member key dies with its user's access, so this is read on every request).
+    // A managed user of a child account is usable only while its home user is active.
     const rows = await this.sql.all<Record<string, unknown>>(
-      `SELECT k.*, a.status AS account_status FROM api_keys k JOIN accounts a ON a.id = k.account_id
+      `SELECT k.*, a.status AS account_status, u.active AS user_active, r.role_key AS user_role_key,
+              u.home_user_id, h.active AS home_active
+         FROM api_keys k JOIN accounts a ON a.id = k.account_id
+         LEFT JOIN users u ON u.id = k.user_id AND u.account_id = k.account_id
+         LEFT JOIN users h ON h.id = u.home_user_id
+         LEFT JOIN user_roles r ON r.user_id = u.id
         WHERE k.key_hash = ?`,
       [keyHash],
     );
@@ -31,7 +41,25 @@ export class ApiKeyRepositorySql implements ApiKeyRepository {
       lastUsed: numOrNull(row.last_used_at),
       revoked: numOrNull(row.revoked_at),
       accountStatus: row.account_status as Account['status'],
+      userHasAccess:
+        bool(row.user_active) &&
+        row.user_role_key !== null &&
+        row.user_role_key !== undefined &&
+        (row.home_user_id === null || row.home_user_id === undefined || bool(row.home_active)),
     };
+  }
+
+  async liveKeyCounts(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, number>> {
+    const counts = new Map<UserId, number>();
+    for (const part of chunks([...new Set(userIds)])) {
+      const rows = await this.sql.all<{ user_id: UserId; n: unknown }>(
+        `SELECT user_id, COUNT(*) AS n FROM api_keys WHERE account_id = ? AND revoked_at IS NULL
+            AND user_id IN (${placeholders(part.length)}) GROUP BY user_id`,
+        [accountId, ...part],
+      );
+      for (const row of rows) counts.set(row.user_id, num(row.n));
+    }
+    return counts;
   }
 
   async revokeForUsers(accountId: AccountId, userIds: readonly UserId[], at: number): Promise<number> {

@@ -2,30 +2,46 @@ import type { SqlRunner } from '../sql-runner';
 import type { AuditEvent } from '../../../domain/audit/events';
 import type { AccountId } from '../../../domain/ids';
 import type { AuditFilter, AuditRepository } from '../../../domain/ports';
-import { num, placeholders } from './sql';
+
 import type { Channel } from '../../../domain/actor';
+import { chunks, num, placeholders } from './sql';
+
+const columns =
+  'account_id, occurred_at, actor_kind, actor_id, channel, action, subject_type, subject_id, ' +
+  'before_json, after_json, request_id';
+const oneRow = `(${new Array(11).fill('?').join(', ')})`;
+
+function eventValues(event: AuditEvent): unknown[] {
+  return [
+    event.accountId,
+    event.occurredAt,
+    event.actorKind,
+    event.actorId,
+    event.channel,
+    event.action,
+    event.subjectType,
+    event.subjectId,
+    event.before === null ? null : JSON.stringify(event.before),
+    event.after === null ? null : JSON.stringify(event.after),
+    event.requestId,
+  ];
+}
 
 export class AuditRepositorySql implements AuditRepository {
   constructor(private readonly sql: SqlRunner) {}
 
   async append(event: AuditEvent): Promise<void> {
-    await this.sql.run(
-      `INSERT INTO audit_events (account_id, occurred_at, actor_kind, actor_id, channel, action, subject_type,
-         subject_id, before_json, after_json, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        event.accountId,
-        event.occurredAt,
-        event.actorKind,
-        event.actorId,
-        event.channel,
-        event.action,
-        event.subjectType,
-        event.subjectId,
-        event.before === null ? null : JSON.stringify(event.before),
-        event.after === null ? null : JSON.stringify(event.after),
-        event.requestId,
-      ],
-    );
+    await this.appendMany([event]);
+  }
+
+  async appendMany(events: readonly AuditEvent[]): Promise<void> {
+    // 11 parameters a row: 300 rows stay well under both drivers' limits.
+    for (const part of chunks(events, 300)) {
+      await this.sql.run(
+        `INSERT INTO audit_events (${columns}) VALUES ${new Array(part.length).fill(oneRow).join(', ')}`,
+        part.flatMap(eventValues),
+      );
+    }
   }
 
   async count(

@@ -2,10 +2,18 @@ import type { MappedRole, RoleSource } from '../../../domain/access/effective-ro
 import { noOverrides, type PermissionOverrides } from '../../../domain/access/permissions';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
-import type { GroupMatchKind, RoleMapping, RoleRepository, StoredRole } from '../../../domain/ports';
+import type {
+  GroupMatchKind,
+  RoleMapping,
+  RoleRepository,
+  SavedRole,
+  StoredRole,
+  UserAccess,
+} from '../../../domain/ports';
 import { translatingUniqueKeys } from '../db-errors';
 import type { SqlRunner } from '../sql-runner';
-import { chunks, lookupGrouped, num, placeholders } from './sql';
+import { bool, chunks, num, placeholders } from './sql';
+import { normalizeUserName } from '../../../domain/users/user';
 
 /** A mapping matches a group by id, by externalId (both case-exact) or by displayName (case-insensitive). */
 const groupMatches = `(
@@ -87,20 +95,35 @@ export class RoleRepositorySql implements RoleRepository {
   }
 
   async mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>> {
-    return lookupGrouped(
-      userIds,
-      (part) =>
-        this.sql.all<{ user_id: UserId; group_id: string; display_name: string; role_key: string }>(
-          `SELECT gm.user_id, g.id AS group_id, g.display_name, m.role_key
-             FROM group_members gm
-             JOIN directory_groups g ON g.id = gm.group_id
-             JOIN role_mappings m ON m.account_id = g.account_id AND ${groupMatches}
-            WHERE gm.account_id = ? AND gm.user_id IN (${placeholders(part.length)})`,
-          [accountId, ...part],
-        ),
-      (row) => row.user_id,
-      (row) => ({ roleKey: row.role_key, groupId: row.group_id, groupName: row.display_name }),
+    const result = new Map<UserId, MappedRole[]>();
+    if (userIds.length === 0) return result;
+    // An account's mapped groups are few: find them once, then only the users' memberships per
+    // chunk, by the (user_id, group_id) index. Joining the mappings in every chunk cost 45 ms a
+    // chunk on MariaDB, 18 s of a 100,000-member recompute (docs/benchmarks.md).
+    const mapped = await this.sql.all<{ group_id: string; display_name: string; role_key: string }>(
+      `SELECT g.id AS group_id, g.display_name, m.role_key
+         FROM role_mappings m JOIN directory_groups g ON g.account_id = m.account_id AND ${groupMatches}
+        WHERE m.account_id = ?`,
+      [accountId],
     );
+    if (mapped.length === 0) return result;
+    const rolesOfGroup = new Map<string, MappedRole[]>();
+    for (const row of mapped) {
+      const role = { roleKey: row.role_key, groupId: row.group_id, groupName: row.display_name };
+      rolesOfGroup.set(row.group_id, [...(rolesOfGroup.get(row.group_id) ?? []), role]);
+    }
+    for (const part of chunks(userIds)) {
+      const memberships = await this.sql.all<{ user_id: UserId; group_id: string }>(
+        `SELECT user_id, group_id FROM group_members
+          WHERE account_id = ? AND user_id IN (${placeholders(part.length)})`,
+        [accountId, ...part],
+      );
+      for (const { user_id, group_id } of memberships) {
+        const roles = rolesOfGroup.get(group_id);
+        if (roles) result.set(user_id, [...(result.get(user_id) ?? []), ...roles]);
+      }
+    }
+    return result;
   }
 
   async stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>> {
@@ -120,6 +143,32 @@ export class RoleRepositorySql implements RoleRepository {
       for (const row of rows) result.set(row.user_id as UserId, toStoredRole(row));
     }
     return result;
+  }
+
+  async accessOf(
+    accountId: AccountId,
+    user: { id: UserId } | { userName: string },
+  ): Promise<UserAccess | null> {
+    // The authorization hot path: the user and their role row in one statement, no JSON profile.
+    // A managed user of a child account is usable only while its home user is active.
+    const [column, value] =
+      'id' in user ? ['u.id', user.id] : ['u.user_name_norm', normalizeUserName(user.userName)];
+    const rows = await this.sql.all<Record<string, unknown>>(
+      `SELECT u.id, u.active, u.home_user_id, h.active AS home_active,
+              r.role_key, r.override_mode, r.granted, r.restricted
+         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id
+         LEFT JOIN users h ON h.id = u.home_user_id
+        WHERE u.account_id = ? AND ${column} = ?`,
+      [accountId, value],
+    );
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return {
+      userId: row.id as UserId,
+      active: bool(row.active) && (row.home_user_id === null || bool(row.home_active)),
+      roleKey: (row.role_key as string | null) ?? null,
+      overrides: toStoredRole(row).overrides ?? noOverrides,
+    };
   }
 
   async saveOverrides(
@@ -152,21 +201,56 @@ export class RoleRepositorySql implements RoleRepository {
   }
 
   async save(accountId: AccountId, userId: UserId, role: StoredRole, at: number): Promise<void> {
-    const { effective } = role;
-    const values = [effective.roleKey, effective.source, effective.groupId, role.manualRoleKey, at];
-    // Update, else insert: the caller holds the account's write lock, so no one inserts in between.
-    const changed = await this.sql.run(
-      `UPDATE user_roles SET role_key = ?, source = ?, source_group_id = ?, manual_role_key = ?, updated_at = ?
-        WHERE user_id = ?`,
-      [...values, userId],
+    await this.saveMany(accountId, [{ userId, role }], at);
+  }
+
+  /**
+   * Update, else insert: the caller holds the account's write lock, so no one inserts in between.
+   * Users whose new role is the same (a mapping change gives a whole group one role) share one
+   * UPDATE per chunk of ids; the few without a row yet get one multi-row INSERT. The same SQL on
+   * both dialects, no upsert syntax.
+   */
+  async saveMany(accountId: AccountId, roles: readonly SavedRole[], at: number): Promise<void> {
+    for (const [values, userIds] of groupedByValues(roles, at)) {
+      for (const part of chunks(userIds)) {
+        const changed = await this.sql.run(
+          `UPDATE user_roles SET role_key = ?, source = ?, source_group_id = ?, manual_role_key = ?, updated_at = ?
+            WHERE user_id IN (${placeholders(part.length)})`,
+          [...values, ...part],
+        );
+        if (changed < part.length) await this.insertMissing(accountId, values, part);
+      }
+    }
+  }
+
+  private async insertMissing(accountId: AccountId, values: unknown[], userIds: UserId[]): Promise<void> {
+    const present = await this.sql.all<{ user_id: UserId }>(
+      `SELECT user_id FROM user_roles WHERE user_id IN (${placeholders(userIds.length)})`,
+      userIds,
     );
-    if (changed > 0) return;
+    const have = new Set(present.map((row) => row.user_id));
+    const missing = userIds.filter((id) => !have.has(id));
+    if (missing.length === 0) return;
     await this.sql.run(
       `INSERT INTO user_roles (role_key, source, source_group_id, manual_role_key, updated_at, user_id, account_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [...values, userId, accountId],
+       VALUES ${missing.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      missing.flatMap((userId) => [...values, userId, accountId]),
     );
   }
+}
+
+/** The role columns to write, each with the users that get exactly those values. */
+function groupedByValues(roles: readonly SavedRole[], at: number): Map<unknown[], UserId[]> {
+  const byKey = new Map<string, { values: unknown[]; userIds: UserId[] }>();
+  for (const { userId, role } of roles) {
+    const { effective } = role;
+    const values = [effective.roleKey, effective.source, effective.groupId, role.manualRoleKey, at];
+    const key = JSON.stringify(values);
+    const entry = byKey.get(key);
+    if (entry) entry.userIds.push(userId);
+    else byKey.set(key, { values, userIds: [userId] });
+  }
+  return new Map([...byKey.values()].map((entry) => [entry.values, entry.userIds]));
 }
 
 function toMapping(row: Record<string, unknown>): RoleMapping {

@@ -1,0 +1,90 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse';
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors';
+import type { HrRow } from '../../domain/hr-sync/hr-types';
+
+type Field = Exclude<keyof HrRow, 'line'>;
+
+/** The export's column for each HR field when no mapping file says otherwise (README "HR sync"). */
+export const defaultColumns: Record<Field, string> = {
+  employeeId: 'employee_id',
+  email: 'email',
+  givenName: 'given_name',
+  familyName: 'family_name',
+  department: 'department',
+  title: 'title',
+  managerEmployeeId: 'manager_employee_id',
+  status: 'status',
+  startDate: 'start_date',
+  terminationDate: 'termination_date',
+};
+
+const required: Field[] = ['employeeId', 'email'];
+
+const mappingSchema = z
+  .object(Object.fromEntries(Object.keys(defaultColumns).map((k) => [k, z.string().min(1).optional()])))
+  .strict();
+
+/** A mapping file is JSON naming the export's column for any field it renames, e.g. {"employeeId": "Emp No"}. */
+export function loadMapping(path: string | undefined): Record<Field, string> {
+  if (!path) return defaultColumns;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw DomainError.invalid(
+      'hr_sync.bad_mapping',
+      `Cannot read the mapping file ${path}: ${(err as Error).message}`,
+    );
+  }
+  const parsed = mappingSchema.safeParse(raw);
+  if (!parsed.success) {
+    const fields = Object.keys(defaultColumns).join(', ');
+    throw DomainError.invalid(
+      'hr_sync.bad_mapping',
+      `The mapping file ${path} must be a JSON object of column names for: ${fields} (${parsed.error.issues[0]?.message})`,
+    );
+  }
+  return { ...defaultColumns, ...(parsed.data as Partial<Record<Field, string>>) };
+}
+
+/**
+ * Streams the CSV export into compact rows (trimmed, empty cells null) with their line numbers.
+ * Only the mapped columns are kept, so a wide export costs no more memory than a narrow one.
+ */
+export async function readHrExport(path: string, columns: Record<Field, string>): Promise<HrRow[]> {
+  const parser = createReadStream(path).pipe(
+    parse({
+      columns: (header: string[]) => checkHeader(header, columns),
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      info: true,
+      relax_column_count: true,
+    }),
+  );
+  const rows: HrRow[] = [];
+  const entries = Object.entries(columns) as [Field, string][];
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: Record<string, string>;
+    info: { lines: number };
+  }>) {
+    const row = { line: info.lines } as HrRow;
+    for (const [field, column] of entries) {
+      const value = record[column];
+      row[field] = value === undefined || value === '' ? null : value;
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function checkHeader(header: string[], columns: Record<Field, string>): string[] {
+  const missing = required.filter((field) => !header.includes(columns[field]));
+  if (missing.length > 0) {
+    const names = missing.map((f) => `"${columns[f]}" (${f})`).join(', ');
+    throw DomainError.invalid('hr_sync.bad_export', `The export has no column ${names}; see --mapping`);
+  }
+  return header;
+}

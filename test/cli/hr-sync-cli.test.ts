@@ -1,0 +1,173 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { generateExport } from '../../scripts/hr/generate-export';
+import { assertBuilt, roster, root } from './run-cli';
+
+let dir: string;
+beforeAll(() => {
+  assertBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'roster-hr-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let databases = 0;
+/** A fresh SQLite database with one account; returns its env and account id. */
+function freshAccount() {
+  databases += 1;
+  const file = join(dir, `roster-${databases}.sqlite`);
+  const env = { DATABASE_URL: `sqlite:${file}`, PUBLIC_URL: 'https://roster.example.com' };
+  const created = roster(
+    ['accounts', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test', '--json'],
+    env,
+  );
+  expect(created.status).toBe(0);
+  return { env, file, accountId: (JSON.parse(created.stdout) as { accountId: string }).accountId };
+}
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const header =
+  'employee_id,email,given_name,family_name,department,title,manager_employee_id,status,start_date,termination_date';
+
+test('a dry run prints the plan and writes nothing; the run applies it with a report; a second run changes nothing', () => {
+  const { env, accountId } = freshAccount();
+  const file = write(
+    'staff.csv',
+    [header, 'E1,ann@acme.test,Ann,Ahl,Sales,Head,,,,', 'E2,bo@acme.test,Bo,Berg,Sales,Rep,E1,,,'].join('\n'),
+  );
+  const hr = (...args: string[]) => roster(['hr-sync', '--account', accountId, '--file', file, ...args], env);
+
+  const dry = hr('--dry-run');
+  expect(dry.status).toBe(0);
+  expect(dry.stdout).toMatch(/^HR sync dry run: nothing was written/);
+  expect(dry.stdout).toMatch(/2 rows: 2 to create, 0 to update/);
+  expect(dry.stdout).toMatch(/create +line 2 +E1 ann@acme.test: new hire/);
+  expect(hr('--dry-run').stdout).toMatch(/2 to create/); // still nothing written
+
+  const reportFile = join(dir, 'report.json');
+  const run = hr('--report', reportFile);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/^HR sync applied\./);
+  expect(run.stderr).toMatch(/hr-sync: applied 2\/2 changes/); // plain progress lines off a terminal
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+    status: string;
+    counts: Record<string, number>;
+  };
+  expect(report).toMatchObject({ status: 'applied', counts: { rows: 2, create: 2, skipped: 0 } });
+
+  const again = hr('--json');
+  expect(again.status).toBe(0);
+  expect(JSON.parse(again.stdout)).toMatchObject({ status: 'applied', changes: [], counts: { create: 0 } });
+
+  const members = roster(['members', 'list', '--account', accountId, '--json'], env);
+  expect(members.stdout).toContain('bo@acme.test');
+});
+
+test('bad rows exit 5 with their lines in the CSV report; a mapping file renames columns; the brake exits 4', () => {
+  const { env, accountId } = freshAccount();
+  const mapping = write('mapping.json', JSON.stringify({ employeeId: 'Emp No', email: 'Work Email' }));
+  const renamed = header.replace('employee_id', 'Emp No').replace('email', 'Work Email');
+  const file = write(
+    'bad.csv',
+    [
+      renamed,
+      'E1,ann@acme.test,Ann,Ahl,Sales,Head,,,,',
+      'E2,,Bo,Berg,Sales,Rep,E1,,,',
+      'E3,cy@acme.test,Cy,Chu,,,E9,,,',
+    ].join('\n'),
+  );
+  const reportFile = join(dir, 'report.csv');
+  const run = roster(
+    ['hr-sync', '--account', accountId, '--file', file, '--mapping', mapping, '--report', reportFile],
+    env,
+  );
+  expect(run.status).toBe(5);
+  const csv = readFileSync(reportFile, 'utf8');
+  expect(csv.split('\n')[0]).toBe('kind,line,employee_id,email,user_id,reason');
+  expect(csv).toContain('skipped,3,E2,,,no email');
+  expect(csv).toContain('skipped,4,E3,,,unknown manager E9');
+
+  const withoutMapping = roster(['hr-sync', '--account', accountId, '--file', file], env);
+  expect(withoutMapping.status).toBe(1);
+  expect(withoutMapping.stderr).toMatch(/The export has no column "employee_id" \(employeeId\)/);
+
+  const empty = write('empty.csv', `${renamed}\n`);
+  const braked = roster(['hr-sync', '--account', accountId, '--file', empty, '--mapping', mapping], env);
+  expect(braked.status).toBe(4);
+  expect(braked.stderr).toMatch(/would deactivate 1 of 2 active users, more than 10%; nothing was written/);
+  const forced = roster(
+    ['hr-sync', '--account', accountId, '--file', empty, '--mapping', mapping, '--allow-mass', '--json'],
+    env,
+  );
+  expect(forced.status).toBe(0);
+  expect(JSON.parse(forced.stdout)).toMatchObject({ counts: { deactivate: 1 } });
+});
+
+/** The users the export owns, by employee id, with their manager's employee id: comparable across databases. */
+function ownedState(file: string): unknown[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db
+      .prepare(
+        `SELECT o.employee_id, u.user_name, u.active, u.given_name, u.profile, m.employee_id AS manager
+           FROM hr_owned_users o JOIN users u ON u.id = o.user_id
+           LEFT JOIN hr_owned_users m ON m.user_id = u.manager_id ORDER BY o.employee_id`,
+      )
+      .all()
+      .map((row) => {
+        const r = row as Record<string, unknown>;
+        const profile = JSON.parse(r.profile as string) as Record<string, unknown>;
+        const { profile: _p, ...rest } = r;
+        return { ...rest, title: profile.title };
+      });
+  } finally {
+    db.close();
+  }
+}
+
+test('a run killed mid-way and run again ends as one uninterrupted run does', async () => {
+  const file = join(dir, 'big.csv');
+  await generateExport(5000, file);
+  const killed = freshAccount();
+  const args = (accountId: string) => [
+    'bin/roster.js',
+    'hr-sync',
+    '--account',
+    accountId,
+    '--file',
+    file,
+    '--allow-mass',
+  ];
+
+  await new Promise<void>((resolve) => {
+    const child = spawn(process.execPath, args(killed.accountId), {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...killed.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('applied')) child.kill('SIGKILL');
+    });
+    child.once('exit', () => resolve());
+  });
+  const partial = ownedState(killed.file).length;
+  expect(partial).toBeGreaterThan(0);
+  expect(partial).toBeLessThan(4999);
+
+  const rerun = roster(args(killed.accountId).slice(1), killed.env);
+  expect(rerun.status).toBe(0);
+  const whole = freshAccount();
+  expect(roster(args(whole.accountId).slice(1), whole.env).status).toBe(0);
+  expect(ownedState(killed.file)).toEqual(ownedState(whole.file));
+  // Employee 5000 is a leaver the account never had: not created.
+  expect(ownedState(whole.file)).toHaveLength(4999);
+  const again = roster([...args(killed.accountId).slice(1), '--json'], killed.env);
+  expect(JSON.parse(again.stdout)).toMatchObject({ changes: [] });
+}, 120_000);
