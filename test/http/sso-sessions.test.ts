@@ -324,6 +324,14 @@ describe('the admin API with the session cookie', () => {
     const csrf = await csrfOf(s, cookie);
     const ok = await put().set('X-CSRF-Token', csrf).expect(200);
     expect(ok.body.idp.sessions).toMatchObject({ idleMinutes: 30, absoluteMinutes: 60 });
+    // The authorize hot path (mounted ahead of the router) checks the same way.
+    const ask = () =>
+      request(roster.app)
+        .post('/api/v1/authorize')
+        .set('Cookie', cookie)
+        .send({ user: userName, permission: 'sso.configure' });
+    expect((await ask().expect(403)).body.error.code).toBe('csrf.invalid');
+    expect((await ask().set('X-CSRF-Token', csrf).expect(200)).body.allowed).toBe(true);
     // Reads need no token; bearer API keys never do.
     await request(roster.app).get('/api/v1/sso').set('Cookie', cookie).expect(200);
     await apiClient(roster, s.adminKey)
