@@ -38,6 +38,7 @@ import { TypeOrmUnitOfWork } from './adapters/storage/unit-of-work';
 import { ChildAccountService } from './domain/accounts/child-account-service';
 import { SsoConfigService } from './domain/sso/sso-config-service';
 import { SignInService } from './domain/sso/sign-in-service';
+import { SessionService } from './domain/sso/session-service';
 import { readIdpMetadata } from './adapters/saml/idp-metadata';
 import { TotpStepUpService } from './domain/mfa/totp-step-up-service';
 import { totpCrypto } from './adapters/crypto/totp';
@@ -62,6 +63,7 @@ export interface Services {
   mfa: MfaPolicyService;
   sso: SsoConfigService;
   signIns: SignInService;
+  sessions: SessionService;
   hrSync: HrSyncService;
   stepUp: TotpStepUpService;
 }
@@ -122,6 +124,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     mfa: new MfaPolicyService(uow, clock, catalogue, policy),
     sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
     signIns: new SignInService(uow, clock, catalogue),
+    sessions: new SessionService(uow, clock, ids, sha256SecretCodec, catalogue),
     hrSync: new HrSyncService(uow, clock, ids, users, config.hrSync.maxDeactivationShare),
     stepUp: new TotpStepUpService(
       uow,
@@ -156,6 +159,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         ssoConfig: services.sso,
         signIns: services.signIns,
         stepUp: services.stepUp,
+        sessions: services.sessions,
         clock,
         publicUrl: config.publicUrl,
         clockSkewSeconds: config.sso.clockSkewSeconds,

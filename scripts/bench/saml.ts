@@ -43,6 +43,9 @@ async function inProcess(idp: TestIdp, count: number): Promise<number> {
     ssoUrl: idp.ssoUrl,
     certificates: [{ fingerprint: '', pem: idp.cert, subject: '', notBefore: 0, notAfter: 0 }],
     idpInitiated: true,
+    logoutUrl: null,
+    sessionIdleMinutes: null,
+    sessionAbsoluteMinutes: null,
     updated: 0,
   };
   const noCache = {

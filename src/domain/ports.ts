@@ -12,7 +12,7 @@ import type { GroupField, ListQuery, Page, UserField } from './query';
 import type { Group, GroupMember } from './groups/group';
 import type { GroupRef, User, UserView } from './users/user';
 import type { MfaPolicy } from './mfa/mfa-policy';
-import type { SsoRepository } from './sso/sso-ports';
+import type { SsoRepository, SsoSessionRepository } from './sso/sso-ports';
 import type { InactivityRepository } from './lifecycle/inactivity-ports';
 import type { DuePendingChange, HrUserState, PendingChange } from './hr-sync/hr-types';
 import type { TotpRepository } from './mfa/totp-ports';
@@ -302,6 +302,7 @@ export interface Tx {
   children: ChildAccountRepository;
   mfa: MfaPolicyRepository;
   sso: SsoRepository;
+  ssoSessions: SsoSessionRepository;
   inactivity: InactivityRepository;
   hr: HrSyncRepository;
   totp: TotpRepository;

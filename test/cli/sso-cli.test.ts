@@ -43,6 +43,7 @@ test('sso show tells what to give the IdP; configure from a metadata file; show 
   expect(configured.status).toBe(0);
   expect(configured.stdout).toContain(`IdP entity id: ${idp.entityId}`);
   expect(configured.stdout).toContain('IdP-initiated logins: on');
+  expect(configured.stdout).toContain('Sessions: idle 480 min, absolute 1440 min');
   const shown = JSON.parse(sso('show', '--json').stdout) as {
     idp: { idpEntityId: string; certificates: unknown[] };
   };

@@ -9,6 +9,7 @@ import {
   type TestRoster,
 } from '../support/roster';
 import { keyPair, TestIdp } from '../support/test-idp';
+import { followSignIn } from '../support/sso-session';
 
 let roster: TestRoster;
 let idp: TestIdp;
@@ -120,7 +121,7 @@ test('several signing certificates at once: a response signed with either key is
       .post(`/sso/${account.accountId}/acs`)
       .type('form')
       .send({ SAMLResponse: response });
-    expect(res.text).toContain(`>${userName}</strong>`);
+    expect((await followSignIn(roster.app, res)).text).toContain(`>${userName}</strong>`);
   }
 });
 

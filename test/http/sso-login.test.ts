@@ -9,6 +9,7 @@ import {
   type TestAccount,
   type TestRoster,
 } from '../support/roster';
+import { followSignIn } from '../support/sso-session';
 import { tamper, TestIdp, wrapSignature, type ResponseOptions } from '../support/test-idp';
 
 /** Roster's clock, moved by the tests; the test IdP stamps its responses with the same time. */
@@ -91,11 +92,17 @@ test('SP-initiated: the login redirects to the IdP with a stored request; its si
   expect(authn).toMatchObject({ acsUrl: s.sp.acsUrl, issuer: s.sp.entityId, relayState: '/reports?q=1' });
 
   const res = await s.post(s.response(userName.toUpperCase(), { inResponseTo: authn.id }), '/reports?q=1');
-  expect(res.status).toBe(200);
-  expect(res.text).toMatch(new RegExp(`signed in as <strong id="user">${userName}</strong>`));
-  expect(res.text).toContain('<strong id="role">Manager</strong>');
-  expect(res.text).toContain('href="/reports?q=1"');
-  expect(await s.lastAudit()).toMatchObject({
+  // Signed in: the session cookie, and on to the RelayState.
+  expect(res.status).toBe(303);
+  expect(res.headers.location).toBe('/reports?q=1');
+  const home = await request(roster.app)
+    .get(`/sso/${s.account.accountId}/home`)
+    .set('Cookie', String(res.headers['set-cookie']).split(';')[0]);
+  expect(home.text).toMatch(new RegExp(`signed in as user <strong id="user">${userName}</strong>`));
+  expect(home.text).toContain('<strong id="role">Manager</strong>');
+  const { events } = await roster.services.audit.list(s.account.operator, { limit: 2 });
+  expect(events.map((e) => e.action)).toEqual(['sso.session_started', 'sso.login_succeeded']);
+  expect(events[1]).toMatchObject({
     action: 'sso.login_succeeded',
     channel: 'saml',
     after: { method: 'sp-initiated', role: 'manager' },
@@ -112,9 +119,8 @@ test('IdP-initiated (the dashboard tile) by primary email; the access review sho
     emails: [{ value: 'Jo.Doe@Corp.example', primary: true, type: 'work' }],
   });
   const res = await s.post(s.response('jo.doe@corp.example'), 'https://evil.example/steal');
-  expect(res.status).toBe(200);
-  expect(res.text).toContain(`>${userName}</strong>`);
-  expect(res.text).not.toContain('evil.example');
+  expect(res.headers.location).toBe(`/sso/${s.account.accountId}/home`);
+  expect((await followSignIn(roster.app, res)).text).toContain(`>${userName}</strong>`);
   const key = (await roster.services.apiKeys.issueService(s.account.operator)).secret;
   const review = await apiClient(roster, key).get('/access-review').expect(200);
   const member = (review.body.members as { userName: string; lastLogin: string | null }[]).find(
@@ -128,7 +134,7 @@ test('a signature on the response alone, or on the assertion alone (Entra defaul
   const { userName } = await s.user('analyst');
   for (const sign of ['response', 'assertion'] as const) {
     const res = await s.post(s.response(userName, { sign }));
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(303);
   }
 });
 
@@ -211,7 +217,7 @@ describe('responses that must be refused', () => {
 
   test('replayed', async () => {
     const once = s.response(userName);
-    expect((await s.post(once)).status).toBe(200);
+    expect((await s.post(once)).status).toBe(303);
     await expectRefused(s, await s.post(once), 'replayed', /already used/);
   });
 
@@ -221,7 +227,7 @@ describe('responses that must be refused', () => {
     const early = s.response(userName, { validFrom: now + 2 * 60_000 });
     await expectRefused(s, await s.post(early), 'not_yet_valid', /not valid yet/);
     // Within the skew it is accepted.
-    expect((await s.post(s.response(userName, { validFrom: now + 30_000 }))).status).toBe(200);
+    expect((await s.post(s.response(userName, { validFrom: now + 30_000 }))).status).toBe(303);
   });
 
   test('wrong audience', async () => {

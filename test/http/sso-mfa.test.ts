@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateSync } from 'otplib';
 import request from 'supertest';
+import { followSignIn } from '../support/sso-session';
 import {
   apiClient,
   aUser,
@@ -53,21 +54,26 @@ async function setUp(policy: Record<string, unknown>): Promise<Setup> {
   return {
     account,
     user,
-    login: (nameId, options = {}) =>
-      request(roster.app)
-        .post(`/sso/${account.accountId}/acs`)
-        .type('form')
-        .send({
-          SAMLResponse: idp.response({
-            nameId,
-            acsUrl: `${base}/acs`,
-            audience: `${base}/metadata`,
-            now,
-            ...options,
+    login: async (nameId, options = {}) =>
+      signedIn(
+        await request(roster.app)
+          .post(`/sso/${account.accountId}/acs`)
+          .type('form')
+          .send({
+            SAMLResponse: idp.response({
+              nameId,
+              acsUrl: `${base}/acs`,
+              audience: `${base}/metadata`,
+              now,
+              ...options,
+            }),
           }),
-        }),
+      ),
+    // The newest events but the session's own (test/http/sso-sessions.test.ts covers those).
     audits: async (limit = 1) =>
-      (await roster.services.audit.list(account.operator, { limit })).events as never,
+      (await roster.services.audit.list(account.operator, { limit: limit + 5 })).events
+        .filter((e) => e.action !== 'sso.session_started')
+        .slice(0, limit) as never,
     admin: async () => {
       const { userName } = await user('admin');
       return apiClient(
@@ -88,12 +94,19 @@ function pendingCookie(res: request.Response): string {
   return header.split(';')[0];
 }
 
-function sendCode(s: Setup, cookie: string, code: string) {
-  return request(roster.app)
-    .post(`/sso/${s.account.accountId}/mfa`)
-    .set('Cookie', cookie)
-    .type('form')
-    .send({ code });
+async function sendCode(s: Setup, cookie: string, code: string) {
+  return signedIn(
+    await request(roster.app)
+      .post(`/sso/${s.account.accountId}/mfa`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ code }),
+  );
+}
+
+/** An accepted login redirects (303) with the session cookie: open the landing page as a browser would. */
+function signedIn(res: request.Response): Promise<request.Response> | request.Response {
+  return res.status === 303 ? followSignIn(roster.app, res) : res;
 }
 
 const codeAt = (secret: string, at = now) => generateSync({ secret, epoch: Math.floor(at / 1000) });
@@ -150,7 +163,7 @@ test("MFA required of a role: Entra's authnmethodsreferences attribute proves it
     detail: `authentication method ${multipleAuthn}`,
   });
   expect((await s.login(analyst.userName)).status).toBe(200);
-  expect((await s.audits())[0].after.mfa).toEqual({ method: 'not_required', detail: '' });
+  expect((await s.audits())[0].after.mfa).toEqual({ method: 'not_required', detail: null });
 });
 
 test('not proven and no step-up allowed: refused with a page naming the policy, and audited', async () => {

@@ -115,7 +115,8 @@ export class TestIdp {
     return this.keys.cert.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
   }
 
-  metadataXml(extraCertBodies: string[] = []): string {
+  /** `logoutUrl`: adds a SingleLogoutService (HTTP-Redirect) there. */
+  metadataXml(extraCertBodies: string[] = [], logoutUrl?: string): string {
     const keys = [this.certBody, ...extraCertBodies]
       .map(
         (body) =>
@@ -128,7 +129,7 @@ export class TestIdp {
     ${keys}
     <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>
     <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${this.ssoUrl}/post"/>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${this.ssoUrl}"/>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${this.ssoUrl}"/>${logoutUrl ? `\n    <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${logoutUrl}"/>` : ''}
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>`;
   }

@@ -11,7 +11,7 @@ const required = mfaRequirementFor(policy, 'admin', null);
 test('mfaDecision: not required, proven by the IdP, step-up, or refused when step-up is off', () => {
   expect(mfaDecision(policy, mfaRequirementFor(policy, 'analyst', false), {})).toEqual({
     kind: 'satisfied',
-    mfa: { method: 'not_required', detail: '' },
+    mfa: { method: 'not_required', detail: null },
   });
   expect(mfaDecision(policy, required, { authnMethods: ['pwd', 'mfa'] })).toEqual({
     kind: 'satisfied',

@@ -31,7 +31,16 @@ test('metadata: signing keys (and keys without a use) are read, encryption keys 
     entityId: 'https://idp.example/e',
     ssoUrl: 'https://idp.example/sso',
     certificates: ['AAA', 'BBB'],
+    logoutUrl: null,
   });
+});
+
+test('metadata: the HTTP-Redirect SingleLogoutService is the logout URL', () => {
+  const logout =
+    '<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example/slo-post"/>' +
+    '<SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/slo"/>';
+  const read = readIdpMetadata(md(key('signing', 'AAA') + redirect + logout));
+  expect(read).toMatchObject({ logoutUrl: 'https://idp.example/slo' });
 });
 
 test.each([

@@ -27,5 +27,9 @@ export function readIdpMetadata(xml: string): IdpDescriptor | { problem: string 
     .filter((text) => text.length > 0);
   if (certificates.length === 0)
     return { problem: 'it has no signing certificate (KeyDescriptor use="signing")' };
-  return { entityId, ssoUrl, certificates };
+  const logout = elements(idp, ns.md, 'SingleLogoutService').find(
+    (s) => s.getAttribute('Binding') === redirectBinding,
+  );
+  const logoutUrl = logout?.getAttribute('Location')?.trim() || null;
+  return { entityId, ssoUrl, certificates, logoutUrl };
 }

@@ -63,12 +63,20 @@ export function stepUpEndedPage(kind: keyof typeof endedWords, until: number | n
   );
 }
 
-/** Adds the new backup codes (shown this once) to the signed-in page. */
-export function withBackupCodes(html: string, codes: readonly string[] | null): string {
-  if (!codes) return html;
+/** After the first TOTP enrolment: who signed in, the new backup codes (shown this once), and on. */
+export function backupCodesPage(
+  login: { userName: string; roleName: string },
+  onward: string,
+  codes: readonly string[],
+): string {
   const list = codes.map((c) => `<li><code>${escape(c)}</code></li>`).join('');
-  const block =
+  return (
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Your backup codes · Roster</title>` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>` +
+    `<p>You are signed in as user <strong id="user">${escape(login.userName)}</strong> with the role ` +
+    `<strong id="role">${escape(login.roleName)}</strong>.</p>` +
     `<section id="backup-codes"><h2>Your backup codes</h2><p>Each works once, when your authenticator ` +
-    `is not at hand. Save them now: Roster shows them only this once.</p><ul>${list}</ul></section>`;
-  return html.replace('</main>', `${block}</main>`);
+    `is not at hand. Save them now: Roster shows them only this once.</p><ul>${list}</ul></section>` +
+    `<p><a id="continue" href="${escape(onward)}">Continue</a></p></main></body></html>\n`
+  );
 }

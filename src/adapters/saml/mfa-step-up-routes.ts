@@ -17,7 +17,7 @@ interface RouterParts {
     login: { userId: string; userName: string; roleName: string; mfa: MfaSatisfied },
     relayState: string | null,
     backupCodes: string[] | null,
-  ): void;
+  ): Promise<void>;
 }
 
 const stepUpPath = (accountId: string) => `/sso/${accountId}/mfa`;
@@ -90,7 +90,7 @@ export function stepUpRoutes(
         return;
       }
       setCookie(res, target.accountId, '', 0);
-      parts.acceptLogin(res, target, result, result.relayState, result.backupCodes);
+      await parts.acceptLogin(res, target, result, result.relayState, result.backupCodes);
     },
   );
 

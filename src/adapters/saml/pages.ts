@@ -121,13 +121,52 @@ export function refusalPage(reason: SignInRefusal, requestId: string, policy?: s
   );
 }
 
-/** Until sessions exist (issue 5, "Sessions"), a successful sign-in says who and as what. */
-export function signedInPage(userName: string, roleName: string, next: string | null): string {
-  const onward = next ? `<p><a id="next" href="${escape(next)}">Continue</a></p>` : '';
+/** Who is signed in, where, as what: the landing page after a sign-in, with the way out. */
+export interface LandingView {
+  accountId: string;
+  accountName: string;
+  userName: string;
+  roleName: string;
+  mfa: string;
+  csrfToken: string;
+}
+
+export function landingPage(view: LandingView): string {
   return page(
     'Signed in',
-    `<h1>Signed in</h1><p>You are signed in as <strong id="user">${escape(userName)}</strong>` +
-      ` with the role <strong id="role">${escape(roleName)}</strong>.</p>${onward}`,
+    `<h1>Signed in to ${escape(view.accountName)}</h1>` +
+      `<p>You are signed in as user <strong id="user">${escape(view.userName)}</strong>` +
+      ` with the role <strong id="role">${escape(view.roleName)}</strong>` +
+      ` in the account <strong id="account">${escape(view.accountName)}</strong>.</p>` +
+      `<p>Second factor at sign-in: <span id="mfa">${escape(view.mfa)}</span>.</p>` +
+      `<form id="logout" method="post" action="/sso/${escape(view.accountId)}/logout">` +
+      `<input type="hidden" name="csrf" value="${escape(view.csrfToken)}">` +
+      `<button type="submit">Sign out</button></form>`,
+  );
+}
+
+/** No session (or it ended): the landing page asks the person to sign in. */
+export function signInPage(accountId: string): string {
+  return page(
+    'Sign in',
+    `<h1>Please sign in</h1><p id="reason" data-reason="signed_out">You are not signed in to this account, or your session has ended.</p>` +
+      `<p><a id="sign-in" href="/sso/${escape(accountId)}/login">Sign in with your company account</a></p>`,
+  );
+}
+
+export function signedOutPage(accountId: string): string {
+  return page(
+    'Signed out',
+    `<h1>You are signed out</h1><p>Your Roster session has ended.</p>` +
+      `<p><a id="sign-in" href="/sso/${escape(accountId)}/login">Sign in again</a></p>`,
+  );
+}
+
+export function logoutRefusedPage(accountId: string): string {
+  return page(
+    'Sign-out refused',
+    `<h1>Sign-out refused</h1><p id="reason" data-reason="csrf">This sign-out did not come from Roster's own page.</p>` +
+      `<p><a href="/sso/${escape(accountId)}/home">Go to your Roster page</a> and use its Sign out button.</p>`,
   );
 }
 

@@ -3,25 +3,29 @@ import passport from 'passport';
 import type { CacheProvider, Profile } from '@node-saml/passport-saml';
 import type { Logger } from 'pino';
 import type { Actor } from '../../domain/actor';
-import { isUuid, type AccountId } from '../../domain/ids';
+import { isUuid, type AccountId, type UserId } from '../../domain/ids';
 import type { Clock } from '../../domain/ports';
 import type { SignInService } from '../../domain/sso/sign-in-service';
+import type { SessionService } from '../../domain/sso/session-service';
+import { setSessionCookie } from '../http/session-cookie';
 import type { SignInRefusal } from '../../domain/sso/sign-in-rules';
 import type { SsoConfigService } from '../../domain/sso/sso-config-service';
 import type { SsoConfig } from '../../domain/sso/sso-ports';
 import { requestIdOf } from '../http/request-context';
-import { refusalPage, sameOriginPath, signedInPage } from './pages';
+import { refusalPage, sameOriginPath } from './pages';
+import { sessionPages } from './session-pages';
 import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
 import { nameIdFormat, samlOptions, spEndpoints } from './saml-options';
 import type { MfaSatisfied } from '../../domain/mfa/mfa-login';
 import type { TotpStepUpService } from '../../domain/mfa/totp-step-up-service';
 import { mfaEvidenceOf } from './mfa-evidence';
-import { policyWords, withBackupCodes } from './mfa-pages';
+import { backupCodesPage, policyWords } from './mfa-pages';
 import { stepUpRoutes } from './mfa-step-up-routes';
 
 export interface SamlDependencies {
   ssoConfig: SsoConfigService;
   signIns: SignInService;
+  sessions: SessionService;
   clock: Clock;
   /** Roster's TOTP when the IdP did not prove MFA (mfa-step-up-routes.ts). */
   stepUp: TotpStepUpService;
@@ -237,29 +241,35 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
           .send(refusalPage(outcome.reason, requestIdOf(res), policy));
         return;
       }
-      acceptLogin(res, target, outcome, relayState, null);
+      await acceptLogin(res, target, outcome, relayState, null);
     },
   );
 
   /**
-   * The one place a login is accepted (after the ACS, or after the TOTP step-up): sessions hook
-   * in here. Shows who signed in and as what.
+   * The one place a login is accepted (after the ACS, or after the TOTP step-up): the session
+   * starts with how MFA was met, its cookie is set, and the browser goes on (303) to the
+   * RelayState or the landing page; new backup codes are shown once first.
    */
-  const acceptLogin = (
+  const acceptLogin = async (
     res: Response,
     target: Target,
     login: { userId: string; userName: string; roleName: string; mfa: MfaSatisfied },
     relayState: string | null,
     backupCodes: string[] | null,
-  ) => {
+  ): Promise<void> => {
     logger.info({ accountId: target.accountId, userId: login.userId, mfa: login.mfa }, 'SSO sign-in');
+    const { secret, session } = await deps.sessions.start(target.actor, login.userId as UserId, login.mfa);
+    setSessionCookie(res, secret, session.absoluteExpires, options.publicUrl.startsWith('https:'));
+    const onward = relayState ?? `/sso/${target.accountId}/home`;
+    if (!backupCodes) return res.redirect(303, onward);
     res
       .status(200)
       .type('html')
-      .send(withBackupCodes(signedInPage(login.userName, login.roleName, relayState), backupCodes));
+      .send(backupCodesPage(login, onward, backupCodes));
   };
 
   const stepUp = stepUpRoutes(router, deps, options, { load, acceptLogin });
+  router.use(sessionPages(deps, options));
 
   // A bug or an outage: a plain page with the request id, never a stack trace.
   router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -16,6 +16,7 @@ import { SeatLimits1764080000000 } from './migrations/1764080000000-seat-limits'
 import { Invitations1764090000000 } from './migrations/1764090000000-invitations';
 import { UserTombstones1764100000000 } from './migrations/1764100000000-user-tombstones';
 import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-deprovisioning-brake';
+import { SsoSessions1764120000000 } from './migrations/1764120000000-sso-sessions';
 import { InactivityReview1764130000000 } from './migrations/1764130000000-inactivity-review';
 import { Totp1764140000000 } from './migrations/1764140000000-totp';
 
@@ -34,6 +35,7 @@ export const migrations = [
   Invitations1764090000000,
   UserTombstones1764100000000,
   DeprovisioningBrake1764110000000,
+  SsoSessions1764120000000,
   InactivityReview1764130000000,
   Totp1764140000000,
 ];

@@ -19,6 +19,7 @@ import { ScimTokenRepositorySql } from './repositories/scim-token.repository';
 import { UserRepositorySql } from './repositories/user.repository';
 import { ChildAccountRepositorySql } from './repositories/child-account.repository';
 import { SsoRepositorySql } from './repositories/sso.repository';
+import { SsoSessionRepositorySql } from './repositories/sso-session.repository';
 import { InactivityRepositorySql } from './repositories/inactivity.repository';
 import { HrSyncRepositorySql } from './repositories/hr-sync.repository';
 import { TotpRepositorySql } from './repositories/totp.repository';
@@ -82,6 +83,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     children: new ChildAccountRepositorySql(sql, dialect),
     mfa: new MfaPolicyRepositorySql(sql),
     sso: new SsoRepositorySql(sql),
+    ssoSessions: new SsoSessionRepositorySql(sql),
     inactivity: new InactivityRepositorySql(sql),
     hr: new HrSyncRepositorySql(sql, dialect),
     totp: new TotpRepositorySql(sql),

@@ -5,6 +5,7 @@ import type { IdpSource } from '../../domain/sso/sso-config-service';
 import type { SsoConfig } from '../../domain/sso/sso-ports';
 import { nameIdFormat, spEndpoints } from '../../adapters/saml/saml-options';
 import { operatorOn, print, withRoster } from '../context';
+import { defaultSessionLifetimes } from '../../domain/sso/session-service';
 
 interface ConfigureOptions {
   account: string;
@@ -57,6 +58,10 @@ function describe(publicUrl: string, accountId: string, config: SsoConfig | null
     `IdP entity id: ${config.idpEntityId}`,
     `IdP SSO URL: ${config.ssoUrl}`,
     `IdP-initiated logins: ${config.idpInitiated ? 'on' : 'off'}`,
+    `Logout goes to: ${config.logoutUrl ?? "Roster's signed-out page"}`,
+    `Sessions: idle ${config.sessionIdleMinutes ?? defaultSessionLifetimes.idleMinutes} min, absolute ${
+      config.sessionAbsoluteMinutes ?? defaultSessionLifetimes.absoluteMinutes
+    } min`,
     ...config.certificates.map(
       (c) => `Certificate ${c.fingerprint}  ${c.subject}  until ${new Date(c.notAfter).toISOString()}`,
     ),

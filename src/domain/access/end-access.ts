@@ -2,13 +2,14 @@ import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import type { UserId } from '../ids';
 import type { Clock, Tx } from '../ports';
+import { endSessions } from '../sso/session-service';
 
 export type AccessEndReason = 'deactivated' | 'lost_role';
 
 /**
  * A leaver loses access in the same transaction that made them a leaver, whichever channel did
- * it: their member API keys are revoked (a returning user gets new ones). The SAML sessions of
- * issue 5 end here too.
+ * it: their member API keys are revoked (a returning user gets new ones) and their browser
+ * sessions (SAML sign-ins) end, so their very next request is refused.
  */
 export async function endAccess(
   tx: Tx,
@@ -18,6 +19,17 @@ export async function endAccess(
   reason: AccessEndReason,
 ): Promise<void> {
   if (userIds.length === 0) return;
+  await revokeKeys(tx, actor, clock, userIds, reason);
+  await endSessions(tx, actor, clock, userIds, reason);
+}
+
+async function revokeKeys(
+  tx: Tx,
+  actor: Actor,
+  clock: Clock,
+  userIds: readonly UserId[],
+  reason: AccessEndReason,
+): Promise<void> {
   // One read for many users (a mapping removed from a large group): most have no keys at all.
   const holders = await tx.apiKeys.liveKeyCounts(actor.accountId, userIds);
   if (holders.size === 0) return;

@@ -53,7 +53,10 @@ export type AuditAction =
   | 'mfa.totp_code_refused'
   | 'mfa.totp_locked'
   | 'mfa.backup_code_used'
-  | 'mfa.totp_reset';
+  | 'mfa.totp_reset'
+  | 'sso.session_lifetimes_set'
+  | 'sso.session_started'
+  | 'sso.session_ended';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';

@@ -9,8 +9,8 @@ import {
 /** How a login met the account's MFA policy (GET /api/v1/me shows it once sessions exist). */
 export interface MfaSatisfied {
   method: 'idp' | 'totp' | 'not_required';
-  /** The IdP value that proved it, "totp" or "backup_code", or "" when not required. */
-  detail: string;
+  /** The IdP value that proved it, "totp" or "backup_code", or null when not required. */
+  detail: string | null;
 }
 
 export type MfaDecision =
@@ -31,7 +31,7 @@ export function mfaDecision(
   evidence: MfaEvidence,
 ): MfaDecision {
   if (!requirement.required || requirement.because === null) {
-    return { kind: 'satisfied', mfa: { method: 'not_required', detail: '' } };
+    return { kind: 'satisfied', mfa: { method: 'not_required', detail: null } };
   }
   if (provesMfa(policy, evidence)) {
     return { kind: 'satisfied', mfa: { method: 'idp', detail: provingValue(policy, evidence) } };

@@ -9,7 +9,8 @@ import type { IdpMetadataReader, SsoConfig } from './sso-ports';
 
 /** How an Owner or Admin describes the IdP: its metadata, or the three things metadata holds. */
 export type IdpSource =
-  { metadataXml: string } | { entityId: string; ssoUrl: string; certificates: string[] };
+  | { metadataXml: string }
+  | { entityId: string; ssoUrl: string; certificates: string[]; logoutUrl?: string | null };
 
 export interface SsoSettings {
   /** Accept logins the IdP starts; on when not given (a new config) or left as it was. */
@@ -42,6 +43,9 @@ export class SsoConfigService {
         ssoUrl: idp.ssoUrl,
         certificates,
         idpInitiated: settings.idpInitiated ?? before?.idpInitiated ?? true,
+        logoutUrl: idp.logoutUrl,
+        sessionIdleMinutes: before?.sessionIdleMinutes ?? null,
+        sessionAbsoluteMinutes: before?.sessionAbsoluteMinutes ?? null,
         updated: now,
       };
       await tx.sso.saveConfig(config);
@@ -51,6 +55,31 @@ export class SsoConfigService {
         subjectId: actor.accountId,
         before: before ? summary(before) : null,
         after: summary(config),
+      });
+      return config;
+    });
+  }
+
+  /** Sets how long browser sessions last (idle and absolute, in minutes); null: the default. */
+  async setSessionLifetimes(actor: Actor, lifetimes: SessionLifetimes): Promise<SsoConfig> {
+    assertLifetimes(lifetimes);
+    return this.uow.write(actor.accountId, async (tx) => {
+      await this.policy.assertMay(tx, actor, 'sso.configure');
+      const before = await tx.sso.getConfig(actor.accountId);
+      if (!before) throw notConfigured();
+      const config: SsoConfig = {
+        ...before,
+        sessionIdleMinutes: lifetimes.idleMinutes,
+        sessionAbsoluteMinutes: lifetimes.absoluteMinutes,
+        updated: this.clock.now(),
+      };
+      await tx.sso.saveConfig(config);
+      await recordAudit(tx, actor, this.clock, {
+        action: 'sso.session_lifetimes_set',
+        subjectType: 'account',
+        subjectId: actor.accountId,
+        before: { idleMinutes: before.sessionIdleMinutes, absoluteMinutes: before.sessionAbsoluteMinutes },
+        after: { ...lifetimes },
       });
       return config;
     });
@@ -90,7 +119,7 @@ export class SsoConfigService {
     });
   }
 
-  private describe(source: IdpSource): { entityId: string; ssoUrl: string; certificates: string[] } {
+  private describe(source: IdpSource): CheckedIdp {
     if ('metadataXml' in source) {
       const read = this.readMetadata(source.metadataXml);
       if ('problem' in read) {
@@ -102,22 +131,65 @@ export class SsoConfigService {
   }
 }
 
-function checked(idp: { entityId: string; ssoUrl: string; certificates: string[] }) {
-  const entityId = idp.entityId.trim();
-  if (!entityId) throw DomainError.invalid('sso.entity_id_required', "Give the IdP's entity id (issuer)");
+export interface SessionLifetimes {
+  idleMinutes: number | null;
+  absoluteMinutes: number | null;
+}
+
+/** At most 30 days; idle no longer than absolute (it would never apply). */
+const longestMinutes = 30 * 24 * 60;
+
+function assertLifetimes({ idleMinutes, absoluteMinutes }: SessionLifetimes): void {
+  for (const minutes of [idleMinutes, absoluteMinutes]) {
+    if (minutes !== null && (!Number.isInteger(minutes) || minutes < 1 || minutes > longestMinutes)) {
+      throw DomainError.invalid(
+        'sso.session_lifetime_invalid',
+        `A session lifetime is a whole number of minutes from 1 to ${longestMinutes}`,
+      );
+    }
+  }
+  if (idleMinutes !== null && absoluteMinutes !== null && idleMinutes > absoluteMinutes) {
+    throw DomainError.invalid(
+      'sso.session_lifetime_invalid',
+      'The idle lifetime cannot be longer than the absolute lifetime',
+    );
+  }
+}
+
+interface CheckedIdp {
+  entityId: string;
+  ssoUrl: string;
+  certificates: string[];
+  logoutUrl: string | null;
+}
+
+function httpUrl(text: string, code: string, what: string): string {
   let url: URL | null = null;
   try {
-    url = new URL(idp.ssoUrl.trim());
+    url = new URL(text.trim());
   } catch {
     url = null;
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw DomainError.invalid(
-      'sso.sso_url_invalid',
-      `The IdP's SSO URL "${idp.ssoUrl}" is not an http(s) URL`,
-    );
+    throw DomainError.invalid(code, `The IdP's ${what} "${text}" is not an http(s) URL`);
   }
-  return { entityId, ssoUrl: url.toString(), certificates: idp.certificates };
+  return url.toString();
+}
+
+function checked(idp: {
+  entityId: string;
+  ssoUrl: string;
+  certificates: string[];
+  logoutUrl?: string | null;
+}): CheckedIdp {
+  const entityId = idp.entityId.trim();
+  if (!entityId) throw DomainError.invalid('sso.entity_id_required', "Give the IdP's entity id (issuer)");
+  return {
+    entityId,
+    ssoUrl: httpUrl(idp.ssoUrl, 'sso.sso_url_invalid', 'SSO URL'),
+    certificates: idp.certificates,
+    logoutUrl: idp.logoutUrl ? httpUrl(idp.logoutUrl, 'sso.logout_url_invalid', 'logout URL') : null,
+  };
 }
 
 function notConfigured(): DomainError {
@@ -130,6 +202,7 @@ function summary(config: SsoConfig) {
     idpEntityId: config.idpEntityId,
     ssoUrl: config.ssoUrl,
     idpInitiated: config.idpInitiated,
+    ...(config.logoutUrl ? { logoutUrl: config.logoutUrl } : {}),
     certificates: config.certificates.map((c) => c.fingerprint),
   };
 }

@@ -20,6 +20,11 @@ export interface SsoConfig {
   certificates: SsoCertificate[];
   /** Logins the IdP starts (a dashboard tile) are accepted unless the account turned them off. */
   idpInitiated: boolean;
+  /** Where logout sends the browser afterwards (the IdP's SingleLogoutService); null: Roster's page. */
+  logoutUrl: string | null;
+  /** Browser session lifetimes; null: Roster's defaults (session-service.ts). */
+  sessionIdleMinutes: number | null;
+  sessionAbsoluteMinutes: number | null;
   updated: number;
 }
 
@@ -29,6 +34,8 @@ export interface IdpDescriptor {
   ssoUrl: string;
   /** Base64 DER or PEM, as the metadata carries them. */
   certificates: string[];
+  /** The SingleLogoutService location (HTTP-Redirect), when the metadata has one. */
+  logoutUrl?: string | null;
 }
 
 /** Reads IdP metadata XML (an adapter: the domain does not parse XML). */
@@ -52,4 +59,36 @@ export interface SsoRepository {
   /** Users whose primary email is `email` (case-insensitive). */
   findByPrimaryEmail(accountId: AccountId, email: string): Promise<User[]>;
   recordSignIn(accountId: AccountId, userId: UserId, at: number, method: SignInMethod): Promise<void>;
+}
+
+/** How the person proved a second factor when the session began (another branch fills it in). */
+export interface SessionMfa {
+  method: 'idp' | 'totp' | 'not_required';
+  /** E.g. the IdP's AuthnContextClassRef or amr value; null when there is nothing to say. */
+  detail: string | null;
+}
+
+/** A browser session after a SAML sign-in; the cookie value itself is never stored. */
+export interface SsoSession {
+  id: string;
+  accountId: AccountId;
+  userId: UserId;
+  created: number;
+  lastSeen: number;
+  idleExpires: number;
+  absoluteExpires: number;
+  idleMinutes: number;
+  mfa: SessionMfa;
+}
+
+export interface SsoSessionRepository {
+  insert(session: SsoSession, tokenHash: string): Promise<void>;
+  findByHash(tokenHash: string): Promise<SsoSession | null>;
+  /** Records use: pushes the idle end forward. */
+  touch(sessionId: string, at: number, idleExpires: number): Promise<void>;
+  delete(sessionId: string): Promise<boolean>;
+  /** Ends every session of these users; returns the ids ended per user. */
+  deleteForUsers(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, string[]>>;
+  /** Forgets the account's sessions past either end (they can no longer be used anyway). */
+  purgeExpired(accountId: AccountId, now: number): Promise<void>;
 }

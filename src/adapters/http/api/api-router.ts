@@ -12,6 +12,7 @@ import type { AuthorizationService } from '../../../domain/access/authorization-
 import type { AuditService } from '../../../domain/audit/audit-service';
 import type { ApiKeyService } from '../../../domain/tokens/api-key-service';
 import type { MappingService } from '../../../domain/role-mapping/mapping-service';
+import { DomainError } from '../../../domain/errors';
 import { requestIdOf } from '../request-context';
 import { accountRoutes, type AccountRouteServices } from './account-routes';
 import { apiErrorHandler, sendApiError } from './api-errors';
@@ -34,6 +35,9 @@ import type { ChildAccountService } from '../../../domain/accounts/child-account
 import { mfaRoutes, type MfaRouteServices } from './mfa-routes';
 import { ssoRoutes } from './sso-routes';
 import type { SsoConfigService } from '../../../domain/sso/sso-config-service';
+import type { SessionService } from '../../../domain/sso/session-service';
+import { csrfHeader, csrfMatches, isSafeMethod, readSessionCookie } from '../session-cookie';
+import { meRoutes } from './me-routes';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
   apiKeys: ApiKeyService;
@@ -47,6 +51,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   clock: Clock;
   children: ChildAccountService;
   sso: SsoConfigService;
+  sessions: SessionService;
 }
 
 const authorizeBody = z.strictObject({
@@ -129,21 +134,30 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...childRoutes(deps.children),
     ...mfaRoutes(deps),
     ...ssoRoutes(deps.sso, publicUrl),
+    ...meRoutes(deps.sessions),
   ];
 }
 
 const jsonBody = express.json({ limit: '256kb' });
 
-/** Every /api/v1 request but the OpenAPI document: a support session (rsp_…) or an API key (rak_…). */
+/**
+ * Every /api/v1 request but the OpenAPI document: a support session (rsp_…) or an API key (rak_…)
+ * as a bearer, or else the browser's session cookie.
+ */
 function authenticate(deps: ApiDependencies): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const cookie = match ? null : readSessionCookie(req);
+    if (cookie) {
+      res.locals.actor = await cookieActor(deps.sessions, cookie, req, res);
+      return next();
+    }
     if (!match)
       return sendApiError(
         res,
         401,
         'api_key.missing',
-        'Authorization: Bearer <API key or support session> is required',
+        'Authorization: Bearer <API key or support session>, or the session cookie, is required',
       );
     const secret = match[1];
     res.locals.actor = secret.startsWith('rsp_')
@@ -169,7 +183,26 @@ export function mountAuthorize(app: Express, deps: ApiDependencies, logger: Logg
 }
 
 /**
- * The admin and authorization API at /api/v1 (JSON). Authenticated by API keys; each route
+ * A browser session acts as its member. Writes with the cookie must carry the session's CSRF
+ * token (from GET /me) in X-CSRF-Token: another site can make the browser send the cookie, but
+ * cannot read the token. Bearer credentials are never sent by the browser on its own, so they
+ * need none.
+ */
+async function cookieActor(sessions: SessionService, secret: string, req: Request, res: Response) {
+  const { actor, session } = await sessions.authenticate(secret, 'admin-api', requestIdOf(res));
+  if (!isSafeMethod(req.method) && !csrfMatches(sessions.csrfToken(secret), req.headers[csrfHeader])) {
+    throw DomainError.forbidden(
+      'csrf.invalid',
+      'With the session cookie, writes need the X-CSRF-Token header (the csrfToken of GET /api/v1/me)',
+    );
+  }
+  res.locals.session = session;
+  res.locals.sessionSecret = secret;
+  return actor;
+}
+
+/**
+ * The admin and authorization API at /api/v1 (JSON). Authenticated by API keys or the session cookie; each route
  * validates its input once and calls one domain service with the key's actor.
  */
 export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string): Router {

@@ -42,7 +42,7 @@ function operation(route: ApiRoute): Json {
   }
   if (!route.public) {
     responses[401] = {
-      description: 'No valid API key',
+      description: 'No valid API key or session',
       content: { 'application/json': { schema: jsonSchema(errorBody, 'output') } },
     };
   }
@@ -79,7 +79,7 @@ export function openApiDocument(routes: readonly ApiRoute[], serverUrl: string):
         'Members, roles, IdP group mappings, ownership, the audit log, the access review, and POST /authorize. Errors are {error: {code, message}} with stable codes.',
     },
     servers: [{ url: serverUrl }],
-    security: [{ apiKey: [] }],
+    security: [{ apiKey: [] }, { sessionCookie: [] }],
     components: {
       securitySchemes: {
         apiKey: {
@@ -87,6 +87,13 @@ export function openApiDocument(routes: readonly ApiRoute[], serverUrl: string):
           scheme: 'bearer',
           description:
             'A member API key (acts as that user) or the account service key (reads and authorize only).',
+        },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'roster_session',
+          description:
+            'The browser session set by a SAML sign-in (acts as that user). POST, PUT, PATCH and DELETE with the cookie need the X-CSRF-Token header: the session.csrfToken of GET /me.',
         },
       },
     },

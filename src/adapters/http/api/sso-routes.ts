@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SsoConfigService } from '../../../domain/sso/sso-config-service';
 import type { SsoConfig } from '../../../domain/sso/sso-ports';
+import { defaultSessionLifetimes } from '../../../domain/sso/session-service';
 import { nameIdFormat, spEndpoints } from '../../saml/saml-options';
 import { apiRoute, type ApiRoute } from './api-route';
 import { errorBody } from './api-schemas';
@@ -13,9 +14,13 @@ const ssoBody = z.union([
     entityId: z.string().min(1),
     ssoUrl: z.string().min(1),
     certificates: z.array(z.string().min(1)).min(1),
+    logoutUrl: z.string().min(1).nullable().optional(),
     idpInitiated: z.boolean().optional(),
   }),
 ]);
+
+const minutes = z.number().int().nullable();
+const lifetimesBody = z.strictObject({ idleMinutes: minutes, absoluteMinutes: minutes });
 
 const ssoSchema = z.object({
   sp: z.object({
@@ -30,6 +35,12 @@ const ssoSchema = z.object({
       entityId: z.string(),
       ssoUrl: z.string(),
       idpInitiated: z.boolean(),
+      logoutUrl: z.string().nullable(),
+      sessions: z.object({
+        idleMinutes: z.number().describe('A session unused this long ends'),
+        absoluteMinutes: z.number().describe('A session ends this long after the sign-in, used or not'),
+        custom: z.boolean().describe("False while the account uses Roster's defaults"),
+      }),
       certificates: z.array(
         z.object({
           fingerprint: z.string(),
@@ -57,6 +68,12 @@ function ssoJson(publicUrl: string, accountId: string, config: SsoConfig | null)
       entityId: config.idpEntityId,
       ssoUrl: config.ssoUrl,
       idpInitiated: config.idpInitiated,
+      logoutUrl: config.logoutUrl,
+      sessions: {
+        idleMinutes: config.sessionIdleMinutes ?? defaultSessionLifetimes.idleMinutes,
+        absoluteMinutes: config.sessionAbsoluteMinutes ?? defaultSessionLifetimes.absoluteMinutes,
+        custom: config.sessionIdleMinutes !== null || config.sessionAbsoluteMinutes !== null,
+      },
       certificates: config.certificates.map((c) => ({
         fingerprint: c.fingerprint,
         subject: c.subject,
@@ -98,10 +115,31 @@ export function ssoRoutes(sso: SsoConfigService, publicUrl: string): ApiRoute[] 
         const source =
           'metadataXml' in body
             ? { metadataXml: body.metadataXml }
-            : { entityId: body.entityId, ssoUrl: body.ssoUrl, certificates: body.certificates };
+            : {
+                entityId: body.entityId,
+                ssoUrl: body.ssoUrl,
+                certificates: body.certificates,
+                logoutUrl: body.logoutUrl,
+              };
         const config = await sso.configure(actor, source, { idpInitiated: body.idpInitiated });
         return ssoJson(publicUrl, actor.accountId, config);
       },
+    }),
+    apiRoute({
+      method: 'put',
+      path: '/sso/session-lifetimes',
+      summary:
+        'How long browser sessions last: idle and absolute, in minutes (null: the default, 8 h and 24 h); new sessions use them',
+      permission: 'sso.configure',
+      body: lifetimesBody,
+      responses: {
+        200: { description: 'The configuration now in force', schema: ssoSchema },
+        400: { description: 'Not 1 to 43200 minutes, or idle longer than absolute', schema: errorBody },
+        403: refused,
+        404: { description: 'No IdP is configured', schema: errorBody },
+      },
+      handle: async ({ actor, body }) =>
+        ssoJson(publicUrl, actor.accountId, await sso.setSessionLifetimes(actor, body)),
     }),
     apiRoute({
       method: 'delete',

@@ -3,7 +3,7 @@ import type { SignInMethod, SsoCertificate, SsoConfig, SsoRepository } from '../
 import { normalizeUserName, type User } from '../../../domain/users/user';
 import { uniqueViolation } from '../db-errors';
 import type { SqlRunner } from '../sql-runner';
-import { bool, num } from './sql';
+import { bool, num, numOrNull } from './sql';
 import { fromRow as userFromRow } from './user.repository';
 
 /** SAML state: the account's IdP, issued request ids, used assertion ids and last sign-ins. */
@@ -23,20 +23,33 @@ export class SsoRepositorySql implements SsoRepository {
       idpEntityId: row.idp_entity_id as string,
       ssoUrl: row.sso_url as string,
       idpInitiated: bool(row.idp_initiated),
+      logoutUrl: (row.logout_url as string | null) ?? null,
+      sessionIdleMinutes: numOrNull(row.session_idle_minutes),
+      sessionAbsoluteMinutes: numOrNull(row.session_absolute_minutes),
       updated: num(row.updated_at),
       certificates: certs.map(toCertificate),
     };
   }
 
   async saveConfig(config: SsoConfig): Promise<void> {
-    const values = [config.idpEntityId, config.ssoUrl, config.idpInitiated, config.updated];
+    const values = [
+      config.idpEntityId,
+      config.ssoUrl,
+      config.idpInitiated,
+      config.updated,
+      config.logoutUrl,
+      config.sessionIdleMinutes,
+      config.sessionAbsoluteMinutes,
+    ];
     const updated = await this.sql.run(
-      'UPDATE sso_configs SET idp_entity_id = ?, sso_url = ?, idp_initiated = ?, updated_at = ? WHERE account_id = ?',
+      `UPDATE sso_configs SET idp_entity_id = ?, sso_url = ?, idp_initiated = ?, updated_at = ?, logout_url = ?,
+         session_idle_minutes = ?, session_absolute_minutes = ? WHERE account_id = ?`,
       [...values, config.accountId],
     );
     if (updated === 0) {
       await this.sql.run(
-        'INSERT INTO sso_configs (idp_entity_id, sso_url, idp_initiated, updated_at, account_id) VALUES (?, ?, ?, ?, ?)',
+        `INSERT INTO sso_configs (idp_entity_id, sso_url, idp_initiated, updated_at, logout_url,
+           session_idle_minutes, session_absolute_minutes, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         [...values, config.accountId],
       );
     }
