@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Actor } from '../../domain/actor';
 import { loadMapping, readHrExport } from '../../adapters/hr/export-reader';
-import { formatFor, formatReport, reportOf } from '../../adapters/hr/report';
+import { formatFor, reportOf, reportPieces, type HrReport } from '../../adapters/hr/report';
 import { useBatchSettings } from '../../adapters/storage/batch-settings';
 import { operatorName, operatorOn, withRoster } from '../context';
 
@@ -51,8 +51,9 @@ export function hrSyncCommand(): Command {
         });
         progress.stop();
         const report = reportOf(result);
-        if (options.report) writeFileSync(options.report, formatReport(report, formatFor(options.report)));
-        process.stdout.write(formatReport(report, options.json ? 'json' : 'text'));
+        if (options.report) writeReportFile(options.report, report);
+        // stdout is synchronous for files and pipes on Linux, so a piece is out before the next is made.
+        for (const text of reportPieces(report, options.json ? 'json' : 'text')) process.stdout.write(text);
         if (result.stopped) {
           process.stderr.write(`roster: ${result.stopped}\n`);
           process.exitCode = hrSyncExit.stopped;
@@ -61,6 +62,16 @@ export function hrSyncCommand(): Command {
         }
       });
     });
+}
+
+/** Writes the report file piece by piece, never the whole report as one string. */
+function writeReportFile(path: string, report: HrReport): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const text of reportPieces(report, formatFor(path))) writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A progress bar on a terminal; elsewhere (logs, CI) a plain line about every tenth of the way. */

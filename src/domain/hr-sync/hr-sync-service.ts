@@ -45,8 +45,13 @@ export class HrSyncService {
     private readonly maxDeactivationShare: number,
   ) {}
 
-  async sync(actor: Actor, rows: readonly HrRow[], options: HrSyncOptions = {}): Promise<HrSyncResult> {
+  /**
+   * `rows` is consumed: emptied once planned, so the parsed export is not held through the apply
+   * (the plan keeps what it needs; docs/benchmarks.md).
+   */
+  async sync(actor: Actor, rows: HrRow[], options: HrSyncOptions = {}): Promise<HrSyncResult> {
     const plan = await this.plan(actor, rows, options.adopt === true);
+    rows.length = 0;
     const result: HrSyncResult = { dryRun: options.dryRun === true, stopped: null, plan, failures: [] };
     const massive = this.isMass(plan);
     if (massive && !options.allowMass) {

@@ -24,6 +24,15 @@ interface Target extends ValidRow {
   managerId: UserId | null;
 }
 
+/** The row itself becomes the target (no copy: a plan may bind 100,000 of them). */
+function bind(v: ValidRow, userId: UserId, current: HrUserState | null): Target {
+  const t = v as Target;
+  t.userId = userId;
+  t.current = current;
+  t.managerId = null;
+  return t;
+}
+
 /**
  * The pure diff of an HR export against the account's users: which users to create, update,
  * deactivate or reactivate, and why. The same plan is printed by --dry-run and applied by a run.
@@ -96,7 +105,7 @@ function bindTargets(valid: ValidRow[], index: UserIndex, input: PlanInput, issu
         skip(v, `email ${v.email} already belongs to another user`);
         continue;
       }
-      targets.push({ ...v, userId: owned.userId, current: owned, managerId: null });
+      targets.push(bind(v, owned.userId, owned));
       continue;
     }
     const ownedByEmail = index.ownedByEmail.get(v.email);
@@ -110,10 +119,10 @@ function bindTargets(valid: ValidRow[], index: UserIndex, input: PlanInput, issu
       continue;
     }
     if (unowned) {
-      targets.push({ ...v, userId: unowned.userId, current: unowned, managerId: null });
+      targets.push(bind(v, unowned.userId, unowned));
       continue;
     }
-    targets.push({ ...v, userId: input.newId(), current: null, managerId: null });
+    targets.push(bind(v, input.newId(), null));
   }
   return targets;
 }
