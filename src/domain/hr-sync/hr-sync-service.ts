@@ -116,6 +116,7 @@ export class HrSyncService {
         owned: await tx.hr.ownedUsers(actor.accountId),
         unowned: await tx.hr.unownedMatches(actor.accountId, [...employeeIds], [...emails]),
         pending: await tx.hr.pending(actor.accountId),
+        tombstones: await tx.hr.tombstones(actor.accountId),
         activeUsers: await tx.hr.activeUsers(actor.accountId),
         ownerId: account.ownerId,
         now: this.clock.now(),

@@ -37,6 +37,13 @@ export interface HrUserState extends HrFields {
   owned: boolean;
 }
 
+/** What is left of a deleted user that an export may bring back (user_tombstones). */
+export interface HrTombstone {
+  userId: UserId;
+  employeeId: string | null;
+  email: string;
+}
+
 export type PendingKind = 'activate' | 'deactivate';
 
 /** A start or termination date still to come; the hr-due-dates sweep applies it when due. */

@@ -1,6 +1,15 @@
 import type { UserId } from '../ids';
 import { validateRows, type ValidRow } from './hr-rows';
-import type { HrChange, HrFields, HrIssue, HrPlan, HrRow, HrUserState, PendingChange } from './hr-types';
+import type {
+  HrChange,
+  HrFields,
+  HrIssue,
+  HrPlan,
+  HrRow,
+  HrTombstone,
+  HrUserState,
+  PendingChange,
+} from './hr-types';
 
 export interface PlanInput {
   rows: readonly HrRow[];
@@ -9,6 +18,8 @@ export interface PlanInput {
   /** Users it does not own that share an employee id or email with a row. */
   unowned: readonly HrUserState[];
   pending: readonly PendingChange[];
+  /** Deleted users of the account: a new hire matching one gets their id back (rehire). */
+  tombstones: readonly HrTombstone[];
   activeUsers: number;
   ownerId: UserId | null;
   now: number;
@@ -22,14 +33,17 @@ interface Target extends ValidRow {
   userId: UserId;
   current: HrUserState | null;
   managerId: UserId | null;
+  /** A new user who takes back the id of a deleted one. */
+  rehired: boolean;
 }
 
 /** The row itself becomes the target (no copy: a plan may bind 100,000 of them). */
-function bind(v: ValidRow, userId: UserId, current: HrUserState | null): Target {
+function bind(v: ValidRow, userId: UserId, current: HrUserState | null, rehired = false): Target {
   const t = v as Target;
   t.userId = userId;
   t.current = current;
   t.managerId = null;
+  t.rehired = rehired;
   return t;
 }
 
@@ -40,7 +54,7 @@ function bind(v: ValidRow, userId: UserId, current: HrUserState | null): Target 
  */
 export function planHrSync(input: PlanInput): HrPlan {
   const { valid, issues } = validateRows(input.rows);
-  const index = new UserIndex(input.owned, input.unowned);
+  const index = new UserIndex(input.owned, input.unowned, input.tombstones);
   const targets = bindTargets(valid, index, input, issues);
   resolveManagers(targets, index, issues);
   const pendingByUser = groupPending(input.pending);
@@ -71,8 +85,19 @@ class UserIndex {
   readonly ownedByEmail = new Map<string, HrUserState>();
   readonly unownedById = new Map<string, HrUserState>();
   readonly unownedByEmail = new Map<string, HrUserState>();
+  private readonly buriedById = new Map<string, HrTombstone>();
+  private readonly buriedByEmail = new Map<string, HrTombstone>();
 
-  constructor(owned: readonly HrUserState[], unowned: readonly HrUserState[]) {
+  constructor(
+    owned: readonly HrUserState[],
+    unowned: readonly HrUserState[],
+    tombstones: readonly HrTombstone[],
+  ) {
+    // Oldest first, so the latest deletion of a person wins.
+    for (const t of tombstones) {
+      if (t.employeeId !== null) this.buriedById.set(t.employeeId, t);
+      this.buriedByEmail.set(t.email.toLowerCase(), t);
+    }
     for (const u of owned) {
       if (u.employeeId !== null) this.ownedById.set(u.employeeId, u);
       this.ownedByEmail.set(u.email.toLowerCase(), u);
@@ -86,6 +111,18 @@ class UserIndex {
   /** Whoever already holds `email`, owned or not. */
   holderOf(email: string): HrUserState | undefined {
     return this.ownedByEmail.get(email) ?? this.unownedByEmail.get(email);
+  }
+
+  /**
+   * The deleted user this row brings back: by employee id, else by email. Taken once, so two rows
+   * never get the same id.
+   */
+  takeBuried(employeeId: string, email: string): UserId | null {
+    const buried = this.buriedById.get(employeeId) ?? this.buriedByEmail.get(email);
+    if (!buried) return null;
+    if (buried.employeeId !== null) this.buriedById.delete(buried.employeeId);
+    this.buriedByEmail.delete(buried.email.toLowerCase());
+    return buried.userId;
   }
 
   existingEmployee(employeeId: string): HrUserState | undefined {
@@ -122,7 +159,8 @@ function bindTargets(valid: ValidRow[], index: UserIndex, input: PlanInput, issu
       targets.push(bind(v, unowned.userId, unowned));
       continue;
     }
-    targets.push(bind(v, input.newId(), null));
+    const buried = index.takeBuried(v.employeeId, v.email);
+    targets.push(buried ? bind(v, buried, null, true) : bind(v, input.newId(), null));
   }
   return targets;
 }
@@ -240,11 +278,13 @@ function changeFor(
     // A leaver we never had is left out, unless rows name them as manager: then they exist, inactive.
     const managesOthers = managers.has(t.userId);
     if (!fields.active && pending.length === 0 && !managesOthers) return null;
-    const reason = fields.active
-      ? 'new hire'
-      : pending.length > 0
-        ? 'new hire, created inactive until the start date'
-        : 'former employee created inactive: other rows name them as manager';
+    const reason = t.rehired
+      ? `rehired after deletion: keeps their former user id${fields.active ? '' : ', inactive'}`
+      : fields.active
+        ? 'new hire'
+        : pending.length > 0
+          ? 'new hire, created inactive until the start date'
+          : 'former employee created inactive: other rows name them as manager';
     return { ...base, kind: 'create', reason: withWhen(reason, when), fields, pending };
   }
   const current = t.current;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   DuePendingChange,
+  HrTombstone,
   HrUserState,
   PendingChange,
   PendingKind,
@@ -79,6 +80,19 @@ export class HrSyncRepositorySql implements HrSyncRepository {
     await lookup('employee_number', employeeIds);
     await lookup('user_name_norm', emails);
     return [...found.values()];
+  }
+
+  async tombstones(accountId: AccountId): Promise<HrTombstone[]> {
+    const rows = await this.sql.all<Record<string, unknown>>(
+      `SELECT user_id, employee_number, user_name FROM user_tombstones
+        WHERE account_id = ? ORDER BY deleted_at, user_id`,
+      [accountId],
+    );
+    return rows.map((row) => ({
+      userId: row.user_id as UserId,
+      employeeId: (row.employee_number as string | null) ?? null,
+      email: row.user_name as string,
+    }));
   }
 
   async own(accountId: AccountId, employeeId: string, userId: UserId, at: number): Promise<void> {
