@@ -17,6 +17,7 @@ export function reportOf(result: HrSyncResult) {
   for (const change of plan.changes) counts[change.kind] += 1;
   counts.skipped = plan.issues.length;
   counts.failed = result.failures.length;
+  counts.seatLimited = result.failures.filter((f) => f.code === 'account.seat_limit_reached').length;
   return {
     status: result.stopped ? 'stopped' : result.dryRun ? 'dry-run' : 'applied',
     message: result.stopped,
@@ -91,7 +92,9 @@ function* textReport(report: HrReport): Generator<string> {
       ? 'HR sync dry run: nothing was written; a real run would apply this plan.'
       : report.status === 'stopped'
         ? `HR sync stopped: ${report.message}`
-        : 'HR sync applied.';
+        : c.seatLimited > 0
+          ? `HR sync applied, except for ${c.seatLimited} ${c.seatLimited === 1 ? 'person' : 'people'} refused by the account's seat limit (roster accounts set-seats).`
+          : 'HR sync applied.';
   const lines = [
     heading,
     `${c.rows} rows: ${c.create} to create, ${c.update} to update, ${c.reactivate} to reactivate, ` +
@@ -116,7 +119,7 @@ function* csvReport(report: HrReport): Generator<string> {
     ['skipped', report.skipped],
     ['failed', report.failed],
   ] as const) {
-    yield* inPieces(issues, (i) => csv([kind, i.line, i.employeeId ?? '', '', '', i.problem]));
+    yield* inPieces(issues, (i) => csv([kind, i.line, i.employeeId ?? '', i.email ?? '', '', i.problem]));
   }
 }
 
@@ -125,5 +128,6 @@ function lineOf(line: number | null): string {
 }
 
 function issueLine(kind: string, issue: HrIssue): string {
-  return `${kind.padEnd(10)} ${lineOf(issue.line)} ${issue.employeeId ?? '-'}: ${issue.problem}`;
+  const who = [issue.employeeId ?? '-', issue.email].filter(Boolean).join(' ');
+  return `${kind.padEnd(10)} ${lineOf(issue.line)} ${who}: ${issue.problem}`;
 }

@@ -10,7 +10,7 @@ import { useBatchSettings } from '../../adapters/storage/batch-settings';
 import { operatorName, operatorOn, withRoster } from '../context';
 
 /** Exit codes of `roster hr-sync` (README "HR sync"). */
-export const hrSyncExit = { done: 0, error: 1, stopped: 4, rowsSkipped: 5 } as const;
+export const hrSyncExit = { done: 0, error: 1, stopped: 4, rowsSkipped: 5, seatLimit: 6 } as const;
 
 interface HrSyncCliOptions {
   account: string;
@@ -57,6 +57,11 @@ export function hrSyncCommand(): Command {
         if (result.stopped) {
           process.stderr.write(`roster: ${result.stopped}\n`);
           process.exitCode = hrSyncExit.stopped;
+        } else if (report.counts.seatLimited > 0) {
+          process.stderr.write(
+            `roster: ${report.counts.seatLimited} not provisioned: the account's seat limit is reached\n`,
+          );
+          process.exitCode = hrSyncExit.seatLimit;
         } else if (report.counts.skipped + report.counts.failed > 0) {
           process.exitCode = hrSyncExit.rowsSkipped;
         }

@@ -62,7 +62,7 @@ export class HrSyncService {
     }
     if (result.dryRun) return result;
     if (massive) await this.auditMassOverride(actor, plan);
-    result.failures = await this.apply(actor, plan.changes, options.onProgress);
+    result.failures = await this.apply(actor, leaversFirst(plan.changes), options.onProgress);
     return result;
   }
 
@@ -164,7 +164,7 @@ export class HrSyncService {
             await this.uow.write(actor.accountId, (tx) => this.applyChunk(tx, actor, [change]));
           } catch (one) {
             if (!isDomainError(one)) throw one;
-            failures.push({ line: change.line ?? 0, employeeId: change.employeeId, problem: one.message });
+            failures.push(refusal(change, one));
           }
         }
       }
@@ -197,6 +197,29 @@ export class HrSyncService {
     }
     await this.users.recomputeRoles(tx, actor, created);
   }
+}
+
+/**
+ * Leavers (owned users gone from the export: only `active` moves) are applied first, so the seats
+ * they free count for this run's hires under a seat limit. Every other change keeps the plan's
+ * order (new managers before their reports).
+ */
+function leaversFirst(changes: readonly HrChange[]): HrChange[] {
+  const leaver = (c: HrChange) => c.kind === 'deactivate' && c.line === null;
+  return [...changes.filter(leaver), ...changes.filter((c) => !leaver(c))];
+}
+
+/** A change the domain refused, for the report; the seat limit says who was not let in. */
+function refusal(change: HrChange, err: DomainError): HrIssue {
+  const seats = err.code === 'account.seat_limit_reached';
+  const what = change.kind === 'create' ? 'not provisioned' : `not ${change.kind}d`;
+  return {
+    line: change.line ?? 0,
+    employeeId: change.employeeId,
+    email: change.email,
+    code: err.code,
+    problem: seats ? `${what}: the account's seat limit is reached (${err.message})` : err.message,
+  };
 }
 
 /**

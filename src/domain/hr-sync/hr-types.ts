@@ -82,6 +82,9 @@ export interface HrIssue {
   line: number;
   employeeId: string | null;
   problem: string;
+  /** A change the domain refused: the person's email and the error's code (e.g. account.seat_limit_reached). */
+  email?: string;
+  code?: string;
 }
 
 export interface HrPlan {
