@@ -266,3 +266,23 @@ test('rehire after deletion: the same employee id in a later export comes back w
   // The tombstone is gone: a third run changes nothing and a new person gets a new id.
   expect((await sync(staff)).plan.changes).toEqual([]);
 });
+
+test('under a seat limit, a leaver of the same run frees their seat for a hire', async () => {
+  const { account, sync, owned } = await setUp();
+  await roster.services.accounts.setSeatLimit(account.operator, 3); // the Owner and two staff
+  // Ann (E1) and Cy (E3) fill the seats; then Ann leaves as Ed joins.
+  await sync(staff.slice(1).map((row) => row.replace(',E1,', ',,')));
+  const result = await sync(
+    ['E3,cy@acme.test,Cy,Chu,Ops,Engineer,,,,', 'E5,ed@acme.test,Ed,Eck,Ops,Eng,,,,'],
+    {
+      allowMass: true,
+    },
+  );
+  expect(result.plan.changes.map((c) => [c.kind, c.employeeId])).toEqual([
+    ['create', 'E5'],
+    ['deactivate', 'E1'],
+  ]);
+  expect(result.failures).toEqual([]);
+  expect((await owned()).get('E5')?.active).toBe(true);
+  expect((await owned()).get('E1')?.active).toBe(false);
+});
