@@ -168,6 +168,11 @@ export class HrSyncService {
           }
         }
       }
+      // Written: the report needs none of the fields, so they go now (delete would make each change a slow, larger dictionary).
+      for (const change of chunk) {
+        change.fields = undefined;
+        change.pending = undefined;
+      }
       onProgress?.(Math.min(from + chunkSize, changes.length), changes.length);
     }
     return failures;

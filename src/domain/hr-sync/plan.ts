@@ -31,8 +31,6 @@ export interface PlanInput {
 /** A valid row bound to the user it describes (existing, or to be created with `userId`). */
 interface Target extends ValidRow {
   userId: UserId;
-  current: HrUserState | null;
-  managerId: UserId | null;
   /** A new user who takes back the id of a deleted one. */
   rehired: boolean;
 }
