@@ -88,8 +88,8 @@ function progressReporter(collect: () => void) {
   return {
     note: (text: string) => process.stderr.write(`hr-sync: ${text}\n`),
     update: (done: number, total: number) => {
-      // Before the first chunk (the plan's scaffolding is garbage by then), then every 10,000 changes.
-      if (done === 0 || done - sinceCollect >= 10_000) {
+      // Before the first chunk (the plan's scaffolding is garbage by then), then every 5,000 changes.
+      if (done === 0 || done - sinceCollect >= 5_000) {
         sinceCollect = done;
         collect();
       }
@@ -113,7 +113,7 @@ function progressReporter(collect: () => void) {
 }
 
 /**
- * A full garbage collection, run every 10,000 changes. A bulk run allocates fast, and V8 lets the
+ * A full garbage collection, run every 5,000 changes. A bulk run allocates fast, and V8 lets the
  * heap grow to several times what is live before it collects; collecting on a schedule keeps a
  * 100,000-row run's RSS near its live memory (docs/benchmarks.md). A no-op where unavailable.
  */
