@@ -38,8 +38,10 @@ export function hrSyncCommand(): Command {
     .action(async (options: HrSyncCliOptions) => {
       const { accountId } = operatorOn(options.account);
       const actor: Actor = { kind: 'operator', accountId, operator: operatorName(), channel: 'hr-sync' };
-      const progress = progressReporter(fullCollector());
+      const collect = fullCollector();
+      const progress = progressReporter(collect);
       const rows = await readHrExport(options.file, loadMapping(options.mapping));
+      collect(); // the parser's garbage, before the plan adds its own
       progress.note(`read ${rows.length} rows from ${options.file}`);
       await withRoster(async (roster) => {
         await useBatchSettings(roster.dataSource);

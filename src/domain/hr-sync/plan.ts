@@ -57,12 +57,15 @@ export function planHrSync(input: PlanInput): HrPlan {
   resolveManagers(targets, index, issues);
   const pendingByUser = groupPending(input.pending);
   const changes: HrChange[] = [];
-  const managers = new Set(targets.map((t) => t.managerId));
+  const managers = new Set<UserId | null>();
+  for (const t of targets) managers.add(t.managerId);
   for (const target of orderedForCreation(targets, issues)) {
     const change = changeFor(target, pendingByUser.get(target.userId) ?? [], input, managers);
     if (change) changes.push(change);
   }
-  const mentioned = new Set(input.rows.map((r) => r.employeeId).filter((id): id is string => !!id));
+  // Only built when the account has owned users (a first run has none: no set of 100,000 ids).
+  const mentioned = new Set<string>();
+  if (input.owned.length > 0) for (const r of input.rows) if (r.employeeId) mentioned.add(r.employeeId);
   for (const user of input.owned) {
     if (user.employeeId !== null && mentioned.has(user.employeeId)) continue;
     const change = leaverChange(user, pendingByUser.get(user.userId) ?? [], input.ownerId);
