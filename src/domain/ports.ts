@@ -14,7 +14,7 @@ import type { GroupRef, User, UserView } from './users/user';
 import type { MfaPolicy } from './mfa/mfa-policy';
 import type { SsoRepository, SsoSessionRepository } from './sso/sso-ports';
 import type { InactivityRepository } from './lifecycle/inactivity-ports';
-import type { DuePendingChange, HrUserState, PendingChange } from './hr-sync/hr-types';
+import type { DuePendingChange, HrTombstone, HrUserState, PendingChange } from './hr-sync/hr-types';
 import type { TotpRepository } from './mfa/totp-ports';
 
 export interface Clock {
@@ -451,6 +451,8 @@ export interface HrSyncRepository {
     employeeIds: readonly string[],
     emails: readonly string[],
   ): Promise<HrUserState[]>;
+  /** The account's deleted users (tombstones) with their employee number and userName, oldest first. */
+  tombstones(accountId: AccountId): Promise<HrTombstone[]>;
   own(accountId: AccountId, employeeId: string, userId: UserId, at: number): Promise<void>;
   pending(accountId: AccountId): Promise<PendingChange[]>;
   /** Replaces the user's pending changes with `changes` (none: clears them). */

@@ -171,3 +171,46 @@ test('a run killed mid-way and run again ends as one uninterrupted run does', as
   const again = roster([...args(killed.accountId).slice(1), '--json'], killed.env);
   expect(JSON.parse(again.stdout)).toMatchObject({ changes: [] });
 }, 120_000);
+
+test('past the seat limit: what fits is provisioned, each person left out is listed with the seat limit as the reason, exit 6', () => {
+  const { env, accountId } = freshAccount();
+  // The Owner holds one of the three seats: two of the four hires fit.
+  expect(roster(['accounts', 'set-seats', '--account', accountId, '--limit', '3'], env).status).toBe(0);
+  const file = write(
+    'seats.csv',
+    [
+      header,
+      'E1,ann@acme.test,Ann,Ahl,Sales,Head,,,,',
+      'E2,bo@acme.test,Bo,Berg,Sales,Rep,E1,,,',
+      'E3,cy@acme.test,Cy,Chu,Ops,Eng,E1,,,',
+      'E4,di@acme.test,Di,Dahl,Ops,Eng,E1,,,',
+    ].join('\n'),
+  );
+  const reportFile = join(dir, 'seats-report.csv');
+  const run = roster(['hr-sync', '--account', accountId, '--file', file, '--report', reportFile], env);
+  expect(run.status).toBe(6);
+  expect(run.stdout).toMatch(
+    /^HR sync applied, except for 2 people refused by the account's seat limit \(roster accounts set-seats\)\./,
+  );
+  expect(run.stdout).toMatch(/4 rows: 4 to create, .* 2 failed\./);
+  expect(run.stdout).toMatch(
+    /failed +line 4 +E3 cy@acme.test: not provisioned: the account's seat limit is reached/,
+  );
+  expect(run.stdout).toMatch(
+    /failed +line 5 +E4 di@acme.test: not provisioned: the account's seat limit is reached/,
+  );
+  expect(run.stderr).toMatch(/2 not provisioned: the account's seat limit is reached/);
+  const csv = readFileSync(reportFile, 'utf8');
+  expect(csv).toMatch(/^failed,4,E3,cy@acme.test,,"?not provisioned: the account's seat limit/m);
+
+  const seats = roster(['accounts', 'set-seats', '--account', accountId, '--limit', '5', '--json'], env);
+  expect(JSON.parse(seats.stdout)).toMatchObject({ used: 3, limit: 5 });
+  // With room again, the next run provisions the two left out, and only them.
+  const again = roster(['hr-sync', '--account', accountId, '--file', file, '--json'], env);
+  expect(again.status).toBe(0);
+  const report = JSON.parse(again.stdout) as { changes: { kind: string; employeeId: string }[] };
+  expect(report.changes.map((c) => [c.kind, c.employeeId])).toEqual([
+    ['create', 'E3'],
+    ['create', 'E4'],
+  ]);
+});

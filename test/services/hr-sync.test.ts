@@ -236,3 +236,53 @@ test("future dates: a hire starts inactive and the sweep activates them on the d
   // Run twice: nothing is due any more.
   expect(await roster.jobs.run('hr-due-dates')).toMatchObject({ outcome: '0 HR dates applied' });
 });
+
+test('rehire after deletion: the same employee id in a later export comes back with the same user id, named in the audit log', async () => {
+  const { account, sync, owned, audit, scim } = await setUp();
+  await sync(staff);
+  const before = await owned();
+  const bo = before.get('E2')?.userId as string;
+  const cy = before.get('E3')?.userId as string;
+  await scim.delete(`/Users/${bo}`).expect(204);
+  await roster.services.users.delete(account.operator, cy);
+  expect([...(await owned()).keys()].sort()).toEqual(['E1']);
+
+  const back = await sync(staff);
+  expect(back.plan.changes.map((c) => [c.kind, c.employeeId, c.userId, c.reason])).toEqual([
+    ['create', 'E2', bo, 'rehired after deletion: keeps their former user id'],
+    ['create', 'E3', cy, 'rehired after deletion: keeps their former user id'],
+  ]);
+  expect(back.failures).toEqual([]);
+  expect((await owned()).get('E2')).toMatchObject({ userId: bo, email: 'bo@acme.test', active: true });
+  await scim.get(`/Users/${cy}`).expect(200);
+  const events = (await audit()).filter((e) => e.subjectId === bo);
+  expect(events.map((e) => [e.action, e.subjectName])).toEqual(
+    expect.arrayContaining([
+      ['user.provisioned', 'bo@acme.test'],
+      ['user.deleted', 'bo@acme.test'],
+    ]),
+  );
+  expect(events.filter((e) => e.action === 'user.provisioned')).toHaveLength(2);
+  // The tombstone is gone: a third run changes nothing and a new person gets a new id.
+  expect((await sync(staff)).plan.changes).toEqual([]);
+});
+
+test('under a seat limit, a leaver of the same run frees their seat for a hire', async () => {
+  const { account, sync, owned } = await setUp();
+  await roster.services.accounts.setSeatLimit(account.operator, 3); // the Owner and two staff
+  // Ann (E1) and Cy (E3) fill the seats; then Ann leaves as Ed joins.
+  await sync(staff.slice(1).map((row) => row.replace(',E1,', ',,')));
+  const result = await sync(
+    ['E3,cy@acme.test,Cy,Chu,Ops,Engineer,,,,', 'E5,ed@acme.test,Ed,Eck,Ops,Eng,,,,'],
+    {
+      allowMass: true,
+    },
+  );
+  expect(result.plan.changes.map((c) => [c.kind, c.employeeId])).toEqual([
+    ['create', 'E5'],
+    ['deactivate', 'E1'],
+  ]);
+  expect(result.failures).toEqual([]);
+  expect((await owned()).get('E5')?.active).toBe(true);
+  expect((await owned()).get('E1')?.active).toBe(false);
+});

@@ -3,6 +3,7 @@ import { parse } from 'csv-parse';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors';
 import type { HrRow } from '../../domain/hr-sync/hr-types';
+import { interner } from '../../domain/hr-sync/interner';
 
 type Field = Exclude<keyof HrRow, 'line'>;
 
@@ -66,6 +67,7 @@ export async function readHrExport(path: string, columns: Record<Field, string>)
   );
   const rows: HrRow[] = [];
   const entries = Object.entries(columns) as [Field, string][];
+  const shared = interner();
   for await (const { record, info } of parser as AsyncIterable<{
     record: Record<string, string>;
     info: { lines: number };
@@ -73,12 +75,24 @@ export async function readHrExport(path: string, columns: Record<Field, string>)
     const row = { line: info.lines } as HrRow;
     for (const [field, column] of entries) {
       const value = record[column];
-      row[field] = value === undefined || value === '' ? null : value;
+      row[field] = value === undefined || value === '' ? null : repeated.has(field) ? shared(value) : value;
     }
     rows.push(row);
   }
   return rows;
 }
+
+/** Fields whose values repeat across rows (a department, a manager, a date): kept once each. */
+const repeated = new Set<Field>([
+  'givenName',
+  'familyName',
+  'department',
+  'title',
+  'managerEmployeeId',
+  'status',
+  'startDate',
+  'terminationDate',
+]);
 
 function checkHeader(header: string[], columns: Record<Field, string>): string[] {
   const missing = required.filter((field) => !header.includes(columns[field]));

@@ -1,16 +1,16 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Actor } from '../../domain/actor';
 import { loadMapping, readHrExport } from '../../adapters/hr/export-reader';
-import { formatFor, formatReport, reportOf } from '../../adapters/hr/report';
+import { formatFor, reportOf, reportPieces, type HrReport } from '../../adapters/hr/report';
 import { useBatchSettings } from '../../adapters/storage/batch-settings';
 import { operatorName, operatorOn, withRoster } from '../context';
 
 /** Exit codes of `roster hr-sync` (README "HR sync"). */
-export const hrSyncExit = { done: 0, error: 1, stopped: 4, rowsSkipped: 5 } as const;
+export const hrSyncExit = { done: 0, error: 1, stopped: 4, rowsSkipped: 5, seatLimit: 6 } as const;
 
 interface HrSyncCliOptions {
   account: string;
@@ -38,8 +38,10 @@ export function hrSyncCommand(): Command {
     .action(async (options: HrSyncCliOptions) => {
       const { accountId } = operatorOn(options.account);
       const actor: Actor = { kind: 'operator', accountId, operator: operatorName(), channel: 'hr-sync' };
-      const progress = progressReporter(fullCollector());
+      const collect = fullCollector();
+      const progress = progressReporter(collect);
       const rows = await readHrExport(options.file, loadMapping(options.mapping));
+      collect(); // the parser's garbage, before the plan adds its own
       progress.note(`read ${rows.length} rows from ${options.file}`);
       await withRoster(async (roster) => {
         await useBatchSettings(roster.dataSource);
@@ -51,16 +53,32 @@ export function hrSyncCommand(): Command {
         });
         progress.stop();
         const report = reportOf(result);
-        if (options.report) writeFileSync(options.report, formatReport(report, formatFor(options.report)));
-        process.stdout.write(formatReport(report, options.json ? 'json' : 'text'));
+        if (options.report) writeReportFile(options.report, report);
+        // stdout is synchronous for files and pipes on Linux, so a piece is out before the next is made.
+        for (const text of reportPieces(report, options.json ? 'json' : 'text')) process.stdout.write(text);
         if (result.stopped) {
           process.stderr.write(`roster: ${result.stopped}\n`);
           process.exitCode = hrSyncExit.stopped;
+        } else if (report.counts.seatLimited > 0) {
+          process.stderr.write(
+            `roster: ${report.counts.seatLimited} not provisioned: the account's seat limit is reached\n`,
+          );
+          process.exitCode = hrSyncExit.seatLimit;
         } else if (report.counts.skipped + report.counts.failed > 0) {
           process.exitCode = hrSyncExit.rowsSkipped;
         }
       });
     });
+}
+
+/** Writes the report file piece by piece, never the whole report as one string. */
+function writeReportFile(path: string, report: HrReport): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (const text of reportPieces(report, formatFor(path))) writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A progress bar on a terminal; elsewhere (logs, CI) a plain line about every tenth of the way. */
@@ -72,8 +90,8 @@ function progressReporter(collect: () => void) {
   return {
     note: (text: string) => process.stderr.write(`hr-sync: ${text}\n`),
     update: (done: number, total: number) => {
-      // Before the first chunk (the plan's scaffolding is garbage by then), then every 10,000 changes.
-      if (done === 0 || done - sinceCollect >= 10_000) {
+      // Before the first chunk (the plan's scaffolding is garbage by then), then every 5,000 changes.
+      if (done === 0 || done - sinceCollect >= 5_000) {
         sinceCollect = done;
         collect();
       }
@@ -97,12 +115,14 @@ function progressReporter(collect: () => void) {
 }
 
 /**
- * A full garbage collection, run every 10,000 changes. A bulk run allocates fast, and V8 lets the
+ * A full garbage collection, run every 5,000 changes. A bulk run allocates fast, and V8 lets the
  * heap grow to several times what is live before it collects; collecting on a schedule keeps a
  * 100,000-row run's RSS near its live memory (docs/benchmarks.md). A no-op where unavailable.
  */
 function fullCollector(): () => void {
   setFlagsFromString('--expose-gc');
+  // A smaller young generation (default up to 16 MiB a semi-space): short-lived garbage of a bulk run is collected sooner.
+  setFlagsFromString('--max-semi-space-size=4');
   const gc = runInNewContext('gc') as unknown;
   return typeof gc === 'function' ? (gc as () => void) : () => undefined;
 }

@@ -1,4 +1,5 @@
-import type { HrIssue, HrRow } from './hr-types';
+import type { UserId } from '../ids';
+import type { HrIssue, HrRow, HrUserState } from './hr-types';
 
 export const dayMs = 24 * 60 * 60_000;
 
@@ -14,6 +15,11 @@ export interface ValidRow {
   end: number | null;
   /** The export's status says employed (active or blank). */
   employed: boolean;
+  /** Set by the planner when it binds the row (room kept so binding adds no properties). */
+  userId: UserId | null;
+  current: HrUserState | null;
+  managerId: UserId | null;
+  rehired: boolean;
 }
 
 const statuses: Record<string, boolean> = { active: true, inactive: false, terminated: false };
@@ -51,6 +57,11 @@ export function validateRows(rows: readonly HrRow[]): { valid: ValidRow[]; issue
       start: row.startDate ? parseDay(row.startDate) : null,
       end,
       employed: statuses[(row.status ?? 'active').toLowerCase()] as boolean,
+      // The planner binds the row to its user in these slots (no copy of 100,000 rows).
+      userId: null,
+      current: null,
+      managerId: null,
+      rehired: false,
     });
   }
   return { valid, issues };

@@ -45,8 +45,13 @@ export class HrSyncService {
     private readonly maxDeactivationShare: number,
   ) {}
 
-  async sync(actor: Actor, rows: readonly HrRow[], options: HrSyncOptions = {}): Promise<HrSyncResult> {
+  /**
+   * `rows` is consumed: emptied once planned, so the parsed export is not held through the apply
+   * (the plan keeps what it needs; docs/benchmarks.md).
+   */
+  async sync(actor: Actor, rows: HrRow[], options: HrSyncOptions = {}): Promise<HrSyncResult> {
     const plan = await this.plan(actor, rows, options.adopt === true);
+    rows.length = 0;
     const result: HrSyncResult = { dryRun: options.dryRun === true, stopped: null, plan, failures: [] };
     const massive = this.isMass(plan);
     if (massive && !options.allowMass) {
@@ -57,7 +62,7 @@ export class HrSyncService {
     }
     if (result.dryRun) return result;
     if (massive) await this.auditMassOverride(actor, plan);
-    result.failures = await this.apply(actor, plan.changes, options.onProgress);
+    result.failures = await this.apply(actor, leaversFirst(plan.changes), options.onProgress);
     return result;
   }
 
@@ -111,6 +116,7 @@ export class HrSyncService {
         owned: await tx.hr.ownedUsers(actor.accountId),
         unowned: await tx.hr.unownedMatches(actor.accountId, [...employeeIds], [...emails]),
         pending: await tx.hr.pending(actor.accountId),
+        tombstones: await tx.hr.tombstones(actor.accountId),
         activeUsers: await tx.hr.activeUsers(actor.accountId),
         ownerId: account.ownerId,
         now: this.clock.now(),
@@ -158,9 +164,14 @@ export class HrSyncService {
             await this.uow.write(actor.accountId, (tx) => this.applyChunk(tx, actor, [change]));
           } catch (one) {
             if (!isDomainError(one)) throw one;
-            failures.push({ line: change.line ?? 0, employeeId: change.employeeId, problem: one.message });
+            failures.push(refusal(change, one));
           }
         }
+      }
+      // Written: the report needs none of the fields, so they go now (delete would make each change a slow, larger dictionary).
+      for (const change of chunk) {
+        change.fields = undefined;
+        change.pending = undefined;
       }
       onProgress?.(Math.min(from + chunkSize, changes.length), changes.length);
     }
@@ -191,6 +202,29 @@ export class HrSyncService {
     }
     await this.users.recomputeRoles(tx, actor, created);
   }
+}
+
+/**
+ * Leavers (owned users gone from the export: only `active` moves) are applied first, so the seats
+ * they free count for this run's hires under a seat limit. Every other change keeps the plan's
+ * order (new managers before their reports).
+ */
+function leaversFirst(changes: readonly HrChange[]): HrChange[] {
+  const leaver = (c: HrChange) => c.kind === 'deactivate' && c.line === null;
+  return [...changes.filter(leaver), ...changes.filter((c) => !leaver(c))];
+}
+
+/** A change the domain refused, for the report; the seat limit says who was not let in. */
+function refusal(change: HrChange, err: DomainError): HrIssue {
+  const seats = err.code === 'account.seat_limit_reached';
+  const what = change.kind === 'create' ? 'not provisioned' : `not ${change.kind}d`;
+  return {
+    line: change.line ?? 0,
+    employeeId: change.employeeId,
+    email: change.email,
+    code: err.code,
+    problem: seats ? `${what}: the account's seat limit is reached (${err.message})` : err.message,
+  };
 }
 
 /**

@@ -37,6 +37,13 @@ export interface HrUserState extends HrFields {
   owned: boolean;
 }
 
+/** What is left of a deleted user that an export may bring back (user_tombstones). */
+export interface HrTombstone {
+  userId: UserId;
+  employeeId: string | null;
+  email: string;
+}
+
 export type PendingKind = 'activate' | 'deactivate';
 
 /** A start or termination date still to come; the hr-due-dates sweep applies it when due. */
@@ -75,6 +82,9 @@ export interface HrIssue {
   line: number;
   employeeId: string | null;
   problem: string;
+  /** A change the domain refused: the person's email and the error's code (e.g. account.seat_limit_reached). */
+  email?: string;
+  code?: string;
 }
 
 export interface HrPlan {

@@ -1,6 +1,15 @@
 import type { UserId } from '../ids';
 import { validateRows, type ValidRow } from './hr-rows';
-import type { HrChange, HrFields, HrIssue, HrPlan, HrRow, HrUserState, PendingChange } from './hr-types';
+import type {
+  HrChange,
+  HrFields,
+  HrIssue,
+  HrPlan,
+  HrRow,
+  HrTombstone,
+  HrUserState,
+  PendingChange,
+} from './hr-types';
 
 export interface PlanInput {
   rows: readonly HrRow[];
@@ -9,6 +18,8 @@ export interface PlanInput {
   /** Users it does not own that share an employee id or email with a row. */
   unowned: readonly HrUserState[];
   pending: readonly PendingChange[];
+  /** Deleted users of the account: a new hire matching one gets their id back (rehire). */
+  tombstones: readonly HrTombstone[];
   activeUsers: number;
   ownerId: UserId | null;
   now: number;
@@ -20,8 +31,18 @@ export interface PlanInput {
 /** A valid row bound to the user it describes (existing, or to be created with `userId`). */
 interface Target extends ValidRow {
   userId: UserId;
-  current: HrUserState | null;
-  managerId: UserId | null;
+  /** A new user who takes back the id of a deleted one. */
+  rehired: boolean;
+}
+
+/** The row itself becomes the target (no copy: a plan may bind 100,000 of them). */
+function bind(v: ValidRow, userId: UserId, current: HrUserState | null, rehired = false): Target {
+  const t = v as Target;
+  t.userId = userId;
+  t.current = current;
+  t.managerId = null;
+  t.rehired = rehired;
+  return t;
 }
 
 /**
@@ -31,17 +52,20 @@ interface Target extends ValidRow {
  */
 export function planHrSync(input: PlanInput): HrPlan {
   const { valid, issues } = validateRows(input.rows);
-  const index = new UserIndex(input.owned, input.unowned);
+  const index = new UserIndex(input.owned, input.unowned, input.tombstones);
   const targets = bindTargets(valid, index, input, issues);
   resolveManagers(targets, index, issues);
   const pendingByUser = groupPending(input.pending);
   const changes: HrChange[] = [];
-  const managers = new Set(targets.map((t) => t.managerId));
+  const managers = new Set<UserId | null>();
+  for (const t of targets) managers.add(t.managerId);
   for (const target of orderedForCreation(targets, issues)) {
     const change = changeFor(target, pendingByUser.get(target.userId) ?? [], input, managers);
     if (change) changes.push(change);
   }
-  const mentioned = new Set(input.rows.map((r) => r.employeeId).filter((id): id is string => !!id));
+  // Only built when the account has owned users (a first run has none: no set of 100,000 ids).
+  const mentioned = new Set<string>();
+  if (input.owned.length > 0) for (const r of input.rows) if (r.employeeId) mentioned.add(r.employeeId);
   for (const user of input.owned) {
     if (user.employeeId !== null && mentioned.has(user.employeeId)) continue;
     const change = leaverChange(user, pendingByUser.get(user.userId) ?? [], input.ownerId);
@@ -62,8 +86,19 @@ class UserIndex {
   readonly ownedByEmail = new Map<string, HrUserState>();
   readonly unownedById = new Map<string, HrUserState>();
   readonly unownedByEmail = new Map<string, HrUserState>();
+  private readonly buriedById = new Map<string, HrTombstone>();
+  private readonly buriedByEmail = new Map<string, HrTombstone>();
 
-  constructor(owned: readonly HrUserState[], unowned: readonly HrUserState[]) {
+  constructor(
+    owned: readonly HrUserState[],
+    unowned: readonly HrUserState[],
+    tombstones: readonly HrTombstone[],
+  ) {
+    // Oldest first, so the latest deletion of a person wins.
+    for (const t of tombstones) {
+      if (t.employeeId !== null) this.buriedById.set(t.employeeId, t);
+      this.buriedByEmail.set(t.email.toLowerCase(), t);
+    }
     for (const u of owned) {
       if (u.employeeId !== null) this.ownedById.set(u.employeeId, u);
       this.ownedByEmail.set(u.email.toLowerCase(), u);
@@ -77,6 +112,18 @@ class UserIndex {
   /** Whoever already holds `email`, owned or not. */
   holderOf(email: string): HrUserState | undefined {
     return this.ownedByEmail.get(email) ?? this.unownedByEmail.get(email);
+  }
+
+  /**
+   * The deleted user this row brings back: by employee id, else by email. Taken once, so two rows
+   * never get the same id.
+   */
+  takeBuried(employeeId: string, email: string): UserId | null {
+    const buried = this.buriedById.get(employeeId) ?? this.buriedByEmail.get(email);
+    if (!buried) return null;
+    if (buried.employeeId !== null) this.buriedById.delete(buried.employeeId);
+    this.buriedByEmail.delete(buried.email.toLowerCase());
+    return buried.userId;
   }
 
   existingEmployee(employeeId: string): HrUserState | undefined {
@@ -96,7 +143,7 @@ function bindTargets(valid: ValidRow[], index: UserIndex, input: PlanInput, issu
         skip(v, `email ${v.email} already belongs to another user`);
         continue;
       }
-      targets.push({ ...v, userId: owned.userId, current: owned, managerId: null });
+      targets.push(bind(v, owned.userId, owned));
       continue;
     }
     const ownedByEmail = index.ownedByEmail.get(v.email);
@@ -110,10 +157,11 @@ function bindTargets(valid: ValidRow[], index: UserIndex, input: PlanInput, issu
       continue;
     }
     if (unowned) {
-      targets.push({ ...v, userId: unowned.userId, current: unowned, managerId: null });
+      targets.push(bind(v, unowned.userId, unowned));
       continue;
     }
-    targets.push({ ...v, userId: input.newId(), current: null, managerId: null });
+    const buried = index.takeBuried(v.employeeId, v.email);
+    targets.push(buried ? bind(v, buried, null, true) : bind(v, input.newId(), null));
   }
   return targets;
 }
@@ -231,11 +279,13 @@ function changeFor(
     // A leaver we never had is left out, unless rows name them as manager: then they exist, inactive.
     const managesOthers = managers.has(t.userId);
     if (!fields.active && pending.length === 0 && !managesOthers) return null;
-    const reason = fields.active
-      ? 'new hire'
-      : pending.length > 0
-        ? 'new hire, created inactive until the start date'
-        : 'former employee created inactive: other rows name them as manager';
+    const reason = t.rehired
+      ? `rehired after deletion: keeps their former user id${fields.active ? '' : ', inactive'}`
+      : fields.active
+        ? 'new hire'
+        : pending.length > 0
+          ? 'new hire, created inactive until the start date'
+          : 'former employee created inactive: other rows name them as manager';
     return { ...base, kind: 'create', reason: withWhen(reason, when), fields, pending };
   }
   const current = t.current;

@@ -102,7 +102,8 @@ export class UserService {
     const buried = id
       ? null
       : await tx.users.findTombstone(actor.accountId, draft.externalId, draft.employeeNumber);
-    if (buried) await tx.users.removeTombstone(actor.accountId, buried.userId);
+    // A plan that named a deleted user's id (the HR sync's rehire) brings them back: no tombstone left.
+    if (buried || id) await tx.users.removeTombstone(actor.accountId, buried?.userId ?? (id as UserId));
     const user: User = {
       ...draft,
       mfaRequired: draft.mfaRequired ?? null,

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type {
   DuePendingChange,
+  HrTombstone,
   HrUserState,
   PendingChange,
   PendingKind,
 } from '../../../domain/hr-sync/hr-types';
 import type { AccountId, UserId } from '../../../domain/ids';
+import { interner } from '../../../domain/hr-sync/interner';
 import type { HrSyncRepository } from '../../../domain/ports';
 import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
@@ -39,6 +41,7 @@ export class HrSyncRepositorySql implements HrSyncRepository {
 
   async ownedUsers(accountId: AccountId): Promise<HrUserState[]> {
     const users: HrUserState[] = [];
+    const shared = interner();
     for (let after = ''; ;) {
       const rows = await this.sql.all<Record<string, unknown>>(
         `SELECT o.employee_id AS hr_employee_id, ${this.columns}
@@ -46,7 +49,7 @@ export class HrSyncRepositorySql implements HrSyncRepository {
           WHERE o.account_id = ? AND o.employee_id > ? ORDER BY o.employee_id LIMIT ${page}`,
         [accountId, after],
       );
-      for (const row of rows) users.push(stateOf(row, row.hr_employee_id as string, true));
+      for (const row of rows) users.push(stateOf(row, row.hr_employee_id as string, true, shared));
       if (rows.length < page) return users;
       after = rows[rows.length - 1].hr_employee_id as string;
     }
@@ -58,6 +61,7 @@ export class HrSyncRepositorySql implements HrSyncRepository {
     emails: readonly string[],
   ): Promise<HrUserState[]> {
     const found = new Map<string, HrUserState>();
+    const shared = interner();
     const lookup = async (column: string, values: readonly string[]) => {
       for (const part of chunks(values)) {
         const rows = await this.sql.all<Record<string, unknown>>(
@@ -66,13 +70,29 @@ export class HrSyncRepositorySql implements HrSyncRepository {
           [accountId, ...part],
         );
         for (const row of rows) {
-          found.set(row.id as string, stateOf(row, (row.employee_number as string | null) ?? null, false));
+          found.set(
+            row.id as string,
+            stateOf(row, (row.employee_number as string | null) ?? null, false, shared),
+          );
         }
       }
     };
     await lookup('employee_number', employeeIds);
     await lookup('user_name_norm', emails);
     return [...found.values()];
+  }
+
+  async tombstones(accountId: AccountId): Promise<HrTombstone[]> {
+    const rows = await this.sql.all<Record<string, unknown>>(
+      `SELECT user_id, employee_number, user_name FROM user_tombstones
+        WHERE account_id = ? ORDER BY deleted_at, user_id`,
+      [accountId],
+    );
+    return rows.map((row) => ({
+      userId: row.user_id as UserId,
+      employeeId: (row.employee_number as string | null) ?? null,
+      email: row.user_name as string,
+    }));
   }
 
   async own(accountId: AccountId, employeeId: string, userId: UserId, at: number): Promise<void> {
@@ -140,18 +160,24 @@ export class HrSyncRepositorySql implements HrSyncRepository {
   }
 }
 
-function stateOf(row: Record<string, unknown>, employeeId: string | null, owned: boolean): HrUserState {
+/** Names, departments, titles and managers repeat across users: `shared` keeps one copy of each. */
+function stateOf(
+  row: Record<string, unknown>,
+  employeeId: string | null,
+  owned: boolean,
+  shared: ReturnType<typeof interner>,
+): HrUserState {
   return {
     userId: row.id as UserId,
     employeeId,
     owned,
     email: row.user_name as string,
-    givenName: (row.given_name as string | null) ?? null,
-    familyName: (row.family_name as string | null) ?? null,
-    managerId: (row.manager_id as UserId | null) ?? null,
+    givenName: shared((row.given_name as string | null) ?? null),
+    familyName: shared((row.family_name as string | null) ?? null),
+    managerId: shared((row.manager_id as UserId | null) ?? null),
     active: bool(row.active),
-    department: text(row.hr_department),
-    title: text(row.hr_title),
+    department: shared(text(row.hr_department)),
+    title: shared(text(row.hr_title)),
   };
 }
 
