@@ -124,6 +124,8 @@ test('MFA required and the IdP did not do it: enrol in the TOTP step-up, then ty
   const userName = await person('admin');
   const page = await signIn(userName);
   expect(await visibleText(page)).toMatch(/Set up your authenticator app/);
+  const qr = await page.locator('#totp-qr svg').boundingBox();
+  expect(qr?.width).toBeGreaterThan(80); // drawn large enough to scan
   const secret = (await page.locator('#totp-secret').innerText()).trim();
   await page.getByLabel('Code').fill(generateSync({ secret, epoch: Math.floor(Date.now() / 1000) }));
   await page.getByRole('button', { name: 'Verify' }).click();

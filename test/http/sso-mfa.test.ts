@@ -186,6 +186,10 @@ test("not proven: Roster's TOTP step-up enrols, then asks for the code at each s
   const { id, userName } = await s.user('manager');
   const first = await s.login(userName);
   expect(first.text).toContain('Set up your authenticator app');
+  // A QR code of the otpauth:// link, inline, for the phone's camera.
+  expect(first.text).toMatch(
+    /<figure id="totp-qr"[^>]*><svg [^>]*viewBox="0 0 \d+ \d+"[\s\S]*<\/svg><\/figure>/,
+  );
   expect(first.text).not.toContain('id="role"'); // not signed in yet
   const { secret } = { secret: /id="totp-secret">([A-Z2-7]+)</.exec(first.text)?.[1] ?? '' };
   const cookie = pendingCookie(first);

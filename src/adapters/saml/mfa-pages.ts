@@ -1,5 +1,14 @@
+import qrcode from 'qrcode-generator';
 import type { MfaReason } from '../../domain/mfa/mfa-policy';
 import type { StepUpPrompt } from '../../domain/mfa/totp-step-up-service';
+
+/** The otpauth:// link as an inline SVG QR code (error correction M), no image request needed. */
+function qrSvg(uri: string): string {
+  const code = qrcode(0, 'M');
+  code.addData(uri);
+  code.make();
+  return code.createSvgTag({ cellSize: 4, margin: 4, scalable: true });
+}
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -23,13 +32,14 @@ function page(title: string, body: string): string {
 
 /**
  * Asks for the TOTP code (or a backup code). Without a confirmed authenticator it first shows the
- * secret: as the otpauth:// URI and as text to type in, since no QR code library is installed.
+ * secret: as a QR code to scan, as the otpauth:// URI, and as text to type in.
  */
 export function stepUpPage(prompt: StepUpPrompt, action: string, message: string | null): string {
   const enrol = prompt.enrolment
     ? `<h2>Set up your authenticator app</h2>` +
       `<p>Add Roster to an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, …): ` +
-      `choose "enter a setup key" and type this key, or open the link on your phone.</p>` +
+      `scan this QR code, or choose "enter a setup key" and type the key, or open the link on your phone.</p>` +
+      `<figure id="totp-qr" aria-label="Scan to add Roster to your authenticator app">${qrSvg(prompt.enrolment.keyUri)}</figure>` +
       `<p>Setup key: <code id="totp-secret">${escape(prompt.enrolment.secret)}</code></p>` +
       `<p><a id="totp-uri" href="${escape(prompt.enrolment.keyUri)}">${escape(prompt.enrolment.keyUri)}</a></p>` +
       `<p>Then type the 6-digit code it shows.</p>`
