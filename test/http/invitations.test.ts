@@ -93,6 +93,9 @@ test('after 7 days the link no longer works, the sweep records the expiry once, 
   const late = await accept(sent.secret);
   expect(late.status).toBe(412);
   expect(late.body.error.message).toMatch(/expired .* resend/);
+  // Shown as expired at once, before the sweep has recorded it.
+  const listed = (await admin.get('/invitations')).body.invitations as { id: string; status: string }[];
+  expect(listed.find((i) => i.id === sent.invitation.id)?.status).toBe('expired');
 
   const first = await roster.jobs.run('invitation-expiry');
   expect(first.ran && first.outcome).toMatch(/^[1-9]\d* invitations? expired$/);

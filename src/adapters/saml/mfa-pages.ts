@@ -1,6 +1,7 @@
 import qrcode from 'qrcode-generator';
 import type { MfaReason } from '../../domain/mfa/mfa-policy';
 import type { StepUpPrompt } from '../../domain/mfa/totp-step-up-service';
+import { escape, page } from './pages';
 
 /** The otpauth:// link as an inline SVG QR code (error correction M), no image request needed. */
 function qrSvg(uri: string): string {
@@ -10,24 +11,12 @@ function qrSvg(uri: string): string {
   return code.createSvgTag({ cellSize: 4, margin: 4, scalable: true });
 }
 
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 /** Which of the account's MFA flags applied, in words (the refusal and step-up pages name it). */
 export function policyWords(because: MfaReason, roleName: string | null): string {
   if (because === 'account') return 'This account requires multi-factor authentication (MFA) of everyone.';
   if (because === 'role')
     return `This account requires multi-factor authentication (MFA) of everyone with the role ${roleName ?? 'you hold'}.`;
   return 'Your administrator requires multi-factor authentication (MFA) of you.';
-}
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)} · Roster</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main>${body}</main></body></html>
-`;
 }
 
 /**
@@ -80,13 +69,12 @@ export function backupCodesPage(
   codes: readonly string[],
 ): string {
   const list = codes.map((c) => `<li><code>${escape(c)}</code></li>`).join('');
-  return (
-    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Your backup codes · Roster</title>` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>` +
+  return page(
+    'Your backup codes',
     `<p>You are signed in as user <strong id="user">${escape(login.userName)}</strong> with the role ` +
-    `<strong id="role">${escape(login.roleName)}</strong>.</p>` +
-    `<section id="backup-codes"><h2>Your backup codes</h2><p>Each works once, when your authenticator ` +
-    `is not at hand. Save them now: Roster shows them only this once.</p><ul>${list}</ul></section>` +
-    `<p><a id="continue" href="${escape(onward)}">Continue</a></p></main></body></html>\n`
+      `<strong id="role">${escape(login.roleName)}</strong>.</p>` +
+      `<section id="backup-codes"><h2>Your backup codes</h2><p>Each works once, when your authenticator ` +
+      `is not at hand. Save them now: Roster shows them only this once.</p><ul>${list}</ul></section>` +
+      `<p><a id="continue" href="${escape(onward)}">Continue</a></p>`,
   );
 }

@@ -98,11 +98,13 @@ export const refusalWords: Record<SignInRefusal, { title: string; advice: string
   },
 };
 
-function escape(text: string): string {
+/** Every SAML page escapes what it shows with this (names and URLs come from the IdP). */
+export function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function page(title: string, body: string): string {
+/** The one HTML frame of Roster's sign-in pages. */
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(title)} · Roster</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>

@@ -136,7 +136,11 @@ export class InvitationService {
   async list(actor: Actor): Promise<(Invitation & { userName: string })[]> {
     return this.uow.read(async (tx) => {
       await this.policy.assertMay(tx, actor, 'users.view', { read: true });
-      return tx.invitations.list(actor.accountId);
+      const now = this.clock.now();
+      // Past its end an invitation is expired, whether or not the sweep has recorded it yet.
+      return (await tx.invitations.list(actor.accountId)).map((i) =>
+        i.status === 'pending' && i.expires <= now ? { ...i, status: 'expired' as const } : i,
+      );
     });
   }
 

@@ -128,7 +128,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...mappingRoutes(deps.mappings),
     ...accountRoutes(deps),
     ...supportRoutes(deps.support, () => deps.clock.now()),
-    ...invitationRoutes(deps.invitations, () => deps.clock.now()),
+    ...invitationRoutes(deps.invitations),
     ...deprovisioningRoutes(deps.deprovisioning),
     ...inactivityRoutes(deps.inactivity),
     ...childRoutes(deps.children),

@@ -31,15 +31,13 @@ const inviteBody = z.strictObject({
   familyName: z.string().max(255).nullable().optional(),
 });
 
-function invitationJson(invitation: Invitation & { userName: string }, now: number) {
+function invitationJson(invitation: Invitation & { userName: string }) {
   const iso = (ms: number) => new Date(ms).toISOString();
-  // Past its end it is expired, whether or not the sweep has recorded it yet.
-  const lapsed = invitation.status === 'pending' && invitation.expires <= now;
   return {
     id: invitation.id,
     userId: invitation.userId,
     userName: invitation.userName,
-    status: lapsed ? ('expired' as const) : invitation.status,
+    status: invitation.status,
     invitedBy: invitation.invitedBy,
     sent: iso(invitation.sent),
     sentCount: invitation.sentCount,
@@ -48,15 +46,15 @@ function invitationJson(invitation: Invitation & { userName: string }, now: numb
   };
 }
 
-function sentJson(sent: SentInvitation, now: number) {
+function sentJson(sent: SentInvitation) {
   return {
-    invitation: invitationJson({ ...sent.invitation, userName: sent.userName }, now),
+    invitation: invitationJson({ ...sent.invitation, userName: sent.userName }),
     secret: sent.secret,
   };
 }
 
 /** Invitations (seeds/000, 001): invite, list who is still pending, resend, and accept. */
-export function invitationRoutes(invitations: InvitationService, now: () => number): ApiRoute[] {
+export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
   return [
     apiRoute({
       method: 'post',
@@ -72,7 +70,7 @@ export function invitationRoutes(invitations: InvitationService, now: () => numb
         403: { description: 'Not allowed, or every seat is taken', schema: errorBody },
         409: { description: 'Already a user of this account', schema: errorBody },
       },
-      handle: async ({ actor, body }) => sentJson(await invitations.invite(actor, body), now()),
+      handle: async ({ actor, body }) => sentJson(await invitations.invite(actor, body)),
     }),
     apiRoute({
       method: 'get',
@@ -84,7 +82,7 @@ export function invitationRoutes(invitations: InvitationService, now: () => numb
         403: refused,
       },
       handle: async ({ actor }) => ({
-        invitations: (await invitations.list(actor)).map((i) => invitationJson(i, now())),
+        invitations: (await invitations.list(actor)).map(invitationJson),
       }),
     }),
     apiRoute({
@@ -99,8 +97,7 @@ export function invitationRoutes(invitations: InvitationService, now: () => numb
         404: refused,
         409: { description: 'Already accepted', schema: errorBody },
       },
-      handle: async ({ actor, params }) =>
-        sentJson(await invitations.resend(actor, params.invitationId), now()),
+      handle: async ({ actor, params }) => sentJson(await invitations.resend(actor, params.invitationId)),
     }),
     apiRoute({
       method: 'post',
