@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load';
-import { compose, type Roster } from '../composition';
+import { composeServices, type RosterCore } from '../composition-core';
 import type { Actor } from '../domain/actor';
 import type { AccountId } from '../domain/ids';
 import { createLogger } from '../adapters/http/logger';
@@ -7,8 +7,8 @@ import { DomainError } from '../domain/errors';
 import { isUuid } from '../domain/ids';
 
 /** Opens Roster for one command and closes it afterwards, whatever happens. */
-export async function withRoster<T>(work: (roster: Roster) => Promise<T>): Promise<T> {
-  const roster = await compose(loadConfig(), { logger: createLogger('silent') });
+export async function withRoster<T>(work: (roster: RosterCore) => Promise<T>): Promise<T> {
+  const roster = await composeServices(loadConfig(), { logger: createLogger('silent') });
   try {
     return await work(roster);
   } finally {

@@ -123,6 +123,9 @@ function fullCollector(): () => void {
   setFlagsFromString('--expose-gc');
   // A smaller young generation (default up to 16 MiB a semi-space): short-lived garbage of a bulk run is collected sooner.
   setFlagsFromString('--max-semi-space-size=4');
+  // After a full collection V8 lets the old generation grow up to several times what is live before
+  // the next; 30% keeps planning 100,000 rows near its live set (295 -> 233 MiB, the same time).
+  setFlagsFromString('--heap-growing-percent=30');
   const gc = runInNewContext('gc') as unknown;
   return typeof gc === 'function' ? (gc as () => void) : () => undefined;
 }
