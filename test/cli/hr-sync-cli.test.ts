@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { generateExport } from '../../scripts/hr/generate-export';
+import { freshDatabase, type TestDatabase } from '../support/database';
 import { assertBuilt, roster, root } from './run-cli';
 
 let dir: string;
@@ -11,20 +11,23 @@ beforeAll(() => {
   assertBuilt();
   dir = mkdtempSync(join(tmpdir(), 'roster-hr-cli-'));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const databases: TestDatabase[] = [];
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  for (const database of databases) await database.drop();
+});
 
-let databases = 0;
-/** A fresh SQLite database with one account; returns its env and account id. */
-function freshAccount() {
-  databases += 1;
-  const file = join(dir, `roster-${databases}.sqlite`);
-  const env = { DATABASE_URL: `sqlite:${file}`, PUBLIC_URL: 'https://roster.example.com' };
+/** A fresh database (SQLite, or MariaDB with DB=mariadb) with one account: its env and account id. */
+async function freshAccount() {
+  const database = await freshDatabase();
+  databases.push(database);
+  const env = { DATABASE_URL: database.url, PUBLIC_URL: 'https://roster.example.com' };
   const created = roster(
     ['accounts', 'create', '--name', 'Acme', '--owner-email', 'owner@acme.test', '--json'],
     env,
   );
   expect(created.status).toBe(0);
-  return { env, file, accountId: (JSON.parse(created.stdout) as { accountId: string }).accountId };
+  return { env, database, accountId: (JSON.parse(created.stdout) as { accountId: string }).accountId };
 }
 
 function write(name: string, text: string): string {
@@ -36,8 +39,8 @@ function write(name: string, text: string): string {
 const header =
   'employee_id,email,given_name,family_name,department,title,manager_employee_id,status,start_date,termination_date';
 
-test('a dry run prints the plan and writes nothing; the run applies it with a report; a second run changes nothing', () => {
-  const { env, accountId } = freshAccount();
+test('a dry run prints the plan and writes nothing; the run applies it with a report; a second run changes nothing', async () => {
+  const { env, accountId } = await freshAccount();
   const file = write(
     'staff.csv',
     [header, 'E1,ann@acme.test,Ann,Ahl,Sales,Head,,,,', 'E2,bo@acme.test,Bo,Berg,Sales,Rep,E1,,,'].join('\n'),
@@ -70,8 +73,8 @@ test('a dry run prints the plan and writes nothing; the run applies it with a re
   expect(members.stdout).toContain('bo@acme.test');
 });
 
-test('bad rows exit 5 with their lines in the CSV report; a mapping file renames columns; the brake exits 4', () => {
-  const { env, accountId } = freshAccount();
+test('bad rows exit 5 with their lines in the CSV report; a mapping file renames columns; the brake exits 4', async () => {
+  const { env, accountId } = await freshAccount();
   const mapping = write('mapping.json', JSON.stringify({ employeeId: 'Emp No', email: 'Work Email' }));
   const renamed = header.replace('employee_id', 'Emp No').replace('email', 'Work Email');
   const file = write(
@@ -111,31 +114,22 @@ test('bad rows exit 5 with their lines in the CSV report; a mapping file renames
 });
 
 /** The users the export owns, by employee id, with their manager's employee id: comparable across databases. */
-function ownedState(file: string): unknown[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db
-      .prepare(
-        `SELECT o.employee_id, u.user_name, u.active, u.given_name, u.profile, m.employee_id AS manager
-           FROM hr_owned_users o JOIN users u ON u.id = o.user_id
-           LEFT JOIN hr_owned_users m ON m.user_id = u.manager_id ORDER BY o.employee_id`,
-      )
-      .all()
-      .map((row) => {
-        const r = row as Record<string, unknown>;
-        const profile = JSON.parse(r.profile as string) as Record<string, unknown>;
-        const { profile: _p, ...rest } = r;
-        return { ...rest, title: profile.title };
-      });
-  } finally {
-    db.close();
-  }
+async function ownedState(database: TestDatabase): Promise<unknown[]> {
+  const rows = await database.query(
+    `SELECT o.employee_id, u.user_name, u.active, u.given_name, u.profile, m.employee_id AS manager
+       FROM hr_owned_users o JOIN users u ON u.id = o.user_id
+       LEFT JOIN hr_owned_users m ON m.user_id = u.manager_id ORDER BY o.employee_id`,
+  );
+  return rows.map(({ profile, ...rest }) => {
+    const parsed = (typeof profile === 'string' ? JSON.parse(profile) : profile) as Record<string, unknown>;
+    return { ...rest, title: parsed.title };
+  });
 }
 
 test('a run killed mid-way and run again ends as one uninterrupted run does', async () => {
   const file = join(dir, 'big.csv');
   await generateExport(5000, file);
-  const killed = freshAccount();
+  const killed = await freshAccount();
   const args = (accountId: string) => [
     'bin/roster.js',
     'hr-sync',
@@ -157,23 +151,23 @@ test('a run killed mid-way and run again ends as one uninterrupted run does', as
     });
     child.once('exit', () => resolve());
   });
-  const partial = ownedState(killed.file).length;
+  const partial = (await ownedState(killed.database)).length;
   expect(partial).toBeGreaterThan(0);
   expect(partial).toBeLessThan(4999);
 
   const rerun = roster(args(killed.accountId).slice(1), killed.env);
   expect(rerun.status).toBe(0);
-  const whole = freshAccount();
+  const whole = await freshAccount();
   expect(roster(args(whole.accountId).slice(1), whole.env).status).toBe(0);
-  expect(ownedState(killed.file)).toEqual(ownedState(whole.file));
+  expect(await ownedState(killed.database)).toEqual(await ownedState(whole.database));
   // Employee 5000 is a leaver the account never had: not created.
-  expect(ownedState(whole.file)).toHaveLength(4999);
+  expect(await ownedState(whole.database)).toHaveLength(4999);
   const again = roster([...args(killed.accountId).slice(1), '--json'], killed.env);
   expect(JSON.parse(again.stdout)).toMatchObject({ changes: [] });
 }, 120_000);
 
-test('past the seat limit: what fits is provisioned, each person left out is listed with the seat limit as the reason, exit 6', () => {
-  const { env, accountId } = freshAccount();
+test('past the seat limit: what fits is provisioned, each person left out is listed with the seat limit as the reason, exit 6', async () => {
+  const { env, accountId } = await freshAccount();
   // The Owner holds one of the three seats: two of the four hires fit.
   expect(roster(['accounts', 'set-seats', '--account', accountId, '--limit', '3'], env).status).toBe(0);
   const file = write(

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
 
 /**
@@ -11,6 +12,8 @@ import { createConnection } from 'mysql2/promise';
 export interface TestDatabase {
   url: string;
   dialect: 'sqlite' | 'mariadb';
+  /** Reads rows directly, on a connection of its own (e.g. while a CLI process owns the database). */
+  query(sql: string): Promise<Record<string, unknown>[]>;
   drop(): Promise<void>;
 }
 
@@ -33,10 +36,27 @@ export async function freshDatabase(): Promise<TestDatabase> {
     });
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     await admin.end();
+    const connect = () =>
+      createConnection({
+        host: server.hostname,
+        port: Number(server.port || 3306),
+        user: decodeURIComponent(server.username || 'root'),
+        password: decodeURIComponent(server.password),
+        database: name,
+      });
     const url = `mariadb://${server.username || 'root'}${server.password ? ':' + server.password : ''}@${server.hostname}:${server.port || 3306}/${name}`;
     return {
       url,
       dialect: 'mariadb',
+      query: async (sql) => {
+        const conn = await connect();
+        try {
+          const [rows] = await conn.query(sql);
+          return rows as Record<string, unknown>[];
+        } finally {
+          await conn.end();
+        }
+      },
       drop: async () => {
         const conn = await createConnection({
           host: server.hostname,
@@ -50,9 +70,18 @@ export async function freshDatabase(): Promise<TestDatabase> {
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'roster-test-'));
+  const file = join(dir, 'roster.sqlite');
   return {
-    url: `sqlite:${join(dir, 'roster.sqlite')}`,
+    url: `sqlite:${file}`,
     dialect: 'sqlite',
+    query: async (sql) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare(sql).all() as Record<string, unknown>[];
+      } finally {
+        db.close();
+      }
+    },
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
