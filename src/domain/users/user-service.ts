@@ -5,7 +5,7 @@ import type { DeprovisioningBrake } from './deprovisioning-brake';
 import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
-import { removeAllChildAccess } from '../accounts/child-access';
+import { refreshManagedUsers, removeAllChildAccess } from '../accounts/child-access';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
@@ -318,6 +318,8 @@ export class UserService {
       current.mfaRequired ?? null,
       next.mfaRequired ?? null,
     );
+    // Every channel's change to a user passes here, so their copies in child accounts never lag.
+    await refreshManagedUsers(tx, actor, this.clock, current, next);
     return next;
   }
 
