@@ -140,6 +140,8 @@ export interface UserRepository {
     externalId: string | null,
     employeeNumber: string | null,
   ): Promise<UserTombstone | null>;
+  /** The tombstone of the deleted user with this id. */
+  getTombstone(accountId: AccountId, userId: UserId): Promise<UserTombstone | null>;
   removeTombstone(accountId: AccountId, userId: UserId): Promise<void>;
   /** userNames of these ids, of living users and of deleted ones. */
   namesOf(accountId: AccountId, ids: readonly string[]): Promise<Map<string, string>>;

@@ -189,6 +189,46 @@ describe('access per user and per child', () => {
   });
 });
 
+describe('renaming a parent user', () => {
+  test("refreshes their managed user in every child, audited there; the child's role and active flag stay", async () => {
+    const { scim, owner, person, child, authorize } = await aParent();
+    const jane = await person('analyst');
+    const eu = await child();
+    await roster.services.children.setAccess(owner, jane.id, eu.id, { access: true, role: 'manager' });
+    const [{ managedUserId }] = await roster.uow.read((tx) => tx.children.accessOf(jane.id as UserId));
+    const married = `married.${jane.userName}`;
+    const renamed = aUser(married, {
+      name: { givenName: 'Jane', familyName: 'Doe' },
+      displayName: 'Jane Doe',
+    });
+    await scim.put(`/Users/${jane.id}`, renamed).expect(200);
+
+    const managed = (await roster.services.users.get(operatorOf(eu.id), managedUserId)).user;
+    expect(managed).toMatchObject({
+      userName: married,
+      givenName: 'Jane',
+      familyName: 'Doe',
+      displayName: 'Jane Doe',
+      emails: [expect.objectContaining({ value: married, primary: true })],
+      active: true,
+      homeUserId: jane.id,
+    });
+    const euLog = await roster.services.audit.list(operatorOf(eu.id), { action: 'user.updated' });
+    expect(euLog.events).toEqual([
+      expect.objectContaining({
+        subjectId: managedUserId,
+        channel: 'scim',
+        before: expect.objectContaining({ userName: jane.userName }),
+        after: expect.objectContaining({ userName: married, home: jane.id }),
+      }),
+    ]);
+    await expect(authorize(married, 'users.view', eu.id)).resolves.toMatchObject({
+      allowed: true,
+      role: 'manager',
+    });
+  });
+});
+
 describe('seats', () => {
   test("access to a child takes one of the child's seats; a full child refuses new access", async () => {
     const { owner, person, child } = await aParent();

@@ -267,6 +267,20 @@ test('rehire after deletion: the same employee id in a later export comes back w
   expect((await sync(staff)).plan.changes).toEqual([]);
 });
 
+test("a rehire after deletion is audited as SCIM's reprovision is: before names the former user", async () => {
+  const { account, sync, owned, audit } = await setUp();
+  await sync(staff);
+  const bo = (await owned()).get('E2')?.userId as string;
+  await roster.services.users.delete(account.operator, bo);
+  await sync(staff);
+  const provisioned = (await audit()).filter((e) => e.subjectId === bo && e.action === 'user.provisioned');
+  // Newest first: the rehire, then the first hire (who had no former self).
+  expect(provisioned.map((e) => e.before)).toEqual([
+    { deleted: expect.any(String), userName: 'bo@acme.test' },
+    null,
+  ]);
+});
+
 test('under a seat limit, a leaver of the same run frees their seat for a hire', async () => {
   const { account, sync, owned } = await setUp();
   await roster.services.accounts.setSeatLimit(account.operator, 3); // the Owner and two staff

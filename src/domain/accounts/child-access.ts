@@ -15,22 +15,80 @@ export function managedUserFor(home: User, childId: AccountId, id: UserId, now: 
   return {
     id,
     accountId: childId,
-    userName: home.userName,
+    ...copiedFromHome(home),
     // The child's own IdP may use externalIds; a managed user claims none.
     externalId: null,
     active: true,
-    displayName: home.displayName,
-    givenName: home.givenName,
-    familyName: home.familyName,
     employeeNumber: null,
     managerId: null,
-    emails: home.emails,
     profile: { userName: home.userName, emails: home.emails, active: true },
     version: 1,
     created: now,
     lastModified: now,
     homeUserId: home.id,
   };
+}
+
+/** What a managed user copies from its home user, and keeps in step with it (not `active`: usable-member.ts). */
+function copiedFromHome(
+  home: User,
+): Pick<User, 'userName' | 'displayName' | 'givenName' | 'familyName' | 'emails'> {
+  const { userName, displayName, givenName, familyName, emails } = home;
+  return { userName, displayName, givenName, familyName, emails };
+}
+
+function sameCopy(a: User, b: User): boolean {
+  return JSON.stringify(copiedFromHome(a)) === JSON.stringify(copiedFromHome(b));
+}
+
+/**
+ * After a parent user's name, emails or userName changed: their managed user in each child takes
+ * the new values in the same transaction, audited in that child.
+ */
+export async function refreshManagedUsers(
+  tx: Tx,
+  actor: Actor,
+  clock: Clock,
+  before: User,
+  home: User,
+): Promise<void> {
+  if (sameCopy(before, home)) return;
+  for (const access of await tx.children.accessOf(home.id)) {
+    await tx.children.lockChild(access.childId);
+    const managed = await tx.users.get(access.childId, access.managedUserId);
+    if (managed && !sameCopy(managed, home)) await refreshManagedUser(tx, actor, clock, managed, home);
+  }
+}
+
+async function refreshManagedUser(
+  tx: Tx,
+  actor: Actor,
+  clock: Clock,
+  managed: User,
+  home: User,
+): Promise<void> {
+  const copy = copiedFromHome(home);
+  const next: User = {
+    ...managed,
+    ...copy,
+    profile: { ...managed.profile, userName: copy.userName, emails: copy.emails },
+    version: managed.version + 1,
+    lastModified: Math.max(clock.now(), managed.lastModified),
+  };
+  // A write of the child's own between our snapshot and its lock (MariaDB): the caller retries.
+  if (!(await tx.users.update(next))) {
+    throw DomainError.precondition(
+      'user.version_mismatch',
+      `User ${managed.id} was changed meanwhile; retry`,
+    );
+  }
+  await recordAudit(tx, inChild(actor, managed.accountId), clock, {
+    action: 'user.updated',
+    subjectType: 'user',
+    subjectId: managed.id,
+    before: auditSnapshot(managed),
+    after: { ...auditSnapshot(next), home: home.id },
+  });
 }
 
 /**

@@ -5,11 +5,11 @@ import type { DeprovisioningBrake } from './deprovisioning-brake';
 import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
-import { removeAllChildAccess } from '../accounts/child-access';
+import { refreshManagedUsers, removeAllChildAccess } from '../accounts/child-access';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import { isUuid, type UserId } from '../ids';
-import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
+import type { Clock, IdGenerator, Tx, UnitOfWork, UserTombstone } from '../ports';
 import type { ListQuery, Page, UserCollection, UserField } from '../query';
 import { recordUserFlagChange, withMfaState } from '../mfa/mfa-state';
 import { assertValidDraft, auditSnapshot, type User, type UserDraft, type UserView } from './user';
@@ -97,13 +97,8 @@ export class UserService {
     await this.assertManager(tx, actor, draft, null);
     if (draft.active) await assertSeatAvailable(tx, actor.accountId);
     const now = this.clock.now();
-    // The same person coming back after a deletion gets the same id, so history joins up (unless
-    // the caller's plan already named the id).
-    const buried = id
-      ? null
-      : await tx.users.findTombstone(actor.accountId, draft.externalId, draft.employeeNumber);
-    // A plan that named a deleted user's id (the HR sync's rehire) brings them back: no tombstone left.
-    if (buried || id) await tx.users.removeTombstone(actor.accountId, buried?.userId ?? (id as UserId));
+    const buried = await this.findBuried(tx, actor, draft, id);
+    if (buried) await tx.users.removeTombstone(actor.accountId, buried.userId);
     const user: User = {
       ...draft,
       mfaRequired: draft.mfaRequired ?? null,
@@ -118,11 +113,23 @@ export class UserService {
       action: 'user.provisioned',
       subjectType: 'user',
       subjectId: user.id,
+      // Whichever channel brings them back, the event says who they were.
       before: buried ? { deleted: new Date(buried.deleted).toISOString(), userName: buried.userName } : null,
       after: auditSnapshot(user),
     });
     await recordUserFlagChange(tx, actor, this.clock, user.id, null, user.mfaRequired ?? null);
     return user;
+  }
+
+  /**
+   * The deleted user a new user brings back, with the same id so history joins up: the one the
+   * caller's plan named (the HR sync's rehire), else the one with the draft's externalId or
+   * employee number.
+   */
+  private findBuried(tx: Tx, actor: Actor, draft: UserDraft, id?: UserId): Promise<UserTombstone | null> {
+    return id
+      ? tx.users.getTombstone(actor.accountId, id)
+      : tx.users.findTombstone(actor.accountId, draft.externalId, draft.employeeNumber);
   }
 
   /** The role rules after provisionIn, once for a whole chunk of new users. */
@@ -311,6 +318,8 @@ export class UserService {
       current.mfaRequired ?? null,
       next.mfaRequired ?? null,
     );
+    // Every channel's change to a user passes here, so their copies in child accounts never lag.
+    await refreshManagedUsers(tx, actor, this.clock, current, next);
     return next;
   }
 

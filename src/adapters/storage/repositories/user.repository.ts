@@ -181,6 +181,14 @@ export class UserRepositorySql implements UserRepository {
     return null;
   }
 
+  async getTombstone(accountId: AccountId, userId: UserId): Promise<UserTombstone | null> {
+    const rows = await this.sql.all<Record<string, unknown>>(
+      'SELECT * FROM user_tombstones WHERE account_id = ? AND user_id = ?',
+      [accountId, userId],
+    );
+    return rows.length ? toTombstone(rows[0]) : null;
+  }
+
   async removeTombstone(accountId: AccountId, userId: UserId): Promise<void> {
     await this.sql.run('DELETE FROM user_tombstones WHERE account_id = ? AND user_id = ?', [
       accountId,
