@@ -87,7 +87,10 @@ export interface ComposeOverrides {
   logger?: Logger;
 }
 
-/** The database, services and jobs, without the HTTP app (the CLI's composition). */
+/**
+ * The composition root: the only place that opens the database and constructs services. The
+ * server, the CLI and the tests all start here, so they run the same code (the CLI without HTTP).
+ */
 export async function composeServices(config: Config, overrides: ComposeOverrides = {}): Promise<RosterCore> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   // A broken catalogue stops the start before the database is touched (names the file and key).

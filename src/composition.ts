@@ -14,10 +14,7 @@ export interface Roster extends RosterCore {
   app: Express;
 }
 
-/**
- * The composition root: the only place that opens the database and constructs services. The
- * server, the CLI and the tests all start here, so they run the same code.
- */
+/** The server's and the tests' Roster: the same services the CLI composes, with the HTTP app. */
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<Roster> {
   const core = await composeServices(config, overrides);
   const { services, dataSource, catalogue } = core;

@@ -23,33 +23,31 @@ export function testDialect(): 'sqlite' | 'mariadb' {
   return process.env.DB === 'mariadb' ? 'mariadb' : 'sqlite';
 }
 
+/** A connection to the MariaDB server of `server` (MARIADB_URL), in `database` if given. */
+function connectTo(server: URL, database?: string) {
+  return createConnection({
+    host: server.hostname,
+    port: Number(server.port || 3306),
+    user: decodeURIComponent(server.username || 'root'),
+    password: decodeURIComponent(server.password),
+    database,
+  });
+}
+
 export async function freshDatabase(): Promise<TestDatabase> {
   counter += 1;
   if (testDialect() === 'mariadb') {
     const server = new URL(process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306');
     const name = `roster_t_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = await createConnection({
-      host: server.hostname,
-      port: Number(server.port || 3306),
-      user: decodeURIComponent(server.username || 'root'),
-      password: decodeURIComponent(server.password),
-    });
+    const admin = await connectTo(server);
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
     await admin.end();
-    const connect = () =>
-      createConnection({
-        host: server.hostname,
-        port: Number(server.port || 3306),
-        user: decodeURIComponent(server.username || 'root'),
-        password: decodeURIComponent(server.password),
-        database: name,
-      });
     const url = `mariadb://${server.username || 'root'}${server.password ? ':' + server.password : ''}@${server.hostname}:${server.port || 3306}/${name}`;
     return {
       url,
       dialect: 'mariadb',
       query: async (sql) => {
-        const conn = await connect();
+        const conn = await connectTo(server, name);
         try {
           const [rows] = await conn.query(sql);
           return rows as Record<string, unknown>[];
@@ -58,12 +56,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
         }
       },
       drop: async () => {
-        const conn = await createConnection({
-          host: server.hostname,
-          port: Number(server.port || 3306),
-          user: decodeURIComponent(server.username || 'root'),
-          password: decodeURIComponent(server.password),
-        });
+        const conn = await connectTo(server);
         await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
         await conn.end();
       },
