@@ -104,10 +104,10 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const brake = new DeprovisioningBrake(uow, clock, policy, config.deactivationBrake);
   const users = new UserService(uow, clock, ids, roles, policy, brake);
   const services: Services = {
-    accounts: new AccountService(uow, clock, ids, roles, policy),
+    accounts: new AccountService(uow, clock, ids, roles, policy, users),
     users,
     inactivity: new InactivityService(uow, clock, users, policy),
-    groups: new GroupService(uow, clock, ids, roles),
+    groups: new GroupService(uow, clock, ids, roles, brake),
     mappings: new MappingService(uow, clock, ids, catalogue, roles, policy),
     roles: new RoleService(uow, clock, catalogue, roles, policy),
     ownership: new OwnershipService(uow, clock, catalogue, roles),
@@ -118,9 +118,9 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     members: new MemberService(uow, catalogue, policy),
     support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
     deprovisioning: brake,
-    invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, policy),
-    children: new ChildAccountService(uow, clock, ids, catalogue, roles, policy),
-    mfa: new MfaPolicyService(uow, clock, catalogue, policy),
+    invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, policy, users),
+    children: new ChildAccountService(uow, clock, ids, catalogue, roles, policy, users),
+    mfa: new MfaPolicyService(uow, clock, catalogue, policy, users),
     sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
     signIns: new SignInService(uow, clock, catalogue),
     sessions: new SessionService(uow, clock, ids, sha256SecretCodec, catalogue),

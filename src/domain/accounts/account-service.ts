@@ -3,9 +3,10 @@ import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
-import type { AccountId, UserId } from '../ids';
+import type { AccountId } from '../ids';
 import type { Account, Clock, IdGenerator, UnitOfWork } from '../ports';
-import { assertValidDraft, auditSnapshot, type User } from '../users/user';
+import { auditSnapshot, type User } from '../users/user';
+import type { UserService } from '../users/user-service';
 import { seatUse, type SeatUse } from './seats';
 
 export interface NewAccount {
@@ -21,6 +22,7 @@ export class AccountService {
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
     private readonly policy: AccessPolicy,
+    private readonly users: UserService,
   ) {}
 
   /** Creates the account together with its Owner: an account never exists without one. */
@@ -39,9 +41,9 @@ export class AccountService {
     return this.uow.write(null, async (tx) => {
       const now = this.clock.now();
       await tx.accounts.insert({ id: accountId, name, status: 'active', created: now });
-      const owner: User = {
-        id: this.ids.newId() as UserId,
-        accountId,
+      // Provisioned by the operator like any user, by the same rules and with the same audit event.
+      const emails = [{ value: email, type: 'work', primary: true }];
+      const owner = await this.users.provisionIn(tx, actor, {
         userName: email,
         externalId: null,
         active: true,
@@ -50,14 +52,9 @@ export class AccountService {
         familyName: null,
         employeeNumber: null,
         managerId: null,
-        emails: [{ value: email, type: 'work', primary: true }],
-        profile: { userName: email, emails: [{ value: email, type: 'work', primary: true }], active: true },
-        version: 1,
-        created: now,
-        lastModified: now,
-      };
-      assertValidDraft(owner);
-      await tx.users.insert(owner);
+        emails,
+        profile: { userName: email, emails, active: true },
+      });
       await tx.accounts.setOwner(accountId, owner.id);
       await recordAudit(tx, actor, this.clock, {
         action: 'account.created',

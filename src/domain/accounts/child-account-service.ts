@@ -8,8 +8,8 @@ import { DomainError } from '../errors';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Account, Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { User } from '../users/user';
-import { inChild, managedUserFor, removeChildAccess } from './child-access';
-import { assertSeatAvailable } from './seats';
+import type { UserService } from '../users/user-service';
+import { inChild } from './child-access';
 import { isUsableMember } from './usable-member';
 
 export interface NewChild {
@@ -47,6 +47,7 @@ export class ChildAccountService {
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
     private readonly policy: AccessPolicy,
+    private readonly users: UserService,
   ) {}
 
   async createChild(actor: Actor, input: NewChild): Promise<{ account: Account; owner: User }> {
@@ -68,9 +69,7 @@ export class ChildAccountService {
       const now = this.clock.now();
       const childId = this.ids.newId() as AccountId;
       await tx.accounts.insert({ id: childId, name, status: 'active', created: now, parentId: parent.id });
-      const owner = managedUserFor(home, childId, this.ids.newId() as UserId, now);
-      await tx.users.insert(owner);
-      await tx.children.setHome(childId, owner.id, home.id);
+      const owner = await this.users.provisionManagedIn(tx, actor, home, childId, this.ids.newId() as UserId);
       await tx.accounts.setOwner(childId, owner.id);
       const child = inChild(actor, childId);
       const created = { name, parent: parent.id, owner: home.userName };
@@ -127,7 +126,7 @@ export class ChildAccountService {
       if (!change.access) {
         if (managedId) {
           await this.assertKeepsAnAccount(tx, actor.accountId, home);
-          await removeChildAccess(tx, actor, this.clock, home, child, managedId);
+          await this.users.removeManagedIn(tx, actor, home, child, managedId);
         }
       } else {
         await this.giveAccess(tx, actor, home, child, managedId, change.role);
@@ -148,13 +147,9 @@ export class ChildAccountService {
       if (managedId) return;
       throw DomainError.invalid('child.role_required', 'Give a role with the access to a child account');
     }
-    const id = managedId ?? (this.ids.newId() as UserId);
-    if (!managedId) {
-      // A managed user is an active user of the child: it takes one of the child's seats.
-      await assertSeatAvailable(tx, child.id);
-      await tx.users.insert(managedUserFor(home, child.id, id, this.clock.now()));
-      await tx.children.setHome(child.id, id, home.id);
-    }
+    const id =
+      managedId ??
+      (await this.users.provisionManagedIn(tx, actor, home, child.id, this.ids.newId() as UserId)).id;
     if (child.ownerId === id) {
       throw DomainError.forbidden('role.owner_unchangeable', "The Owner's role cannot be changed");
     }

@@ -5,6 +5,7 @@ import { DomainError } from '../errors';
 import { isUuid, type GroupId, type UserId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { GroupCollection, GroupField, ListQuery, Page } from '../query';
+import type { DeprovisioningBrake } from '../users/deprovisioning-brake';
 import { assertVersion, type WriteOptions } from '../users/user-service';
 import {
   assertValidDisplayName,
@@ -27,6 +28,7 @@ export class GroupService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
+    private readonly brake: DeprovisioningBrake,
   ) {}
 
   async get(actor: Actor, groupId: string, options: ReadOptions): Promise<GroupView> {
@@ -119,7 +121,8 @@ export class GroupService {
       // A new name or externalId may match a different mapping: then every member's role may move.
       const renamed = next.displayName !== current.displayName || next.externalId !== current.externalId;
       const affected = renamed ? await tx.groups.memberIds(actor.accountId, current.id) : [];
-      await this.roles.recompute(tx, actor, [...added, ...removed, ...affected]);
+      const lost = await this.roles.recompute(tx, actor, [...added, ...removed, ...affected]);
+      await this.brake.assertMayRemoveThroughGroups(tx, actor, lost);
       return next;
     });
   }
@@ -137,7 +140,8 @@ export class GroupService {
         before: auditSnapshot(group),
         after: null,
       });
-      await this.roles.recompute(tx, actor, formerMembers);
+      const lost = await this.roles.recompute(tx, actor, formerMembers);
+      await this.brake.assertMayRemoveThroughGroups(tx, actor, lost);
     });
   }
 

@@ -6,8 +6,9 @@ import { DomainError } from '../errors';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Clock, Tx, UnitOfWork } from '../ports';
 import type { User } from '../users/user';
+import type { UserService } from '../users/user-service';
 import { mfaRequirementFor, type MfaPolicy, type MfaRequirement } from './mfa-policy';
-import { policyOf, recordUserFlagChange } from './mfa-state';
+import { policyOf } from './mfa-state';
 
 /** MFA settings are SSO settings: Owner and Admin in every catalogue, and on support's never-list. */
 const permission = 'sso.configure';
@@ -33,6 +34,7 @@ export class MfaPolicyService {
     private readonly clock: Clock,
     private readonly catalogue: Catalogue,
     private readonly policy: AccessPolicy,
+    private readonly users: UserService,
   ) {}
 
   async get(actor: Actor): Promise<MfaPolicy> {
@@ -81,22 +83,7 @@ export class MfaPolicyService {
           'Only the Owner can change, deactivate or delete the Owner',
         );
       }
-      const before = user.mfaRequired ?? null;
-      if (before !== required) {
-        const next: User = {
-          ...user,
-          mfaRequired: required,
-          version: user.version + 1,
-          lastModified: Math.max(this.clock.now(), user.lastModified),
-        };
-        if (!(await tx.users.update(next))) {
-          throw DomainError.precondition(
-            'user.version_mismatch',
-            `User ${user.id} was changed meanwhile; retry`,
-          );
-        }
-        await recordUserFlagChange(tx, actor, this.clock, user.id, before, required);
-      }
+      await this.users.setMfaRequired(tx, actor, user, required);
       const role = (await tx.roles.stored(actor.accountId, [user.id])).get(user.id);
       return mfaRequirementFor(
         await policyOf(tx, actor.accountId),

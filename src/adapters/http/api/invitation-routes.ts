@@ -11,7 +11,11 @@ const invitationSchema = z.object({
   id: z.string(),
   userId: z.string(),
   userName: z.string(),
-  status: z.enum(['pending', 'accepted', 'expired']),
+  status: z
+    .enum(['pending', 'accepted', 'expired', 'provisioned', 'revoked'])
+    .describe(
+      'provisioned: the IdP or HR activated the user first; revoked: they deactivated the user first',
+    ),
   invitedBy: z.string(),
   sent: z.string(),
   sentCount: z.number().int(),
@@ -75,7 +79,8 @@ export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
     apiRoute({
       method: 'get',
       path: '/invitations',
-      summary: 'Every invitation, newest first: pending, accepted or expired',
+      summary:
+        'Every invitation, newest first: pending, accepted, expired, or settled by the IdP (provisioned, revoked)',
       permission: 'users.view',
       responses: {
         200: { description: 'The invitations', schema: z.object({ invitations: z.array(invitationSchema) }) },
@@ -95,7 +100,7 @@ export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
         200: { description: 'The invitation and its new secret (shown once)', schema: sentSchema },
         403: { description: 'Not allowed, or every seat is taken', schema: errorBody },
         404: refused,
-        409: { description: 'Already accepted', schema: errorBody },
+        409: { description: 'Already accepted, or settled by the IdP or HR', schema: errorBody },
       },
       handle: async ({ actor, params }) => sentJson(await invitations.resend(actor, params.invitationId)),
     }),
@@ -112,7 +117,11 @@ export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
         },
         400: { description: 'No secret in the body', schema: errorBody },
         404: { description: 'Not a valid invitation secret', schema: errorBody },
-        409: { description: 'Already accepted', schema: errorBody },
+        409: {
+          description:
+            'Already accepted; or the IdP or HR activated (invitation.settled) or deactivated (invitation.revoked) the user first',
+          schema: errorBody,
+        },
         412: { description: 'Expired: ask for it to be resent', schema: errorBody },
       },
       handle: async ({ body, res }) => invitations.accept(body.secret, requestIdOf(res)),
