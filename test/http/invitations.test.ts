@@ -245,3 +245,22 @@ describe('an invitation is settled when the IdP or a deletion decides first', ()
     await scim.post('/Users', aUser(email())).expect(201);
   });
 });
+
+test("Okta's re-POST of an invited user whose invitation is still pending (data from before) settles it and takes no second seat", async () => {
+  const { account, admin, scim, accept } = await setUp();
+  const invitee = email();
+  const sent = (await admin.post('/invitations', { email: invitee }).expect(201)).body;
+  // An IdP linked the invitee and left them inactive, as an earlier version allowed with the invitation pending.
+  await scim
+    .put(`/Users/${sent.invitation.userId}`, aUser(invitee, { externalId: '00u-dana', active: false }))
+    .expect(200);
+  await roster.dataSource.query(`UPDATE invitations SET status = 'pending' WHERE id = ?`, [
+    sent.invitation.id,
+  ]);
+  await roster.services.accounts.setSeatLimit(account.operator, 3); // the Owner, the Admin, the invitee
+  const back = await scim.post('/Users', aUser(invitee, { externalId: '00u-dana' }));
+  expect(back.status).toBe(201);
+  expect(back.body).toMatchObject({ id: sent.invitation.userId, active: true });
+  expect((await admin.get('/account/seats')).body).toEqual({ limit: 3, used: 3 });
+  expect((await accept(sent.secret)).body.error.code).toBe('invitation.settled');
+});
