@@ -27,7 +27,7 @@ const windowMs = 60 * 60_000;
 const leavingActions = ['user.deactivated', 'user.deleted'] as const;
 
 /**
- * The brake against mass deprovisioning (issue 6): a misconfigured IdP assignment can deactivate a
+ * The brake against mass deprovisioning: a misconfigured IdP assignment can deactivate a
  * whole company in minutes, or take its access away through groups (a mapped group deleted, its
  * members replaced, renamed away from its mapping). Once more than a share of the account's users
  * lost access within an hour, further SCIM removals are held (SCIM 503, the IdP retries) until an
@@ -62,7 +62,7 @@ export class DeprovisioningBrake {
     const status = await this.statusFor(tx, actor);
     if (!status || status.approvedUntil !== null || status.recent <= status.limit) return;
     throw held(
-      `Held: this change would leave ${lost} users without a role; with the ${status.recent - lost} ` +
+      `Held: this change would leave ${lost} user${lost === 1 ? '' : 's'} without a role; with the ${status.recent - lost} ` +
         `who lost access in the last hour that is more than this account allows (${status.limit}).`,
     );
   }
