@@ -1,6 +1,6 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
 import { noRole } from '../access/effective-role';
-import type { AccessPolicy } from '../access/policy';
+import { userTargetIn, type RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -46,14 +46,14 @@ export class ChildAccountService {
     private readonly ids: IdGenerator,
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   async createChild(actor: Actor, input: NewChild): Promise<{ account: Account; owner: User }> {
     const name = input.name.trim();
     if (!name) throw DomainError.invalid('account.name_required', 'An account needs a name');
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'roles.assign');
+      await this.rules.assert(tx, actor, 'children.create');
       const parent = await this.activeAccount(tx, actor.accountId);
       if (parent.parentId) {
         throw DomainError.precondition(
@@ -96,7 +96,7 @@ export class ChildAccountService {
 
   async listChildren(actor: Actor): Promise<Account[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return tx.children.childrenOf(actor.accountId);
     });
   }
@@ -104,7 +104,7 @@ export class ChildAccountService {
   /** The caller's account and each of its children, with whether `user` has access there and as what. */
   async accessOf(actor: Actor, user: string): Promise<AccountAccess[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return this.accessList(tx, actor.accountId, await this.parentUser(tx, actor.accountId, user));
     });
   }
@@ -118,8 +118,8 @@ export class ChildAccountService {
   ): Promise<AccountAccess[]> {
     if (change.role !== undefined) this.assertGrantable(change.role);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'roles.assign');
       const home = await this.parentUser(tx, actor.accountId, user);
+      await this.rules.assert(tx, actor, 'member.child_access.set', await this.rules.userTarget(tx, home));
       const child = await this.childOf(tx, actor.accountId, childId);
       const managedId = (await tx.children.accessOf(home.id)).find(
         (a) => a.childId === child.id,
@@ -155,9 +155,8 @@ export class ChildAccountService {
       await tx.users.insert(managedUserFor(home, child.id, id, this.clock.now()));
       await tx.children.setHome(child.id, id, home.id);
     }
-    if (child.ownerId === id) {
-      throw DomainError.forbidden('role.owner_unchangeable', "The Owner's role cannot be changed");
-    }
+    // The child's Owner keeps the owner role there, as every Owner does.
+    await this.rules.assert(tx, actor, 'member.role.set', userTargetIn(child, { id, accountId: child.id }));
     const current = (await tx.roles.stored(child.id, [id])).get(id)?.effective ?? noRole;
     if (current.source === 'group') {
       throw DomainError.precondition(

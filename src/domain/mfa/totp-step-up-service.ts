@@ -1,5 +1,5 @@
 import type { Catalogue } from '../access/catalogue';
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -59,7 +59,7 @@ export class TotpStepUpService {
     private readonly codec: SecretCodec,
     private readonly totp: TotpCrypto,
     private readonly catalogue: Catalogue,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   /** Starts the pending login of a user the SAML response named; returns the cookie value. */
@@ -130,8 +130,8 @@ export class TotpStepUpService {
   /** Forgets a user's authenticator and backup codes: their next step-up enrols again. */
   async reset(actor: Actor, userId: string): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'mfa.reset');
       const user = await this.user(tx, actor.accountId, userId);
+      await this.rules.assert(tx, actor, 'member.totp.reset', await this.rules.userTarget(tx, user));
       if (!(await tx.totp.deleteEnrolment(actor.accountId, user.id))) {
         throw DomainError.notFound('mfa.totp_not_enrolled', `User ${user.userName} has no TOTP to reset`);
       }
