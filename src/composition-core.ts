@@ -122,7 +122,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     children: new ChildAccountService(uow, clock, ids, catalogue, roles, rules),
     mfa: new MfaPolicyService(uow, clock, catalogue, rules),
     sso: new SsoConfigService(uow, clock, rules, readIdpMetadata),
-    signIns: new SignInService(uow, clock, catalogue),
+    signIns: new SignInService(uow, clock, catalogue, rules),
     sessions: new SessionService(uow, clock, ids, sha256SecretCodec, catalogue, rules),
     hrSync: new HrSyncService(uow, clock, ids, users, config.hrSync.maxDeactivationShare),
     stepUp: new TotpStepUpService(

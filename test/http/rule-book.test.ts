@@ -105,7 +105,7 @@ test('GET /me says what each caller may do, from the rule book', async () => {
   expect(adminMe.actions).not.toContain('account.close');
 
   const analystMe = (await analyst.api.get('/me').expect(200)).body;
-  expect(analystMe.actions).toEqual(['authorize']);
+  expect(analystMe.actions).toEqual(['authorize', 'sign_in']);
 
   const serviceMe = (await apiClient(roster, serviceKey).get('/me').expect(200)).body;
   expect(serviceMe).toMatchObject({ caller: { kind: 'service', agent: null }, user: null, permissions: [] });

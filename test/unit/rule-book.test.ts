@@ -26,13 +26,14 @@ function member(
     actor: { kind: 'member', accountId: account, userId: me, channel: 'admin-api' },
     live: opts.active ?? true,
     isOwner: roleKey === 'owner',
+    hasRole: roleKey !== null,
     has: (p) => hasEffectivePermission(catalogue, roleKey, overrides, p),
     supportNever: supportNeverAlways,
   };
 }
 
 function credential(actor: Actor, live = true): Caller {
-  return { actor, live, isOwner: false, has: () => false, supportNever: supportNeverAlways };
+  return { actor, live, isOwner: false, hasRole: false, has: () => false, supportNever: supportNeverAlways };
 }
 
 const operator = credential({ kind: 'operator', accountId: account, operator: 'ops', channel: 'cli' });
@@ -276,6 +277,24 @@ const table: [string, Caller, Action, Target, string, boolean][] = [
     false,
   ],
   ['a member with no role', member(null), 'users.view', theAccount, 'default_deny', false],
+  [
+    'an active member with a role signs in',
+    member('analyst'),
+    'sign_in',
+    theAccount,
+    'member_signs_in',
+    true,
+  ],
+  ['a member with no role signs in', member(null), 'sign_in', theAccount, 'no_role_no_entry', false],
+  [
+    'a deactivated member signs in',
+    member('admin', { active: false }),
+    'sign_in',
+    theAccount,
+    'credential_not_live',
+    false,
+  ],
+  ['the service key signs in', service, 'sign_in', theAccount, 'sign_in_members_only', false],
 ];
 
 test.each(table)('%s', (_who, caller, action, target, rule, allowed) => {
@@ -306,25 +325,25 @@ test("the product's question: the Owner holds every permission whatever override
   const actor = { kind: 'member' as const, accountId: account, userId: me, channel: 'admin-api' as const };
   const restricted = { mode: 'none' as const, granted: [], restricted: ['campaigns.send'] };
   const owner = { userId: me, active: true, roleKey: 'owner', overrides: restricted };
-  expect(book.memberDecision(actor, owner, 'campaigns.send')).toMatchObject({
+  expect(book.memberDecision(actor, owner, { permission: 'campaigns.send' })).toMatchObject({
     allowed: true,
     rule: 'owner_holds_all',
   });
   const admin = { ...owner, roleKey: 'admin' };
-  expect(book.memberDecision(actor, admin, 'campaigns.send')).toMatchObject({
+  expect(book.memberDecision(actor, admin, { permission: 'campaigns.send' })).toMatchObject({
     allowed: false,
     rule: 'default_deny',
   });
 });
 
-test('every action that writes is refused to support and the service key; every read is open to the service key', () => {
+test('every action that writes is refused to support and the service key; every read but sign-in is open to the service key', () => {
   for (const action of actionNames) {
     const definition = definitionOf(action);
     const ask = (caller: Caller) => decideQuestion({ caller, action, definition, target: someone }).allowed;
     if (definition.writes) {
       expect([action, ask(support), ask(service)]).toEqual([action, false, false]);
     } else {
-      expect([action, ask(service)]).toEqual([action, true]);
+      expect([action, ask(service)]).toEqual([action, action !== 'sign_in']);
     }
   }
 });

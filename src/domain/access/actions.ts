@@ -35,6 +35,8 @@ export const actions = {
   'scim_tokens.view': { writes: false, permission: 'scim.manage_tokens' },
   /** POST /authorize: an answer about a user; a member asks only about themself. */
   authorize: { writes: false, permission: null },
+  /** A member signs in (SAML, the OpenID Connect hand-off): active, with a role. */
+  sign_in: { writes: false, permission: null },
 
   // Users and groups: what an IdP provisions, and an Owner or Admin by hand.
   'users.invite': { writes: true, permission: 'users.invite', provisioning: true },

@@ -63,7 +63,7 @@ export class AuthorizationService {
         account === undefined ? found : await this.managedIn(tx, actor.accountId, account, found);
       if (!target) return { allowed: false, role: null, reason: 'no_access' };
       const subject = { ...actor, kind: 'member' as const, userId: target.userId };
-      const decision = this.rules.memberDecision(subject, target, permission);
+      const decision = this.rules.memberDecision(subject, target, { permission });
       return {
         allowed: decision.allowed,
         role: target.roleKey,

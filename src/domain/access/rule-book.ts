@@ -58,17 +58,18 @@ export class RuleBook {
   }
 
   /**
-   * Whether a member may use a catalogue permission: the product's question (POST /authorize),
-   * answered by the same rules from what one indexed read returned (the hot path).
+   * Whether a member may sign in, or use a catalogue permission (the product's question, POST
+   * /authorize), answered by the same rules from what one indexed read returned (the hot path).
    */
-  memberDecision(actor: Actor & { kind: 'member' }, access: UserAccess, permission: Permission): Decision {
+  memberDecision(
+    actor: Actor & { kind: 'member' },
+    access: UserAccess | null,
+    asked: 'sign_in' | { permission: Permission },
+  ): Decision {
     const caller = this.memberCaller(actor, access);
-    return decideQuestion({
-      caller,
-      action: permission,
-      definition: asPermission(permission),
-      target: accountTarget,
-    });
+    const [action, definition] =
+      asked === 'sign_in' ? [asked, definitionOf(asked)] : [asked.permission, asPermission(asked.permission)];
+    return decideQuestion({ caller, action, definition, target: accountTarget });
   }
 
   private async callerOf(tx: Tx, actor: Actor): Promise<Caller> {
@@ -79,7 +80,7 @@ export class RuleBook {
     const live =
       actor.kind !== 'support' ||
       (await tx.support.activeGrant(actor.accountId, this.clock.now()))?.id === actor.grantId;
-    return { actor, live, isOwner: false, has: () => false, supportNever: this.supportNever };
+    return { actor, live, isOwner: false, hasRole: false, has: () => false, supportNever: this.supportNever };
   }
 
   private memberCaller(actor: Actor, access: UserAccess | null): Caller {
@@ -88,6 +89,7 @@ export class RuleBook {
       actor,
       live: access?.active === true,
       isOwner,
+      hasRole: access?.roleKey != null,
       has: (permission) =>
         access !== null &&
         hasEffectivePermission(this.catalogue, access.roleKey, access.overrides, permission),

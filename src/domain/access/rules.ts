@@ -25,6 +25,8 @@ export interface Caller {
   live: boolean;
   /** For a member: they are the account's Owner. */
   isOwner: boolean;
+  /** For a member: they have a role (none: no access at all). */
+  hasRole: boolean;
   /** For a member: whether their role and per-user overrides grant a permission. */
   has(permission: Permission): boolean;
   /** For support: permissions support never uses, even to read (integration secrets). */
@@ -132,6 +134,11 @@ export const rules: readonly Rule[] = [
     const { permission } = q.definition;
     return forbidden(code, permission ? `${message} (${permission})` : message);
   }),
+  deny(
+    'sign_in_members_only',
+    (q) => q.action === 'sign_in' && !kindIs(q, 'member'),
+    () => forbidden('access.denied', 'Only a member of the account signs in'),
+  ),
   allow('operator_or_system', (q) => kindIs(q, 'operator', 'system')),
   allow('service_reads', (q) => kindIs(q, 'service') && !q.definition.writes),
   deny(
@@ -159,6 +166,12 @@ export const rules: readonly Rule[] = [
     'authorize_others',
     (q) => q.action === 'authorize',
     () => forbidden('authorize.self_only', 'A member key may only ask about its own user'),
+  ),
+  allow('member_signs_in', (q) => q.action === 'sign_in' && q.caller.hasRole),
+  deny(
+    'no_role_no_entry',
+    (q) => q.action === 'sign_in',
+    () => forbidden('sign_in.no_access', 'You have no role on this account'),
   ),
   allow('owner_holds_all', (q) => q.caller.isOwner && q.definition.permission !== null),
   allow(

@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Clock, Tx, UnitOfWork } from '../ports';
 import { entryRefusal } from '../sso/sign-in-rules';
+import { memberOf } from '../sso/sign-in-service';
 import type { SignInMethod } from '../sso/sso-ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
 import { requestedAuthnContext, type MfaSatisfied } from './mfa-login';
@@ -236,10 +237,11 @@ export class TotpStepUpService {
   ): Promise<StepUpResult> {
     // Minutes may have passed since the SAML response: the user must still be allowed in.
     const user = await this.user(tx, actor.accountId, enrolment.userId);
-    const roleKey =
-      (await tx.roles.stored(actor.accountId, [user.id])).get(user.id)?.effective.roleKey ?? null;
+    const access = await tx.roles.accessOf(actor.accountId, { id: user.id });
+    const roleKey = access?.roleKey ?? null;
     const account = await tx.accounts.get(actor.accountId);
-    if (account?.status !== 'active' || entryRefusal({ users: [user], roleKey }) || roleKey === null) {
+    const decision = this.rules.memberDecision(memberOf(actor, user), access, 'sign_in');
+    if (account?.status !== 'active' || entryRefusal(1, decision) || roleKey === null) {
       return { kind: 'expired' };
     }
     const confirming = !enrolment.confirmed;
