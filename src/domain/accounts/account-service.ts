@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -21,7 +21,7 @@ export class AccountService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
     private readonly users: UserService,
   ) {}
 
@@ -84,7 +84,7 @@ export class AccountService {
   /** The actor's own account, for anyone of it who may see its members. */
   async describe(actor: Actor): Promise<Account> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       const account = await tx.accounts.get(actor.accountId);
       if (!account) throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
       return account;
@@ -93,15 +93,13 @@ export class AccountService {
 
   /** The plan is the vendor's: only an operator sets the seat limit (null: unlimited). */
   async setSeatLimit(actor: Actor, limit: number | null): Promise<SeatUse> {
-    if (actor.kind !== 'operator') {
-      throw DomainError.forbidden('account.plan_operator_only', 'Only an operator changes the seat limit');
-    }
     if (limit !== null && (!Number.isInteger(limit) || limit < 1)) {
       throw DomainError.invalid('account.seat_limit_invalid', 'A seat limit is a whole number of at least 1');
     }
     return this.uow.write(actor.accountId, async (tx) => {
       const account = await tx.accounts.get(actor.accountId);
       if (!account) throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
+      await this.rules.assert(tx, actor, 'account.seats.set');
       await tx.accounts.update(account.id, { seatLimit: limit });
       await recordAudit(tx, actor, this.clock, {
         action: 'account.seat_limit_changed',
@@ -118,7 +116,7 @@ export class AccountService {
   /** Seats in use and the limit, for anyone who may see the members. */
   async seats(actor: Actor): Promise<SeatUse> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return seatUse(tx, actor.accountId);
     });
   }

@@ -1,6 +1,6 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
 import { noRole } from '../access/effective-role';
-import type { AccessPolicy } from '../access/policy';
+import { userTargetIn, type RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -46,7 +46,7 @@ export class ChildAccountService {
     private readonly ids: IdGenerator,
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
     private readonly users: UserService,
   ) {}
 
@@ -54,7 +54,7 @@ export class ChildAccountService {
     const name = input.name.trim();
     if (!name) throw DomainError.invalid('account.name_required', 'An account needs a name');
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'roles.assign');
+      await this.rules.assert(tx, actor, 'children.create');
       const parent = await this.activeAccount(tx, actor.accountId);
       if (parent.parentId) {
         throw DomainError.precondition(
@@ -95,7 +95,7 @@ export class ChildAccountService {
 
   async listChildren(actor: Actor): Promise<Account[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return tx.children.childrenOf(actor.accountId);
     });
   }
@@ -103,7 +103,7 @@ export class ChildAccountService {
   /** The caller's account and each of its children, with whether `user` has access there and as what. */
   async accessOf(actor: Actor, user: string): Promise<AccountAccess[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return this.accessList(tx, actor.accountId, await this.parentUser(tx, actor.accountId, user));
     });
   }
@@ -117,8 +117,8 @@ export class ChildAccountService {
   ): Promise<AccountAccess[]> {
     if (change.role !== undefined) this.assertGrantable(change.role);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'roles.assign');
       const home = await this.parentUser(tx, actor.accountId, user);
+      await this.rules.assert(tx, actor, 'member.child_access.set', await this.rules.userTarget(tx, home));
       const child = await this.childOf(tx, actor.accountId, childId);
       const managedId = (await tx.children.accessOf(home.id)).find(
         (a) => a.childId === child.id,
@@ -150,9 +150,8 @@ export class ChildAccountService {
     const id =
       managedId ??
       (await this.users.provisionManagedIn(tx, actor, home, child.id, this.ids.newId() as UserId)).id;
-    if (child.ownerId === id) {
-      throw DomainError.forbidden('role.owner_unchangeable', "The Owner's role cannot be changed");
-    }
+    // The child's Owner keeps the owner role there, as every Owner does.
+    await this.rules.assert(tx, actor, 'member.role.set', userTargetIn(child, { id, accountId: child.id }));
     const current = (await tx.roles.stored(child.id, [id])).get(id)?.effective ?? noRole;
     if (current.source === 'group') {
       throw DomainError.precondition(

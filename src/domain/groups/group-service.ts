@@ -1,4 +1,5 @@
 import type { RoleRecomputer } from '../access/role-recompute';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -28,11 +29,13 @@ export class GroupService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
+    private readonly rules: RuleBook,
     private readonly brake: DeprovisioningBrake,
   ) {}
 
   async get(actor: Actor, groupId: string, options: ReadOptions): Promise<GroupView> {
     return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'users.view');
       const group = await this.load(tx, actor, groupId);
       return this.viewOf(tx, group, options);
     });
@@ -44,6 +47,7 @@ export class GroupService {
     options: ReadOptions,
   ): Promise<Page<GroupView>> {
     return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'users.view');
       const page = await tx.groups.list(actor.accountId, query);
       if (!options.withMembers) return { total: page.total, items: page.items.map((group) => ({ group })) };
       const members = await tx.groups.members(
@@ -60,6 +64,7 @@ export class GroupService {
   async create(actor: Actor, input: NewGroup): Promise<GroupView> {
     assertValidDisplayName(input.displayName);
     return this.uow.write(actor.accountId, async (tx) => {
+      await this.rules.assert(tx, actor, 'groups.provision');
       await this.assertMembers(tx, actor, input.memberIds);
       const now = this.clock.now();
       const group: Group = {
@@ -94,6 +99,7 @@ export class GroupService {
   ): Promise<Group> {
     if (delta.displayName !== undefined) assertValidDisplayName(delta.displayName);
     return this.uow.write(actor.accountId, async (tx) => {
+      await this.rules.assert(tx, actor, 'groups.provision');
       const current = await this.load(tx, actor, groupId, true);
       assertVersion(current.version, options);
       await this.assertMembers(tx, actor, [...(delta.replaceMembersWith ?? []), ...delta.addMemberIds]);
@@ -129,6 +135,7 @@ export class GroupService {
 
   async delete(actor: Actor, groupId: string, options: WriteOptions = {}): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
+      await this.rules.assert(tx, actor, 'groups.provision');
       const group = await this.load(tx, actor, groupId, true);
       assertVersion(group.version, options);
       const formerMembers = await tx.groups.memberIds(actor.accountId, group.id);

@@ -1,6 +1,6 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
 import { noRole } from '../access/effective-role';
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import { assertGrantableRole } from '../access/role-service';
 import { assertSeatAvailable } from '../accounts/seats';
@@ -44,7 +44,7 @@ export class InvitationService {
     private readonly codec: SecretCodec,
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
     private readonly users: UserService,
   ) {}
 
@@ -56,8 +56,9 @@ export class InvitationService {
     const role = input.role ?? null;
     if (role !== null) assertGrantableRole(this.catalogue, role);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.invite');
-      if (role !== null) await this.policy.assertMay(tx, actor, 'roles.assign');
+      await this.rules.assert(tx, actor, 'users.invite');
+      // A role with the invitation is a role given by hand to a new member (never the Owner).
+      if (role !== null) await this.rules.assert(tx, actor, 'member.role.set');
       if (await tx.users.findByUserName(actor.accountId, email)) {
         throw DomainError.conflict('invitation.user_exists', `${email} is already a user of this account`);
       }
@@ -99,7 +100,7 @@ export class InvitationService {
   /** A new secret valid 7 days from now; the old one stops working. An expired one is revived if a seat is free. */
   async resend(actor: Actor, invitationId: string): Promise<SentInvitation> {
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.resend_invite');
+      await this.rules.assert(tx, actor, 'users.resend_invite');
       const current = await tx.invitations.get(actor.accountId, invitationId);
       if (!current) throw notFound(invitationId);
       if (current.status === 'accepted') {
@@ -143,7 +144,7 @@ export class InvitationService {
   /** shared/seeds/001: who has set up their account and whose invitation is still pending. */
   async list(actor: Actor): Promise<(Invitation & { userName: string })[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       const now = this.clock.now();
       // Past its end an invitation is expired, whether or not the sweep has recorded it yet.
       return (await tx.invitations.list(actor.accountId)).map((i) =>

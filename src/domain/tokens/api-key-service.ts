@@ -1,3 +1,4 @@
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -24,6 +25,7 @@ export class ApiKeyService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly codec: SecretCodec,
+    private readonly rules: RuleBook,
   ) {}
 
   async issueForMember(actor: Actor, userName: string, label = 'API key'): Promise<IssuedApiKey> {
@@ -69,17 +71,12 @@ export class ApiKeyService {
     label: string,
     userOf: (tx: Parameters<Parameters<UnitOfWork['write']>[1]>[0]) => Promise<UserId | null>,
   ): Promise<IssuedApiKey> {
-    if (actor.kind !== 'operator') {
-      throw DomainError.forbidden(
-        'api_key.operator_only',
-        'API keys are issued by an operator (roster api-keys create)',
-      );
-    }
     return this.uow.write(actor.accountId, async (tx) => {
       const account = await tx.accounts.get(actor.accountId);
       if (!account || account.status !== 'active') {
         throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
       }
+      await this.rules.assert(tx, actor, 'api_keys.issue');
       const secret = `rak_${this.codec.newSecret().replace(/^rst_/, '')}`;
       const key: ApiKey = {
         id: this.ids.newId(),

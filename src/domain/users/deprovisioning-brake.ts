@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -38,7 +38,7 @@ export class DeprovisioningBrake {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
     private readonly settings: BrakeSettings,
   ) {}
 
@@ -75,7 +75,7 @@ export class DeprovisioningBrake {
 
   async status(actor: Actor): Promise<BrakeStatus> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return this.statusIn(tx, actor.accountId);
     });
   }
@@ -83,7 +83,7 @@ export class DeprovisioningBrake {
   /** Lifts the brake for an hour; audited. */
   async approve(actor: Actor): Promise<BrakeStatus> {
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.delete');
+      await this.rules.assert(tx, actor, 'deprovisioning.approve');
       const until = this.clock.now() + windowMs;
       await tx.accounts.update(actor.accountId, { massDeprovisioningApprovedUntil: until });
       const status = await this.statusIn(tx, actor.accountId);

@@ -2,7 +2,7 @@ import { assertSeatAvailable } from '../accounts/seats';
 import { noRole } from '../access/effective-role';
 import { endAccess } from '../access/end-access';
 import type { DeprovisioningBrake } from './deprovisioning-brake';
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -41,7 +41,7 @@ export class UserService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
     private readonly brake: DeprovisioningBrake,
   ) {
     this.records = new UserRecords(clock);
@@ -50,6 +50,7 @@ export class UserService {
 
   async get(actor: Actor, userId: string): Promise<UserView> {
     return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'users.view');
       // One statement for the user and their groups: this is the hottest read of all.
       const view = isUuid(userId) ? await tx.users.getView(actor.accountId, userId as UserId) : null;
       if (!view) throw notFound(userId);
@@ -60,6 +61,7 @@ export class UserService {
 
   async list(actor: Actor, query: ListQuery<UserField, UserCollection>): Promise<Page<UserView>> {
     return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'users.view');
       const page = await tx.users.list(actor.accountId, query);
       const ids = page.items.map((u) => u.id);
       const groups = await tx.users.groupsOf(actor.accountId, ids);
@@ -85,7 +87,7 @@ export class UserService {
         : null;
       if (previous && !previous.active) {
         if (draft.active) await assertSeatAvailable(tx, actor.accountId, previous.id);
-        await this.assertMayManage(tx, actor, 'users.invite', null);
+        await this.rules.assert(tx, actor, 'users.invite');
         await this.assertManager(tx, actor, draft, null);
         const restored = await this.records.save(tx, actor, previous, draft, 'user.restored');
         // A returning Owner needs no ownership transfer any more, as after a PATCH active=true.
@@ -108,7 +110,7 @@ export class UserService {
    */
   async provisionIn(tx: Tx, actor: Actor, draft: UserDraft, id?: UserId): Promise<User> {
     assertValidDraft(draft);
-    await this.assertMayManage(tx, actor, 'users.invite', null);
+    await this.rules.assert(tx, actor, 'users.invite');
     await this.assertManager(tx, actor, draft, null);
     if (draft.active) await assertSeatAvailable(tx, actor.accountId);
     const now = this.clock.now();
@@ -180,7 +182,7 @@ export class UserService {
     options: WriteOptions = {},
   ): Promise<User> {
     const current = await this.load(tx, actor, userId);
-    await this.assertMayManage(tx, actor, 'users.edit', current.id);
+    await this.rules.assert(tx, actor, 'users.edit', await this.rules.userTarget(tx, current));
     assertVersion(current.version, options);
     const draft = change(current);
     assertValidDraft(draft);
@@ -199,12 +201,12 @@ export class UserService {
   async delete(actor: Actor, userId: string, options: WriteOptions = {}): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
       const user = await this.load(tx, actor, userId);
-      // Not the Owner-protection check of assertMayManage: deleting the Owner is refused the same
-      // way whoever asks (an IdP, an Admin, an operator), with the way out in the message.
-      await this.assertMayManage(tx, actor, 'users.delete', null);
-      assertVersion(user.version, options);
+      await this.rules.assert(tx, actor, 'users.delete');
       const account = await tx.accounts.get(actor.accountId);
+      assertVersion(user.version, options);
       if (user.active) await this.brake.assertMayRemove(tx, actor);
+      // Not who may: the Owner cannot be deleted by anyone, themself included (roles.md rule 2),
+      // with the way out in the message.
       if (account?.ownerId === user.id) {
         throw DomainError.precondition(
           'account.owner_undeletable',
@@ -239,8 +241,8 @@ export class UserService {
   }
 
   /**
-   * Sets (null: clears) the user's own MFA flag for MfaPolicyService, which authorized it with
-   * `sso.configure` (an SSO setting, not `users.edit`). Written as the IdP's SCIM write of the flag
+   * Sets (null: clears) the user's own MFA flag for MfaPolicyService, which asked the rule book for
+   * `member.mfa.set` (an SSO setting, not `users.edit`). Written as the IdP's SCIM write of the flag
    * is: a new version, `user.updated` and `user.mfa_required_changed`; nothing when unchanged.
    */
   async setMfaRequired(tx: Tx, actor: Actor, user: User, required: boolean | null): Promise<User> {
@@ -250,8 +252,9 @@ export class UserService {
 
   /**
    * The user that stands for `home` in `child`, for ChildAccountService (a new child's Owner, or
-   * access given). It authorized the change in the parent (`roles.assign`); the actor is of the
-   * parent, so the child's own permissions (assertMayManage) do not apply to it.
+   * access given). It asked the rule book in the parent (`children.create`,
+   * `member.child_access.set`); the actor is of the parent, so the child's `users.invite` does not
+   * apply to it.
    */
   provisionManagedIn(tx: Tx, actor: Actor, home: User, childId: AccountId, id: UserId): Promise<User> {
     return this.managed.provision(tx, actor, home, childId, id);
@@ -294,28 +297,6 @@ export class UserService {
         before: { needsOwnershipTransfer: false },
         after: { needsOwnershipTransfer: true, owner: user.id },
       });
-    }
-  }
-
-  /**
-   * SCIM tokens and HR feeds provision on the IdP's authority; a member needs the permission
-   * (roles.md rule 5), and nobody but the Owner changes, deactivates or deletes the Owner (rule 6).
-   */
-  private async assertMayManage(
-    tx: Tx,
-    actor: Actor,
-    permission: string,
-    targetId: UserId | null,
-  ): Promise<void> {
-    if (actor.kind === 'scim-token') return;
-    await this.policy.assertMay(tx, actor, permission);
-    if (targetId === null || actor.kind !== 'member' || actor.userId === targetId) return;
-    const account = await tx.accounts.get(actor.accountId);
-    if (account?.ownerId === targetId) {
-      throw DomainError.forbidden(
-        'account.owner_protected',
-        'Only the Owner can change, deactivate or delete the Owner',
-      );
     }
   }
 

@@ -40,7 +40,7 @@ export function deprovisioningRoutes(brake: DeprovisioningBrake): ApiRoute[] {
       method: 'get',
       path: '/deprovisioning',
       summary: 'The SCIM deprovisioning brake: deactivations in the last hour, the limit, whether it holds',
-      permission: 'users.view',
+      action: 'users.view',
       responses: { 200: { description: 'The brake', schema: brakeSchema }, 403: refused },
       handle: async ({ actor }) => brakeJson(await brake.status(actor)),
     }),
@@ -48,7 +48,7 @@ export function deprovisioningRoutes(brake: DeprovisioningBrake): ApiRoute[] {
       method: 'post',
       path: '/deprovisioning/approve',
       summary: 'Approve further SCIM deactivations and deletions for the next hour (Owner or Admin), audited',
-      permission: 'users.delete',
+      action: 'deprovisioning.approve',
       responses: {
         200: { description: 'The brake, as it was when approved', schema: brakeSchema },
         403: refused,

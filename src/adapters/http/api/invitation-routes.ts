@@ -65,7 +65,7 @@ export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
       path: '/invitations',
       summary:
         'Invite a person by email, optionally with a role: their user waits inactive until they accept (valid 7 days). Roster sends no mail: send the returned secret in your acceptance link.',
-      permission: 'users.invite',
+      action: 'users.invite',
       body: inviteBody,
       status: 201,
       responses: {
@@ -81,7 +81,7 @@ export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
       path: '/invitations',
       summary:
         'Every invitation, newest first: pending, accepted, expired, or settled by the IdP (provisioned, revoked)',
-      permission: 'users.view',
+      action: 'users.view',
       responses: {
         200: { description: 'The invitations', schema: z.object({ invitations: z.array(invitationSchema) }) },
         403: refused,
@@ -95,7 +95,7 @@ export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
       path: '/invitations/:invitationId/resend',
       summary:
         'Resend: a new secret valid 7 days from now (the old one stops working); revives an expired one',
-      permission: 'users.resend_invite',
+      action: 'users.resend_invite',
       responses: {
         200: { description: 'The invitation and its new secret (shown once)', schema: sentSchema },
         403: { description: 'Not allowed, or every seat is taken', schema: errorBody },
@@ -108,6 +108,7 @@ export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
       method: 'post',
       path: '/invitations/accept',
       summary: 'The invited person accepts with the secret from their mail; their user becomes active',
+      action: null,
       public: true,
       body: z.strictObject({ secret: z.string().min(1) }),
       responses: {
