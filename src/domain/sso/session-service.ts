@@ -8,6 +8,7 @@ import type { AccountId, UserId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
 import type { SessionMfa, SsoSession } from './sso-ports';
+import { endHandOff, endUsersHandOffs } from '../oidc/hand-off-sessions';
 
 /** Used when the account has not set its own (PUT /api/v1/sso/session-lifetimes). */
 export const defaultSessionLifetimes = { idleMinutes: 8 * 60, absoluteMinutes: 24 * 60 } as const;
@@ -75,6 +76,7 @@ export class SessionService {
         absoluteExpires,
         idleMinutes,
         mfa,
+        handOffUid: null,
       };
       await tx.ssoSessions.insert(session, this.codec.digest(secret));
       await recordAudit(tx, actor, this.clock, {
@@ -127,7 +129,10 @@ export class SessionService {
     return this.codec.digest(`csrf:${secret}`);
   }
 
-  /** Logs out: the session ends at once, on every instance. False when it had already ended. */
+  /**
+   * Logs out: the session ends at once, on every instance, and so does the product sign-in its
+   * login created (the product is told by back-channel). False when it had already ended.
+   */
   async end(signedIn: SignedIn): Promise<boolean> {
     const { actor, session } = signedIn;
     return this.uow.write(actor.accountId, async (tx) => {
@@ -139,6 +144,7 @@ export class SessionService {
         before: { session: session.id },
         after: { reason: 'logout' },
       });
+      if (session.handOffUid) await endHandOff(tx, actor, this.clock, session.handOffUid, 'logout');
       return true;
     });
   }
@@ -181,7 +187,10 @@ export class SessionService {
   }
 }
 
-/** Part of endAccess: a leaver's browser sessions end in the transaction that made them a leaver. */
+/**
+ * Part of endAccess: a leaver's browser sessions and product sign-ins (with every code and token
+ * issued to products) end in the transaction that made them a leaver; products are told after commit.
+ */
 export async function endSessions(
   tx: Tx,
   actor: Actor,
@@ -189,6 +198,7 @@ export async function endSessions(
   userIds: readonly UserId[],
   reason: string,
 ): Promise<void> {
+  await endUsersHandOffs(tx, actor, clock, userIds, reason);
   const ended = await tx.ssoSessions.deleteForUsers(actor.accountId, userIds);
   for (const [userId, sessions] of ended) {
     await recordAudit(tx, actor, clock, {

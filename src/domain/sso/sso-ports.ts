@@ -79,6 +79,8 @@ export interface SsoSession {
   absoluteExpires: number;
   idleMinutes: number;
   mfa: SessionMfa;
+  /** The product sign-in (OpenID Provider session) this session's login created; null if none. */
+  handOffUid: string | null;
 }
 
 export interface SsoSessionRepository {
@@ -89,6 +91,14 @@ export interface SsoSessionRepository {
   delete(sessionId: string): Promise<boolean>;
   /** Ends every session of these users; returns the ids ended per user. */
   deleteForUsers(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, string[]>>;
-  /** Forgets the account's sessions past either end (they can no longer be used anyway). */
+  /**
+   * Forgets the account's sessions past either end (they can no longer be used anyway), except those
+   * tied to a product sign-in: the hand-off sweep ends those and tells the product.
+   */
   purgeExpired(accountId: AccountId, now: number): Promise<void>;
+  /** Ties a session to the product sign-in (provider session uid) its login created. */
+  link(sessionId: string, handOffUid: string): Promise<void>;
+  findByHandOff(handOffUid: string): Promise<SsoSession[]>;
+  /** Sessions tied to a product sign-in that passed either end, across accounts, oldest first. */
+  expiredHandOffs(now: number, limit: number): Promise<SsoSession[]>;
 }

@@ -1,6 +1,7 @@
 import { assertSeatAvailable } from '../accounts/seats';
 import { noRole } from '../access/effective-role';
 import { endAccess } from '../access/end-access';
+import { endUsersHandOffs } from '../oidc/hand-off-sessions';
 import type { DeprovisioningBrake } from './deprovisioning-brake';
 import type { AccessPolicy } from '../access/policy';
 import type { RoleRecomputer } from '../access/role-recompute';
@@ -207,6 +208,8 @@ export class UserService {
       }
       // Their access to child accounts goes first (audited there); a child's Owner is refused.
       await removeAllChildAccess(tx, actor, this.clock, user);
+      // Products signed in as them are told (their sessions in Roster go with the row).
+      await endUsersHandOffs(tx, actor, this.clock, [user.id], 'deleted');
       await tx.users.delete(actor.accountId, user.id);
       // Its keys went with it (foreign key); its name stays for the audit log and a comeback.
       await tx.users.bury({

@@ -67,9 +67,27 @@ export class SsoSessionRepositorySql implements SsoSessionRepository {
 
   async purgeExpired(accountId: AccountId, now: number): Promise<void> {
     await this.sql.run(
-      'DELETE FROM sso_sessions WHERE account_id = ? AND (idle_expires_at <= ? OR absolute_expires_at <= ?)',
+      `DELETE FROM sso_sessions WHERE account_id = ? AND (idle_expires_at <= ? OR absolute_expires_at <= ?)
+         AND oidc_session_uid IS NULL`,
       [accountId, now, now],
     );
+  }
+
+  async link(sessionId: string, handOffUid: string): Promise<void> {
+    await this.sql.run('UPDATE sso_sessions SET oidc_session_uid = ? WHERE id = ?', [handOffUid, sessionId]);
+  }
+
+  async findByHandOff(handOffUid: string): Promise<SsoSession[]> {
+    return (await this.sql.all('SELECT * FROM sso_sessions WHERE oidc_session_uid = ?', [handOffUid])).map(toSession);
+  }
+
+  async expiredHandOffs(now: number, limit: number): Promise<SsoSession[]> {
+    const rows = await this.sql.all(
+      `SELECT * FROM sso_sessions WHERE oidc_session_uid IS NOT NULL
+         AND (idle_expires_at <= ? OR absolute_expires_at <= ?) ORDER BY idle_expires_at LIMIT ?`,
+      [now, now, limit],
+    );
+    return rows.map(toSession);
   }
 }
 
@@ -87,5 +105,6 @@ function toSession(row: Record<string, unknown>): SsoSession {
       method: row.mfa_method as SessionMfa['method'],
       detail: (row.mfa_detail as string | null) ?? null,
     },
+    handOffUid: (row.oidc_session_uid as string | null) ?? null,
   };
 }
