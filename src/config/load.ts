@@ -47,5 +47,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number }),
     hrSync: Object.freeze({ maxDeactivationShare: values.HR_SYNC_MAX_DEACTIVATION_SHARE as number }),
     mfaTotpKey: (values.MFA_TOTP_KEY as string | undefined) ?? null,
+    oidc: values.OIDC_KEY_ENCRYPTION_KEY
+      ? Object.freeze({
+          keyEncryptionKey: values.OIDC_KEY_ENCRYPTION_KEY as string,
+          cookieKeys: values.OIDC_COOKIE_KEYS
+            ? (values.OIDC_COOKIE_KEYS as string).split(',').map((k) => k.trim())
+            : null,
+        })
+      : null,
   });
 }

@@ -80,6 +80,30 @@ export const settings = {
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
       .optional(),
   },
+  OIDC_KEY_ENCRYPTION_KEY: {
+    description:
+      'Turns on the sign-in hand-off to products (OpenID Connect at `/oidc`) and seals its ID token signing keys in ' +
+      'the database (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`). The same on every instance; ' +
+      'keep it with your backups. Without it `/oidc` is not served.',
+    defaultText: 'none',
+    schema: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
+      .optional(),
+  },
+  OIDC_COOKIE_KEYS: {
+    description:
+      "Signs the hand-off's browser cookies: comma-separated secrets of at least 32 characters, the first signs and " +
+      'all verify (add a new one in front to rotate). The same on every instance. Default: derived from OIDC_KEY_ENCRYPTION_KEY.',
+    defaultText: 'derived',
+    schema: z
+      .string()
+      .refine(
+        (v) => v.split(',').every((k) => k.trim().length >= 32),
+        'each comma-separated key needs at least 32 characters',
+      )
+      .optional(),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -99,4 +123,6 @@ export interface Config {
   hrSync: { maxDeactivationShare: number };
   /** Base64 AES-256 key for TOTP secrets; null: the step-up cannot enrol. */
   mfaTotpKey: string | null;
+  /** The sign-in hand-off (OpenID Provider); null when OIDC_KEY_ENCRYPTION_KEY is not set. */
+  oidc: { keyEncryptionKey: string; cookieKeys: string[] | null } | null;
 }

@@ -21,6 +21,7 @@ import type { TotpStepUpService } from '../../domain/mfa/totp-step-up-service';
 import { mfaEvidenceOf } from './mfa-evidence';
 import { backupCodesPage, policyWords } from './mfa-pages';
 import { stepUpRoutes } from './mfa-step-up-routes';
+import { handOffRefusalPath } from '../oidc/interaction-return';
 
 export interface SamlDependencies {
   ssoConfig: SsoConfigService;
@@ -118,10 +119,21 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     return instance;
   };
 
-  /** Shows the page; audits it unless the domain already did (`actor` null) or there is no account. */
-  const refuse = async (res: Response, actor: Actor | null, refusal: Refusal | { reason: SignInRefusal }) => {
+  /**
+   * Shows the page; audits it unless the domain already did (`actor` null) or there is no account.
+   * A sign-in a product started (its RelayState is the hand-off's return path) goes back to the
+   * product instead, which receives access_denied with the reason.
+   */
+  const refuse = async (
+    res: Response,
+    actor: Actor | null,
+    refusal: Refusal | { reason: SignInRefusal },
+    relayState: string | null = null,
+  ) => {
     if (actor && 'detail' in refusal)
       await deps.signIns.refuseResponse(actor, refusal.reason, refusal.detail);
+    const toProduct = handOffRefusalPath(relayState, refusal.reason);
+    if (toProduct) return void res.redirect(303, toProduct);
     res
       .status(refusal.reason === 'not_configured' ? 404 : 403)
       .type('html')
@@ -197,30 +209,30 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     async (req, res, next) => {
       const target = await load(req, res);
       if (!target) return;
+      const relayState = sameOriginPath(req.body?.RelayState, options.publicUrl);
       const encoded: unknown = req.body?.SAMLResponse;
       if (typeof encoded !== 'string' || !encoded) {
-        await refuse(res, target.actor, { reason: 'malformed', detail: 'no SAMLResponse in the form' });
-        return;
+        const refusal = { reason: 'malformed', detail: 'no SAMLResponse in the form' } as const;
+        return refuse(res, target.actor, refusal, relayState);
       }
       const sp = spEndpoints(options.publicUrl, target.accountId);
       const facts = precheckResponse(Buffer.from(encoded, 'base64').toString('utf8'), sp.acsUrl);
-      if (isRefusal(facts)) return refuse(res, target.actor, facts);
+      if (isRefusal(facts)) return refuse(res, target.actor, facts, relayState);
       if (facts.inResponseTo === null && !target.config.idpInitiated) {
-        return refuse(res, target.actor, {
-          reason: 'idp_initiated_off',
-          detail: 'IdP-initiated login is turned off',
-        });
+        const refusal = { reason: 'idp_initiated_off', detail: 'IdP-initiated login is turned off' } as const;
+        return refuse(res, target.actor, refusal, relayState);
       }
       targets.set(req, target);
       const { err, user } = await authenticate(req, res, next);
-      if (err || !user) return refuse(res, target.actor, refusalOf(err ?? new Error('no profile')));
+      if (err || !user)
+        return refuse(res, target.actor, refusalOf(err ?? new Error('no profile')), relayState);
       const assertion = checkAssertion(
         user.profile.getAssertionXml?.() ?? '',
         sp.acsUrl,
         deps.clock.now(),
         skewMs,
       );
-      if (isRefusal(assertion)) return refuse(res, target.actor, assertion);
+      if (isRefusal(assertion)) return refuse(res, target.actor, assertion, relayState);
       const method = facts.inResponseTo ? 'sp-initiated' : 'idp-initiated';
       const outcome = await deps.signIns.signIn(target.actor, {
         nameId: user.profile.nameID,
@@ -229,10 +241,11 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
         method,
         mfaEvidence: mfaEvidenceOf(user.profile.getAssertionXml?.() ?? ''),
       });
-      const relayState = sameOriginPath(req.body?.RelayState, options.publicUrl);
       if (!outcome.accepted && outcome.reason === 'mfa_step_up') {
         return stepUp.begin(res, target, outcome.userId, method, relayState);
       }
+      const toProduct = outcome.accepted ? null : handOffRefusalPath(relayState, outcome.reason);
+      if (toProduct) return res.redirect(303, toProduct);
       if (!outcome.accepted) {
         const policy = outcome.mfaBecause ? policyWords(outcome.mfaBecause, null) : undefined;
         res

@@ -8,6 +8,8 @@ export interface ClientRegistration {
   redirectUris: readonly string[];
   postLogoutRedirectUris?: readonly string[];
   backchannelLogoutUri?: string | null;
+  /** client_secret_basic (the default of most OIDC clients) or client_secret_post. */
+  authMethod?: OidcClient['authMethod'];
 }
 
 export interface RegisteredClient {
@@ -51,6 +53,7 @@ export class ClientService {
       backchannelLogoutUri: registration.backchannelLogoutUri
         ? checkedUris([registration.backchannelLogoutUri], 'back-channel logout URI')[0]
         : null,
+      authMethod: registration.authMethod ?? 'client_secret_basic',
       created: this.clock.now(),
       createdBy: operator,
       revoked: null,
@@ -58,6 +61,14 @@ export class ClientService {
     const secret = `rcs_${this.codec.newSecret().replace(/^rst_/, '')}`;
     await this.uow.write(null, (tx) => tx.oidcClients.insert(client, this.codec.digest(secret)));
     return { client, secret };
+  }
+
+  /** A live client (not revoked), or null. */
+  async get(clientId: string): Promise<OidcClient | null> {
+    const found = await this.uow.read((tx) => tx.oidcClients.get(clientId));
+    if (!found || found.revoked !== null) return null;
+    const { secretHash: _digest, ...client } = found;
+    return client;
   }
 
   async list(): Promise<OidcClient[]> {

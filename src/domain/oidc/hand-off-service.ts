@@ -95,8 +95,8 @@ export class HandOffService {
   }
 
   /** Ties the provider's new session to the Roster session whose sign-in created it. */
-  async link(session: SsoSession, handOffUid: string): Promise<void> {
-    await this.uow.write(session.accountId, (tx) => tx.ssoSessions.link(session.id, handOffUid));
+  async link(ssoSessionId: string, handOffUid: string): Promise<void> {
+    await this.uow.write(null, (tx) => tx.ssoSessions.link(ssoSessionId, handOffUid));
   }
 
   /** True while a Roster session tied to this provider session is alive and its user may enter. */

@@ -9,6 +9,8 @@ export interface OidcClient {
   postLogoutRedirectUris: string[];
   /** Where Roster posts a logout token when it ends a session by itself; null: not told. */
   backchannelLogoutUri: string | null;
+  /** How the product sends its secret to the token endpoint (HTTP Basic or the form body). */
+  authMethod: 'client_secret_basic' | 'client_secret_post';
   created: number;
   createdBy: string;
   revoked: number | null;

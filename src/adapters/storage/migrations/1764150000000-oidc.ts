@@ -46,6 +46,7 @@ export class Oidc1764150000000 implements MigrationInterface {
           c.json('redirect_uris'),
           c.json('post_logout_redirect_uris'),
           c.str('backchannel_logout_uri', 2048, true),
+          c.str('token_endpoint_auth_method', 32),
           c.time('created_at'),
           c.str('created_by'),
           c.time('revoked_at', true),

@@ -9,7 +9,8 @@ export class OidcClientRepositorySql implements OidcClientRepository {
   async insert(client: OidcClient, secretHash: string): Promise<void> {
     await this.sql.run(
       `INSERT INTO oidc_clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris,
-         backchannel_logout_uri, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         backchannel_logout_uri, token_endpoint_auth_method, created_at, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         client.id,
         client.name,
@@ -17,6 +18,7 @@ export class OidcClientRepositorySql implements OidcClientRepository {
         JSON.stringify(client.redirectUris),
         JSON.stringify(client.postLogoutRedirectUris),
         client.backchannelLogoutUri,
+        client.authMethod,
         client.created,
         client.createdBy,
       ],
@@ -48,6 +50,7 @@ function toClient(row: Record<string, unknown>): OidcClient {
     redirectUris: JSON.parse(row.redirect_uris as string) as string[],
     postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris as string) as string[],
     backchannelLogoutUri: (row.backchannel_logout_uri as string | null) ?? null,
+    authMethod: row.token_endpoint_auth_method as OidcClient['authMethod'],
     created: num(row.created_at),
     createdBy: row.created_by as string,
     revoked: numOrNull(row.revoked_at),

@@ -78,7 +78,9 @@ export class SsoSessionRepositorySql implements SsoSessionRepository {
   }
 
   async findByHandOff(handOffUid: string): Promise<SsoSession[]> {
-    return (await this.sql.all('SELECT * FROM sso_sessions WHERE oidc_session_uid = ?', [handOffUid])).map(toSession);
+    return (await this.sql.all('SELECT * FROM sso_sessions WHERE oidc_session_uid = ?', [handOffUid])).map(
+      toSession,
+    );
   }
 
   async expiredHandOffs(now: number, limit: number): Promise<SsoSession[]> {
