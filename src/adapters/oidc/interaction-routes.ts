@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import type { Clock } from '../../domain/ports';
 import { DomainError } from '../../domain/errors';
 import type { HandOffService } from '../../domain/oidc/hand-off-service';
 import type { SessionService, SignedIn } from '../../domain/sso/session-service';
@@ -9,10 +10,10 @@ import { requestIdOf } from '../http/request-context';
 import { readSessionCookie } from '../http/session-cookie';
 import { authenticationMethods } from './amr';
 import { accessDenied, isHandOffRefusal, type HandOffRefusal } from './errors';
-import { lifetimes } from './provider';
 import { returnPath } from './interaction-return';
 
 export interface InteractionDependencies {
+  clock: Clock;
   handOff: HandOffService;
   sessions: SessionService;
   ssoConfig: SsoConfigService;
@@ -74,6 +75,15 @@ export function interactionRoutes(
     if ('refused' in choice) return refuse(req, res, choice.refused);
     const idp = await deps.ssoConfig.forSignIn(choice.accountId);
     if (!idp?.config) return refuse(req, res, 'not_configured');
+    // When the SAML sign-in began (ms): only a Roster session started after it finishes this interaction.
+    await (
+      await provider()
+    ).interactionResult(
+      req,
+      res,
+      { roster: { startedAt: deps.clock.now() } },
+      { mergeWithLastSubmission: false },
+    );
     const relayState = encodeURIComponent(returnPath(found.uid));
     res.redirect(303, `/sso/${choice.accountId}/login?RelayState=${relayState}`);
   });
@@ -84,7 +94,8 @@ export function interactionRoutes(
     const choice = await accountOf(found);
     if ('refused' in choice) return refuse(req, res, choice.refused);
     const signedIn = await currentSession(req, res, deps.sessions);
-    const startedAt = (found.exp - lifetimes.Interaction) * 1000;
+    const roster = found.result?.roster as { startedAt?: unknown } | undefined;
+    const startedAt = typeof roster?.startedAt === 'number' ? roster.startedAt : Infinity;
     // Only a Roster session that this interaction's SAML sign-in started finishes it: same account,
     // started after the interaction (an older session in the browser proves nothing about this one).
     if (!signedIn || signedIn.actor.accountId !== choice.accountId || signedIn.session.created < startedAt) {
