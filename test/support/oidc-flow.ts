@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import * as client from 'openid-client';
 import type { TestIdp } from './test-idp';
 import { freePort } from './idp-server';
+import type { ComposeOverrides } from '../../src/composition';
 import { startRoster, createAccount, type TestAccount, type TestRoster } from './roster';
 
 /** A browser's cookies, by name (enough for one origin; paths are not modelled). */
@@ -40,6 +41,8 @@ export class CookieJar {
  */
 export class Browser {
   readonly jar = new CookieJar();
+  /** Where each request really goes (a test may send some to another instance). */
+  rewrite: (url: string) => string = (url) => url;
 
   constructor(private readonly rosterUrl: string) {}
 
@@ -48,7 +51,7 @@ export class Browser {
     let method = init.method ?? 'GET';
     let body: string | undefined = init.form ? new URLSearchParams(init.form).toString() : undefined;
     for (let hops = 0; hops < 20; hops++) {
-      const response = await fetch(next, {
+      const response = await fetch(this.rewrite(next), {
         method,
         body,
         redirect: 'manual',
@@ -96,15 +99,21 @@ export interface HandOffRig {
 export const oidcKey = () => randomBytes(32).toString('base64');
 
 /** Roster listening on localhost with the hand-off on (openid-client talks real HTTP to it). */
-export async function startHandOffRoster(env: Record<string, string> = {}): Promise<HandOffRig> {
+export async function startHandOffRoster(
+  env: Record<string, string> = {},
+  overrides: ComposeOverrides = {},
+): Promise<HandOffRig> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
-  const roster = await startRoster({
-    PUBLIC_URL: url,
-    OIDC_KEY_ENCRYPTION_KEY: oidcKey(),
-    MFA_TOTP_KEY: oidcKey(),
-    ...env,
-  });
+  const roster = await startRoster(
+    {
+      PUBLIC_URL: url,
+      OIDC_KEY_ENCRYPTION_KEY: oidcKey(),
+      MFA_TOTP_KEY: oidcKey(),
+      ...env,
+    },
+    overrides,
+  );
   const server = roster.app.listen(port, 'localhost');
   const account = await createAccount(roster);
   return {
