@@ -36,7 +36,7 @@ export function oidcRouter(deps: OidcDependencies, options: OidcRouteOptions, lo
     const kids = keys.map((k) => k.kid).join(',');
     checkedAt = deps.clock.now();
     if (current?.kids === kids) return;
-    const provider = buildProvider({ ...options, keys, handOff: deps.handOff });
+    const provider = await buildProvider({ ...options, keys, handOff: deps.handOff });
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'OpenID Provider failed'));
     current = { provider, handler: provider.callback(), kids };
     logger.info({ kids }, 'OpenID Provider keys loaded');

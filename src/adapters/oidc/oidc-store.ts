@@ -1,8 +1,8 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { errors } from 'oidc-provider';
 import type { Clock, UnitOfWork } from '../../domain/ports';
 import { isUuid } from '../../domain/ids';
 import { clientMetadata } from './client-metadata';
+import { oidcProvider } from './provider';
 
 /**
  * oidc-provider's storage (its seven-method adapter) over the `oidc_payloads` table, through the
@@ -67,7 +67,7 @@ export class OidcStore implements Adapter {
       if (typeof grantId === 'string') await tx.oidcPayloads.revokeByGrantId(grantId);
       return false;
     });
-    if (!won) throw new errors.InvalidGrant('grant request is invalid');
+    if (!won) throw new (await oidcProvider()).errors.InvalidGrant('grant request is invalid');
   }
 
   async destroy(id: string): Promise<void> {

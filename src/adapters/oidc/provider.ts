@@ -1,5 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto';
-import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { HandOffService } from '../../domain/oidc/hand-off-service';
 import type { PublishedKey } from '../../domain/oidc/signing-key-service';
 import { sessionCookieName } from '../http/session-cookie';
@@ -14,6 +15,17 @@ export interface ProviderOptions {
   cookieKeys: readonly string[];
   adapter: NonNullable<Configuration['adapter']>;
   handOff: HandOffService;
+}
+
+type OidcLibrary = typeof import('oidc-provider');
+let library: Promise<OidcLibrary> | undefined;
+
+/**
+ * oidc-provider loads with the first /oidc request, so a server without the hand-off (and the CLI)
+ * never loads it (it also prints a warning on Node 20: docs/decisions.md).
+ */
+export function oidcProvider(): Promise<OidcLibrary> {
+  return (library ??= import('oidc-provider'));
 }
 
 /** How long each record lives, in seconds (the provider's `ttl`). */
@@ -38,9 +50,10 @@ const boundedFetch = (url: string | URL | Request, init?: RequestInit) =>
  * database (oidc-store.ts); keys from the database (signing-key-service.ts). Roster's own rules are
  * `Check`s in the login prompt; the SAML hop lives in interaction-routes.ts.
  */
-export function buildProvider(options: ProviderOptions): Provider {
+export async function buildProvider(options: ProviderOptions): Promise<Provider> {
   const { handOff } = options;
-  const provider: Provider = new Provider(options.issuer, {
+  const library = await oidcProvider();
+  const provider: Provider = new library.default(options.issuer, {
     adapter: options.adapter,
     clients: [],
     jwks: { keys: options.keys.map((k) => k.privateJwk) },
@@ -119,7 +132,7 @@ export function buildProvider(options: ProviderOptions): Provider {
     loadExistingGrant,
     interactions: {
       url: (_ctx, interaction) => `/oidc/interaction/${interaction.uid}`,
-      policy: policy(handOff),
+      policy: policy(library.interactionPolicy, handOff),
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
@@ -161,7 +174,7 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
 }
 
 /** Roster's rules in the login prompt: each asks for a new sign-in when it no longer holds. */
-function policy(handOff: HandOffService) {
+function policy(interactionPolicy: OidcLibrary['interactionPolicy'], handOff: HandOffService) {
   const prompts = interactionPolicy.base();
   const login = prompts.get('login');
   if (!login) throw new Error('oidc-provider has no login prompt');

@@ -53,6 +53,7 @@ export function domainRoutes(domains: AccountDomainService): ApiRoute[] {
       status: 204,
       responses: {
         204: { description: 'Released' },
+        400: { description: 'Not a domain name', schema: errorBody },
         403: refused,
         404: { description: 'Not claimed here', schema: errorBody },
       },
