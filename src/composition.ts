@@ -57,6 +57,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         clock: core.clock,
         publicUrl: config.publicUrl,
         clockSkewSeconds: config.sso.clockSkewSeconds,
+        spKey: config.sso.spKey,
       },
       oidc: oidc?.router,
     },

@@ -15,7 +15,10 @@ import { requestIdOf } from '../http/request-context';
 import { refusalPage, sameOriginPath } from './pages';
 import { sessionPages } from './session-pages';
 import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
-import { nameIdFormat, samlOptions, spEndpoints } from './saml-options';
+import { nameIdFormat, samlOptions, spEndpoints, type SpKey } from './saml-options';
+import { samlSubjectOf } from './saml-subject';
+import { sloRoutes } from './slo-routes';
+import type { SamlSubject } from '../../domain/sso/sso-ports';
 import type { MfaSatisfied } from '../../domain/mfa/mfa-login';
 import type { TotpStepUpService } from '../../domain/mfa/totp-step-up-service';
 import { mfaEvidenceOf } from './mfa-evidence';
@@ -35,6 +38,8 @@ export interface SamlDependencies {
 export interface SamlRouteOptions {
   publicUrl: string;
   clockSkewSeconds: number;
+  /** Roster's SAML key pair: signed requests, single logout, encrypted assertions; null: none of those. */
+  spKey: SpKey | null;
 }
 
 /** Roster's SAML endpoint acting for one account: every sign-in is audited as this actor. */
@@ -104,6 +109,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
                 sp,
                 requestStore(deps.signIns, target.actor),
                 target.requestedContext,
+                { spKey: options.spKey, sign: target.config.wantAuthnRequestsSigned },
               ),
             );
           },
@@ -156,6 +162,13 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       await refuse(res, actor, { reason: 'not_configured', detail: 'no IdP is configured' });
       return null;
     }
+    if (found.config.wantAuthnRequestsSigned && !options.spKey) {
+      await refuse(res, actor, {
+        reason: 'not_configured',
+        detail: 'the IdP wants signed AuthnRequests and Roster has no SAML key (SAML_SP_KEY_FILE)',
+      });
+      return null;
+    }
     const requestedContext = await deps.stepUp.requestedContext(accountId as AccountId);
     return { accountId: accountId as AccountId, actor, config: found.config, requestedContext };
   };
@@ -183,6 +196,16 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
         callbackUrl: sp.acsUrl,
         identifierFormat: nameIdFormat,
         wantAssertionsSigned: true,
+        // With Roster's key: its certificate for signing and for encrypting assertions, and single logout.
+        ...(options.spKey
+          ? {
+              decryptionPvk: options.spKey.privateKey,
+              decryptionCert: options.spKey.cert,
+              privateKey: options.spKey.privateKey,
+              publicCerts: options.spKey.cert,
+              logoutCallbackUrl: sp.sloUrl,
+            }
+          : {}),
       }),
     );
   });
@@ -234,6 +257,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       );
       if (isRefusal(assertion)) return refuse(res, target.actor, assertion, relayState);
       const method = facts.inResponseTo ? 'sp-initiated' : 'idp-initiated';
+      const samlSubject = samlSubjectOf(user.profile);
       const outcome = await deps.signIns.signIn(target.actor, {
         nameId: user.profile.nameID,
         assertionId: assertion.assertionId,
@@ -242,7 +266,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
         mfaEvidence: mfaEvidenceOf(user.profile.getAssertionXml?.() ?? ''),
       });
       if (!outcome.accepted && outcome.reason === 'mfa_step_up') {
-        return stepUp.begin(res, target, outcome.userId, method, relayState);
+        return stepUp.begin(res, target, outcome.userId, method, relayState, samlSubject);
       }
       const toProduct = outcome.accepted ? null : handOffRefusalPath(relayState, outcome.reason);
       if (toProduct) return res.redirect(303, toProduct);
@@ -254,7 +278,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
           .send(refusalPage(outcome.reason, requestIdOf(res), policy));
         return;
       }
-      await acceptLogin(res, target, outcome, relayState, null);
+      await acceptLogin(res, target, { ...outcome, samlSubject }, relayState, null);
     },
   );
 
@@ -266,12 +290,23 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
   const acceptLogin = async (
     res: Response,
     target: Target,
-    login: { userId: string; userName: string; roleName: string; mfa: MfaSatisfied },
+    login: {
+      userId: string;
+      userName: string;
+      roleName: string;
+      mfa: MfaSatisfied;
+      samlSubject: SamlSubject | null;
+    },
     relayState: string | null,
     backupCodes: string[] | null,
   ): Promise<void> => {
     logger.info({ accountId: target.accountId, userId: login.userId, mfa: login.mfa }, 'SSO sign-in');
-    const { secret, session } = await deps.sessions.start(target.actor, login.userId as UserId, login.mfa);
+    const { secret, session } = await deps.sessions.start(
+      target.actor,
+      login.userId as UserId,
+      login.mfa,
+      login.samlSubject,
+    );
     setSessionCookie(res, secret, session.absoluteExpires, options.publicUrl.startsWith('https:'));
     const onward = relayState ?? `/sso/${target.accountId}/home`;
     if (!backupCodes) return res.redirect(303, onward);
@@ -282,7 +317,14 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
   };
 
   const stepUp = stepUpRoutes(router, deps, options, { load, acceptLogin });
-  router.use(sessionPages(deps, options));
+  const slo = sloRoutes(
+    router,
+    deps,
+    options,
+    { load, samlLibrary, requestStore: (t) => requestStore(deps.signIns, t.actor) },
+    logger,
+  );
+  router.use(sessionPages(deps, options, slo.logoutRedirect));
 
   // A bug or an outage: a plain page with the request id, never a stack trace.
   router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -20,6 +20,7 @@ import { SsoSessions1764120000000 } from './migrations/1764120000000-sso-session
 import { InactivityReview1764130000000 } from './migrations/1764130000000-inactivity-review';
 import { Totp1764140000000 } from './migrations/1764140000000-totp';
 import { Oidc1764150000000 } from './migrations/1764150000000-oidc';
+import { SamlSpKey1764160000000 } from './migrations/1764160000000-saml-sp-key';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -40,6 +41,7 @@ export const migrations = [
   InactivityReview1764130000000,
   Totp1764140000000,
   Oidc1764150000000,
+  SamlSpKey1764160000000,
 ];
 
 /**

@@ -6,11 +6,11 @@ import { DomainError } from '../errors';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Clock, Tx, UnitOfWork } from '../ports';
 import { entryRefusal } from '../sso/sign-in-rules';
-import type { SignInMethod } from '../sso/sso-ports';
+import type { SamlSubject, SignInMethod } from '../sso/sso-ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
 import { requestedAuthnContext, type MfaSatisfied } from './mfa-login';
 import { policyOf } from './mfa-state';
-import type { TotpCrypto, TotpEnrolment } from './totp-ports';
+import type { PendingLogin, TotpCrypto, TotpEnrolment } from './totp-ports';
 
 /** A pending login waits this long for its code. */
 const pendingLifetimeMs = 5 * 60_000;
@@ -37,6 +37,8 @@ export type StepUpResult =
       role: string;
       roleName: string;
       relayState: string | null;
+      /** Who the IdP named (for the session, and single logout). */
+      samlSubject: SamlSubject | null;
       mfa: MfaSatisfied;
       /** Ten new backup codes, only on the login that confirmed the enrolment: shown once. */
       backupCodes: string[] | null;
@@ -68,6 +70,7 @@ export class TotpStepUpService {
     userId: UserId,
     method: SignInMethod,
     relayState: string | null,
+    samlSubject: SamlSubject | null = null,
   ): Promise<{ token: string; prompt: StepUpPrompt }> {
     const now = this.clock.now();
     const token = this.codec.newSecret();
@@ -80,6 +83,7 @@ export class TotpStepUpService {
         userId,
         method,
         relayState,
+        samlSubject,
         expires: now + pendingLifetimeMs,
       });
       // SignInService already audited the start (sso.mfa_step_up_started) with the response's facts.
@@ -105,7 +109,7 @@ export class TotpStepUpService {
       const proof = await this.check(tx, enrolment, code, now);
       if (!proof) return this.wrongCode(tx, actor, enrolment, tokenHash, now);
       await tx.totp.deletePending(tokenHash);
-      return this.accept(tx, actor, enrolment, pending.method, pending.relayState, proof, now);
+      return this.accept(tx, actor, enrolment, pending, proof, now);
     });
   }
 
@@ -229,11 +233,11 @@ export class TotpStepUpService {
     tx: Tx,
     actor: Actor,
     enrolment: TotpEnrolment,
-    method: SignInMethod,
-    relayState: string | null,
+    pending: Pick<PendingLogin, 'method' | 'relayState' | 'samlSubject'>,
     proof: { detail: 'totp'; step: number } | { detail: 'backup_code' },
     now: number,
   ): Promise<StepUpResult> {
+    const { method, relayState } = pending;
     // Minutes may have passed since the SAML response: the user must still be allowed in.
     const user = await this.user(tx, actor.accountId, enrolment.userId);
     const roleKey =
@@ -276,6 +280,7 @@ export class TotpStepUpService {
       role: roleKey,
       roleName: this.catalogue.role(roleKey)?.name ?? roleKey,
       relayState,
+      samlSubject: pending.samlSubject,
       mfa,
       backupCodes,
     };

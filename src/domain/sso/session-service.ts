@@ -7,7 +7,7 @@ import { DomainError } from '../errors';
 import type { AccountId, UserId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
-import type { SessionMfa, SsoSession } from './sso-ports';
+import type { SamlSubject, SessionMfa, SsoSession } from './sso-ports';
 import { endHandOff, endUsersHandOffs } from '../oidc/hand-off-sessions';
 
 /** Used when the account has not set its own (PUT /api/v1/sso/session-lifetimes). */
@@ -56,8 +56,16 @@ export class SessionService {
     private readonly catalogue: Catalogue,
   ) {}
 
-  /** Starts a session for a user the sign-in just let in; `actor` is the SAML endpoint. */
-  async start(actor: Actor, userId: UserId, mfa: SessionMfa = mfaNotRequired): Promise<StartedSession> {
+  /**
+   * Starts a session for a user the sign-in just let in; `actor` is the SAML endpoint, `samlSubject`
+   * who the IdP named (what single logout names later).
+   */
+  async start(
+    actor: Actor,
+    userId: UserId,
+    mfa: SessionMfa = mfaNotRequired,
+    samlSubject: SamlSubject | null = null,
+  ): Promise<StartedSession> {
     const now = this.clock.now();
     return this.uow.write(actor.accountId, async (tx) => {
       await tx.ssoSessions.purgeExpired(actor.accountId, now);
@@ -76,6 +84,7 @@ export class SessionService {
         absoluteExpires,
         idleMinutes,
         mfa,
+        samlSubject,
         handOffUid: null,
       };
       await tx.ssoSessions.insert(session, this.codec.digest(secret));
@@ -146,6 +155,35 @@ export class SessionService {
       });
       if (session.handOffUid) await endHandOff(tx, actor, this.clock, session.handOffUid, 'logout');
       return true;
+    });
+  }
+
+  /**
+   * The IdP's single logout (a LogoutRequest it signed): the account's sessions of that NameID (and
+   * SessionIndex, when given) end, with the product sign-ins they started. Returns how many.
+   */
+  async endForIdpLogout(
+    actor: Actor,
+    subject: { nameId: string; sessionIndex: string | null },
+  ): Promise<number> {
+    return this.uow.write(actor.accountId, async (tx) => {
+      const sessions = await tx.ssoSessions.findBySamlSubject(
+        actor.accountId,
+        subject.nameId,
+        subject.sessionIndex,
+      );
+      for (const session of sessions) {
+        if (!(await tx.ssoSessions.delete(session.id))) continue;
+        await recordAudit(tx, actor, this.clock, {
+          action: 'sso.session_ended',
+          subjectType: 'user',
+          subjectId: session.userId,
+          before: { session: session.id },
+          after: { reason: 'idp_logout' },
+        });
+        if (session.handOffUid) await endHandOff(tx, actor, this.clock, session.handOffUid, 'idp_logout');
+      }
+      return sessions.length;
     });
   }
 

@@ -10,7 +10,8 @@ export class SsoSessionRepositorySql implements SsoSessionRepository {
   async insert(session: SsoSession, tokenHash: string): Promise<void> {
     await this.sql.run(
       `INSERT INTO sso_sessions (id, account_id, user_id, token_hash, created_at, last_seen_at, idle_expires_at,
-         absolute_expires_at, idle_minutes, mfa_method, mfa_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         absolute_expires_at, idle_minutes, mfa_method, mfa_detail, saml_name_id, saml_name_id_format, saml_session_index)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         session.id,
         session.accountId,
@@ -23,6 +24,9 @@ export class SsoSessionRepositorySql implements SsoSessionRepository {
         session.idleMinutes,
         session.mfa.method,
         session.mfa.detail,
+        session.samlSubject?.nameId ?? null,
+        session.samlSubject?.nameIdFormat ?? null,
+        session.samlSubject?.sessionIndex ?? null,
       ],
     );
   }
@@ -73,6 +77,19 @@ export class SsoSessionRepositorySql implements SsoSessionRepository {
     );
   }
 
+  async findBySamlSubject(
+    accountId: AccountId,
+    nameId: string,
+    sessionIndex: string | null,
+  ): Promise<SsoSession[]> {
+    const rows = await this.sql.all(
+      `SELECT * FROM sso_sessions WHERE account_id = ? AND saml_name_id = ?
+         AND (? IS NULL OR saml_session_index = ?)`,
+      [accountId, nameId, sessionIndex, sessionIndex],
+    );
+    return rows.map(toSession);
+  }
+
   async link(sessionId: string, handOffUid: string): Promise<void> {
     await this.sql.run('UPDATE sso_sessions SET oidc_session_uid = ? WHERE id = ?', [handOffUid, sessionId]);
   }
@@ -108,5 +125,13 @@ function toSession(row: Record<string, unknown>): SsoSession {
       detail: (row.mfa_detail as string | null) ?? null,
     },
     handOffUid: (row.oidc_session_uid as string | null) ?? null,
+    samlSubject:
+      typeof row.saml_name_id === 'string'
+        ? {
+            nameId: row.saml_name_id,
+            nameIdFormat: (row.saml_name_id_format as string | null) ?? null,
+            sessionIndex: (row.saml_session_index as string | null) ?? null,
+          }
+        : null,
   };
 }
