@@ -15,9 +15,10 @@ import { requestIdOf } from '../http/request-context';
 import { refusalPage, sameOriginPath } from './pages';
 import { sessionPages } from './session-pages';
 import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
-import { nameIdFormat, samlOptions, spEndpoints, type SpKey } from './saml-options';
+import { samlOptions, spEndpoints, type SpKey } from './saml-options';
 import { samlSubjectOf } from './saml-subject';
 import { sloRoutes } from './slo-routes';
+import { metadataRoute } from './sp-metadata';
 import type { SamlSubject } from '../../domain/sso/sso-ports';
 import type { MfaSatisfied } from '../../domain/mfa/mfa-login';
 import type { TotpStepUpService } from '../../domain/mfa/totp-step-up-service';
@@ -182,33 +183,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     });
   };
 
-  router.get('/sso/:accountId/metadata', async (req, res) => {
-    const accountId = String(req.params.accountId);
-    if (!isUuid(accountId) || !(await deps.ssoConfig.forSignIn(accountId as AccountId))) {
-      res.status(404).type('text/plain').send('No such account');
-      return;
-    }
-    const sp = spEndpoints(options.publicUrl, accountId);
-    const { generateServiceProviderMetadata } = await samlLibrary();
-    res.type('application/samlmetadata+xml').send(
-      generateServiceProviderMetadata({
-        issuer: sp.entityId,
-        callbackUrl: sp.acsUrl,
-        identifierFormat: nameIdFormat,
-        wantAssertionsSigned: true,
-        // With Roster's key: its certificate for signing and for encrypting assertions, and single logout.
-        ...(options.spKey
-          ? {
-              decryptionPvk: options.spKey.privateKey,
-              decryptionCert: options.spKey.cert,
-              privateKey: options.spKey.privateKey,
-              publicCerts: options.spKey.cert,
-              logoutCallbackUrl: sp.sloUrl,
-            }
-          : {}),
-      }),
-    );
-  });
+  router.get('/sso/:accountId/metadata', metadataRoute(deps, options, samlLibrary));
 
   router.get('/sso/:accountId/login', async (req, res, next) => {
     const target = await load(req, res);
