@@ -40,6 +40,13 @@ import { SessionService } from './domain/sso/session-service';
 import { readIdpMetadata } from './adapters/saml/idp-metadata';
 import { TotpStepUpService } from './domain/mfa/totp-step-up-service';
 import { totpCrypto } from './adapters/crypto/totp';
+import { ClientService } from './domain/oidc/client-service';
+import { AccountDomainService } from './domain/oidc/account-domain-service';
+import { HandOffService } from './domain/oidc/hand-off-service';
+import { SigningKeyService } from './domain/oidc/signing-key-service';
+import { signingKeyCrypto } from './adapters/crypto/signing-keys';
+import { BackchannelLogout } from './adapters/oidc/backchannel-logout';
+import { OidcSweepJob } from './jobs/oidc-sweep.job';
 
 export interface Services {
   accounts: AccountService;
@@ -64,6 +71,11 @@ export interface Services {
   sessions: SessionService;
   hrSync: HrSyncService;
   stepUp: TotpStepUpService;
+  clients: ClientService;
+  domains: AccountDomainService;
+  handOff: HandOffService;
+  /** Null without OIDC_KEY_ENCRYPTION_KEY: the sign-in hand-off is off. */
+  signingKeys: SigningKeyService | null;
 }
 
 /** Everything but the HTTP app: what the CLI and the jobs need. */
@@ -78,6 +90,10 @@ export interface RosterCore {
   logger: Logger;
   clock: Clock;
   scimBaseUrl: string;
+  /** `${PUBLIC_URL}/oidc`: the OpenID Provider's issuer. */
+  oidcIssuer: string;
+  /** Tells products about sessions Roster ended; null when the hand-off is off. */
+  backchannel: BackchannelLogout | null;
   close(): Promise<void>;
 }
 
@@ -97,6 +113,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const catalogue = loadCatalogue(config.roleCatalogue);
   const dataSource = await openDataSource(config.databaseUrl);
   const uow = new TypeOrmUnitOfWork(dataSource);
+  const oidcIssuer = `${config.publicUrl}/oidc`;
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuidGenerator;
   const roles = new RoleRecomputer(catalogue, clock);
@@ -133,7 +150,23 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       catalogue,
       rules,
     ),
+    clients: new ClientService(uow, clock, ids, sha256SecretCodec),
+    domains: new AccountDomainService(uow, clock, rules),
+    handOff: new HandOffService(uow, clock, catalogue, rules),
+    signingKeys: config.oidc
+      ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
+      : null,
   };
+  const signingKeys = services.signingKeys;
+  const backchannel = signingKeys
+    ? new BackchannelLogout({
+        issuer: oidcIssuer,
+        keys: () => signingKeys.published(),
+        client: (id) => services.clients.get(id),
+        logger,
+      })
+    : null;
+  if (backchannel) uow.setCommitEffectHandler((effects) => backchannel.deliver(effects));
   const jobs = new JobRunner(
     uow,
     clock,
@@ -142,6 +175,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       new InvitationExpiryJob(services.invitations),
       new InactivityJob(services.inactivity),
       new HrDueDatesJob(services.hrSync),
+      new OidcSweepJob(services.handOff),
     ],
     `${hostname()}:${process.pid}`,
   );
@@ -156,7 +190,11 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     logger,
     clock,
     scimBaseUrl,
+    oidcIssuer,
+    backchannel,
     close: async () => {
+      // A CLI command that deactivated someone waits for the products to be told before it exits.
+      await backchannel?.settled();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

@@ -2,6 +2,9 @@ import type { Express } from 'express';
 import type { Config } from './config/schema';
 import { createApp } from './adapters/http/app';
 import { composeServices, type ComposeOverrides, type RosterCore } from './composition-core';
+import { oidcRouter } from './adapters/oidc/oidc-router';
+import { oidcStore } from './adapters/oidc/oidc-store';
+import { derivedCookieKeys } from './adapters/crypto/signing-keys';
 
 export type { ComposeOverrides, RosterCore, Services } from './composition-core';
 
@@ -12,12 +15,32 @@ export type { ComposeOverrides, RosterCore, Services } from './composition-core'
  */
 export interface Roster extends RosterCore {
   app: Express;
+  /** The OpenID Provider as this instance built it (tests look inside); null when the hand-off is off. */
+  oidcProvider: (() => Promise<import('oidc-provider').default>) | null;
 }
 
 /** The server's and the tests' Roster: the same services the CLI composes, with the HTTP app. */
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<Roster> {
   const core = await composeServices(config, overrides);
   const { services, dataSource, catalogue } = core;
+  const oidc =
+    config.oidc && services.signingKeys
+      ? oidcRouter(
+          {
+            handOff: services.handOff,
+            sessions: services.sessions,
+            ssoConfig: services.sso,
+            signingKeys: services.signingKeys,
+            clock: core.clock,
+          },
+          {
+            issuer: core.oidcIssuer,
+            cookieKeys: config.oidc.cookieKeys ?? derivedCookieKeys(config.oidc.keyEncryptionKey),
+            adapter: oidcStore(core.uow, core.clock),
+          },
+          core.logger,
+        )
+      : null;
   const app = createApp(
     {
       ...services,
@@ -34,7 +57,9 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         clock: core.clock,
         publicUrl: config.publicUrl,
         clockSkewSeconds: config.sso.clockSkewSeconds,
+        spKey: config.sso.spKey,
       },
+      oidc: oidc?.router,
     },
     {
       baseUrl: core.scimBaseUrl,
@@ -44,5 +69,5 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     },
     { baseUrl: `${config.publicUrl}/api/v1` },
   );
-  return { ...core, app };
+  return { ...core, app, oidcProvider: oidc?.provider ?? null };
 }

@@ -44,6 +44,7 @@ async function inProcess(idp: TestIdp, count: number): Promise<number> {
     certificates: [{ fingerprint: '', pem: idp.cert, subject: '', notBefore: 0, notAfter: 0 }],
     idpInitiated: true,
     logoutUrl: null,
+    wantAuthnRequestsSigned: false,
     sessionIdleMinutes: null,
     sessionAbsoluteMinutes: null,
     updated: 0,

@@ -16,6 +16,8 @@ import { accessCommand } from './commands/children';
 import { mfaCommand } from './commands/mfa';
 import { ssoCommand } from './commands/sso';
 import { hrSyncCommand } from './commands/hr-sync';
+import { clientsCommand } from './commands/clients';
+import { domainsCommand, oidcCommand } from './commands/oidc';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
 export function buildProgram(): Command {
@@ -37,7 +39,10 @@ export function buildProgram(): Command {
     .addCommand(hrSyncCommand())
     .addCommand(migrateCommand())
     .addCommand(accessCommand())
-    .addCommand(mfaCommand());
+    .addCommand(mfaCommand())
+    .addCommand(clientsCommand())
+    .addCommand(domainsCommand())
+    .addCommand(oidcCommand());
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -1,3 +1,5 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { settings, type Config, type SettingName } from './schema';
 
 export class ConfigError extends Error {
@@ -23,6 +25,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `${name}=${JSON.stringify(raw)}: ${result.error.issues.map((i) => i.message).join('; ')}`,
       );
   }
+  const spKey = samlSpKey(
+    values.SAML_SP_KEY_FILE as string | undefined,
+    values.SAML_SP_CERT_FILE as string | undefined,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const port = values.PORT as number;
   const publicUrl = ((values.PUBLIC_URL as string | undefined) ?? `http://localhost:${port}`).replace(
@@ -44,8 +51,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       share: values.SCIM_DEACTIVATION_BRAKE_SHARE as number,
       minimum: values.SCIM_DEACTIVATION_BRAKE_MINIMUM as number,
     }),
-    sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number }),
+    sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number, spKey }),
     hrSync: Object.freeze({ maxDeactivationShare: values.HR_SYNC_MAX_DEACTIVATION_SHARE as number }),
     mfaTotpKey: (values.MFA_TOTP_KEY as string | undefined) ?? null,
+    oidc: values.OIDC_KEY_ENCRYPTION_KEY
+      ? Object.freeze({
+          keyEncryptionKey: values.OIDC_KEY_ENCRYPTION_KEY as string,
+          cookieKeys: values.OIDC_COOKIE_KEYS
+            ? (values.OIDC_COOKIE_KEYS as string).split(',').map((k) => k.trim())
+            : null,
+        })
+      : null,
   });
+}
+
+/** Reads the SAML key pair once and checks it: a PEM RSA key and the certificate of that very key. */
+function samlSpKey(
+  keyFile: string | undefined,
+  certFile: string | undefined,
+  problems: string[],
+): { privateKey: string; cert: string } | null {
+  if (!keyFile && !certFile) return null;
+  if (!keyFile || !certFile) {
+    problems.push('SAML_SP_KEY_FILE and SAML_SP_CERT_FILE go together: give both or neither');
+    return null;
+  }
+  try {
+    const privateKey = readFileSync(keyFile, 'utf8');
+    const cert = readFileSync(certFile, 'utf8');
+    const key = createPrivateKey(privateKey);
+    if (key.asymmetricKeyType !== 'rsa') throw new Error('the key is not an RSA key');
+    if (!new X509Certificate(cert).checkPrivateKey(key)) throw new Error("the certificate is not the key's");
+    return Object.freeze({ privateKey, cert });
+  } catch (err) {
+    problems.push(
+      `SAML_SP_KEY_FILE=${JSON.stringify(keyFile)} / SAML_SP_CERT_FILE=${JSON.stringify(certFile)}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return null;
+  }
 }

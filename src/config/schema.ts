@@ -64,6 +64,20 @@ export const settings = {
       "How far the IdP's clock may be from Roster's when SAML time conditions (NotBefore, NotOnOrAfter) are checked.",
     schema: z.coerce.number().int().min(0).max(600).default(60),
   },
+  SAML_SP_KEY_FILE: {
+    description:
+      "Roster's SAML key (a PEM RSA private key file): signs AuthnRequests for IdPs whose metadata has " +
+      'WantAuthnRequestsSigned, signs single-logout messages, and decrypts encrypted assertions. Give it with ' +
+      'SAML_SP_CERT_FILE; without them those three are off.',
+    defaultText: 'none',
+    schema: z.string().min(1).optional(),
+  },
+  SAML_SP_CERT_FILE: {
+    description:
+      "The PEM certificate of SAML_SP_KEY_FILE, published in every account's SP metadata for signing and encryption.",
+    defaultText: 'none',
+    schema: z.string().min(1).optional(),
+  },
   HR_SYNC_MAX_DEACTIVATION_SHARE: {
     description:
       "The HR sync's brake: a run that would deactivate more than this share of the account's active users " +
@@ -78,6 +92,30 @@ export const settings = {
     schema: z
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
+      .optional(),
+  },
+  OIDC_KEY_ENCRYPTION_KEY: {
+    description:
+      'Turns on the sign-in hand-off to products (OpenID Connect at `/oidc`) and seals its ID token signing keys in ' +
+      'the database (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`). The same on every instance; ' +
+      'keep it with your backups. Without it `/oidc` is not served.',
+    defaultText: 'none',
+    schema: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
+      .optional(),
+  },
+  OIDC_COOKIE_KEYS: {
+    description:
+      "Signs the hand-off's browser cookies: comma-separated secrets of at least 32 characters, the first signs and " +
+      'all verify (add a new one in front to rotate). The same on every instance. Default: derived from OIDC_KEY_ENCRYPTION_KEY.',
+    defaultText: 'derived',
+    schema: z
+      .string()
+      .refine(
+        (v) => v.split(',').every((k) => k.trim().length >= 32),
+        'each comma-separated key needs at least 32 characters',
+      )
       .optional(),
   },
 } as const;
@@ -95,8 +133,14 @@ export interface Config {
   /** 0: the server runs no sweeps by itself. */
   jobsIntervalSeconds: number;
   deactivationBrake: { share: number; minimum: number };
-  sso: { clockSkewSeconds: number };
+  sso: {
+    clockSkewSeconds: number;
+    /** Roster's SAML key and certificate (PEM), checked to belong together; null when not given. */
+    spKey: { privateKey: string; cert: string } | null;
+  };
   hrSync: { maxDeactivationShare: number };
   /** Base64 AES-256 key for TOTP secrets; null: the step-up cannot enrol. */
   mfaTotpKey: string | null;
+  /** The sign-in hand-off (OpenID Provider); null when OIDC_KEY_ENCRYPTION_KEY is not set. */
+  oidc: { keyEncryptionKey: string; cookieKeys: string[] | null } | null;
 }

@@ -16,6 +16,13 @@ import type { SsoRepository, SsoSessionRepository } from './sso/sso-ports';
 import type { InactivityRepository } from './lifecycle/inactivity-ports';
 import type { DuePendingChange, HrTombstone, HrUserState, PendingChange } from './hr-sync/hr-types';
 import type { TotpRepository } from './mfa/totp-ports';
+import type {
+  AccountDomainRepository,
+  HandOffSessionsEnded,
+  OidcClientRepository,
+  OidcPayloadRepository,
+  SigningKeyRepository,
+} from './oidc/oidc-ports';
 
 export interface Clock {
   now(): number;
@@ -143,6 +150,11 @@ export interface UserRepository {
   /** The tombstone of the deleted user with this id. */
   getTombstone(accountId: AccountId, userId: UserId): Promise<UserTombstone | null>;
   removeTombstone(accountId: AccountId, userId: UserId): Promise<void>;
+  /**
+   * The account of a user known only by id: the subject of a product's token, which Roster itself
+   * issued (user ids are unique across accounts).
+   */
+  accountOf(userId: UserId): Promise<AccountId | null>;
   /** userNames of these ids, of living users and of deleted ones. */
   namesOf(accountId: AccountId, ids: readonly string[]): Promise<Map<string, string>>;
   /** Active users: the seats in use. */
@@ -322,7 +334,19 @@ export interface Tx {
   inactivity: InactivityRepository;
   hr: HrSyncRepository;
   totp: TotpRepository;
+  oidcClients: OidcClientRepository;
+  oidcPayloads: OidcPayloadRepository;
+  domains: AccountDomainRepository;
+  signingKeys: SigningKeyRepository;
+  /**
+   * Something to do once this transaction has committed, never when it rolls back: telling the
+   * products that Roster ended a session (delivered in process, with a few retries).
+   */
+  afterCommit(effect: CommitEffect): void;
 }
+
+/** What a transaction asks to happen after it commits. */
+export type CommitEffect = HandOffSessionsEnded;
 
 export interface UnitOfWork {
   /**

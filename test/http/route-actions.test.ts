@@ -41,6 +41,7 @@ const bodies: Record<string, (f: Fixture) => object> = {
   'put /sso/session-lifetimes': () => ({ idleMinutes: 60, absoluteMinutes: 480 }),
   'post /support-access': () => ({ days: 7 }),
   'post /authorize': (f) => ({ user: f.target, permission: 'users.view' }),
+  'post /domains': () => ({ domain: `claimed-${Date.now()}.example` }),
 };
 
 let counter = 0;
@@ -89,7 +90,8 @@ function call(key: string, method: string, path: string, f: Fixture) {
     .replace('{mappingId}', f.mapping)
     .replace('{grantId}', f.grant)
     .replace('{invitationId}', f.invitation)
-    .replace('{childId}', f.child);
+    .replace('{childId}', f.child)
+    .replace('{domain}', 'unclaimed.example');
   const client = apiClient(roster, key);
   const body = bodies[`${method} ${path}`]?.(f);
   if (method === 'get') return client.get(url);

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { generate } from 'selfsigned';
 import { SignedXml } from 'xml-crypto';
+import * as xmlenc from 'xml-encryption';
 
 /**
  * A real SAML IdP for tests (shared/design/stack.md): its own RSA keys and certificate from
@@ -62,6 +63,8 @@ export interface ResponseOptions {
   authnContextClassRef?: string;
   /** Attributes, each with its values (e.g. Entra's authnmethodsreferences, Okta's amr). */
   attributes?: Record<string, string[]>;
+  /** The AuthnStatement's SessionIndex (what single logout names); random unless given. */
+  sessionIndex?: string;
 }
 
 const passwordClassRef = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
@@ -116,7 +119,11 @@ export class TestIdp {
   }
 
   /** `logoutUrl`: adds a SingleLogoutService (HTTP-Redirect) there. */
-  metadataXml(extraCertBodies: string[] = [], logoutUrl?: string): string {
+  metadataXml(
+    extraCertBodies: string[] = [],
+    logoutUrl?: string,
+    options: { wantAuthnRequestsSigned?: boolean } = {},
+  ): string {
     const keys = [this.certBody, ...extraCertBodies]
       .map(
         (body) =>
@@ -125,7 +132,7 @@ export class TestIdp {
       .join('');
     return `<?xml version="1.0" encoding="UTF-8"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${this.entityId}">
-  <md:IDPSSODescriptor WantAuthnRequestsSigned="false" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+  <md:IDPSSODescriptor WantAuthnRequestsSigned="${options.wantAuthnRequestsSigned ? 'true' : 'false'}" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
     ${keys}
     <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>
     <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${this.ssoUrl}/post"/>
@@ -178,7 +185,7 @@ export class TestIdp {
       `</saml:SubjectConfirmation></saml:Subject>` +
       `<saml:Conditions NotBefore="${iso(from)}" NotOnOrAfter="${iso(until)}">` +
       `<saml:AudienceRestriction><saml:Audience>${options.audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
-      `<saml:AuthnStatement AuthnInstant="${iso(options.now)}" SessionIndex="_s${randomUUID()}"><saml:AuthnContext>` +
+      `<saml:AuthnStatement AuthnInstant="${iso(options.now)}" SessionIndex="${escapeXml(options.sessionIndex ?? `_s${randomUUID()}`)}"><saml:AuthnContext>` +
       `<saml:AuthnContextClassRef>${escapeXml(options.authnContextClassRef ?? passwordClassRef)}</saml:AuthnContextClassRef>` +
       `</saml:AuthnContext></saml:AuthnStatement>${attributeStatement(options.attributes)}</saml:Assertion>`;
     let xml =
@@ -192,6 +199,11 @@ export class TestIdp {
     if (sign === 'assertion' || sign === 'both') xml = this.sign(xml, 'Assertion', assertionId, algorithm);
     if (sign === 'response' || sign === 'both') xml = this.sign(xml, 'Response', responseId, algorithm);
     return xml;
+  }
+
+  /** Signs the element with this ID (rsa-sha256), the signature after its Issuer. */
+  signXml(xml: string, element: string, id: string): string {
+    return this.sign(xml, element, id, 'sha256');
   }
 
   private sign(xml: string, element: string, id: string, algorithm: keyof typeof algorithms): string {
@@ -247,4 +259,93 @@ export function wrapSignature(encoded: string, nameId: string): string {
   response.replaceChild(evil, original);
   extensions.appendChild(original);
   return Buffer.from(new XMLSerializer().serializeToString(doc), 'utf8').toString('base64');
+}
+
+/**
+ * What an IdP with Entra's token encryption sends: the signed assertion encrypted for the SP's
+ * certificate (xml-encryption: AES-256-GCM content, RSA-OAEP key transport), then the response
+ * signed around the EncryptedAssertion when `signResponse`.
+ */
+export async function encryptedResponse(
+  idp: TestIdp,
+  options: ResponseOptions & { spCert: string; signResponse?: boolean },
+): Promise<string> {
+  const signed = idp.responseXml({ ...options, sign: options.sign ?? 'assertion' });
+  const start = signed.indexOf('<saml:Assertion');
+  const end = signed.indexOf('</saml:Assertion>') + '</saml:Assertion>'.length;
+  const assertion = signed.slice(start, end);
+  const encrypted = await new Promise<string>((resolve, reject) =>
+    xmlenc.encrypt(
+      assertion,
+      {
+        rsa_pub: createPublicKey(options.spCert).export({ type: 'spki', format: 'pem' }).toString(),
+        pem: options.spCert,
+        encryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+        keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    ),
+  );
+  let xml =
+    signed.slice(0, start) +
+    `<saml:EncryptedAssertion xmlns:saml="${saml}">${encrypted}</saml:EncryptedAssertion>` +
+    signed.slice(end);
+  if (options.signResponse) {
+    const responseId = /<samlp:Response[^>]* ID="([^"]+)"/.exec(xml)?.[1] ?? '';
+    xml = idp.signXml(xml, 'Response', responseId);
+  }
+  return Buffer.from(xml, 'utf8').toString('base64');
+}
+
+/** An IdP's signed LogoutRequest (HTTP-POST binding), base64. */
+export function logoutRequest(
+  idp: TestIdp,
+  options: { nameId: string; sessionIndex?: string; destination: string; now: number; id?: string },
+): string {
+  const id = options.id ?? `_l${randomUUID()}`;
+  const xml =
+    `<samlp:LogoutRequest xmlns:samlp="${samlp}" xmlns:saml="${saml}" ID="${id}" Version="2.0" ` +
+    `IssueInstant="${iso(options.now)}" Destination="${options.destination}">` +
+    `<saml:Issuer>${idp.entityId}</saml:Issuer>` +
+    `<saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">${escapeXml(options.nameId)}</saml:NameID>` +
+    (options.sessionIndex
+      ? `<samlp:SessionIndex>${escapeXml(options.sessionIndex)}</samlp:SessionIndex>`
+      : '') +
+    `</samlp:LogoutRequest>`;
+  return Buffer.from(idp.signXml(xml, 'LogoutRequest', id), 'utf8').toString('base64');
+}
+
+/** An IdP's signed LogoutResponse to the SP's LogoutRequest `inResponseTo` (HTTP-POST binding), base64. */
+export function logoutResponse(
+  idp: TestIdp,
+  options: { inResponseTo: string; destination: string; now: number },
+): string {
+  const id = `_lr${randomUUID()}`;
+  const xml =
+    `<samlp:LogoutResponse xmlns:samlp="${samlp}" xmlns:saml="${saml}" ID="${id}" Version="2.0" ` +
+    `IssueInstant="${iso(options.now)}" Destination="${options.destination}" InResponseTo="${options.inResponseTo}">` +
+    `<saml:Issuer>${idp.entityId}</saml:Issuer>` +
+    `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
+    `</samlp:LogoutResponse>`;
+  return Buffer.from(idp.signXml(xml, 'LogoutResponse', id), 'utf8').toString('base64');
+}
+
+/** A redirect-binding message the SP sent (AuthnRequest or LogoutRequest): its XML and whether its query signature verifies with `cert`. */
+export function readRedirect(
+  location: string,
+  cert?: string,
+): { xml: string; signed: boolean; verified: boolean } {
+  const url = new URL(location);
+  const param = url.searchParams.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+  const xml = inflateRawSync(Buffer.from(url.searchParams.get(param) ?? '', 'base64')).toString('utf8');
+  const signature = url.searchParams.get('Signature');
+  if (!signature) return { xml, signed: false, verified: false };
+  // SAML bindings §3.4.4.1: the signed octets are the query parameters as sent, in this order.
+  const raw = url.search.slice(1).split('&');
+  const pick = (name: string) => raw.find((p) => p.startsWith(`${name}=`));
+  const signedPart = [pick(param), pick('RelayState'), pick('SigAlg')].filter(Boolean).join('&');
+  const verified = cert
+    ? createVerify('RSA-SHA256').update(signedPart).verify(cert, signature, 'base64')
+    : false;
+  return { xml, signed: true, verified };
 }

@@ -32,7 +32,19 @@ test('metadata: signing keys (and keys without a use) are read, encryption keys 
     ssoUrl: 'https://idp.example/sso',
     certificates: ['AAA', 'BBB'],
     logoutUrl: null,
+    wantAuthnRequestsSigned: false,
   });
+});
+
+test('metadata: WantAuthnRequestsSigned="true" (or "1") is read; anything else is false', () => {
+  const metadata = (value: string) =>
+    md(key('signing', 'AAA') + redirect).replace(
+      '<IDPSSODescriptor',
+      `<IDPSSODescriptor WantAuthnRequestsSigned="${value}"`,
+    );
+  expect(readIdpMetadata(metadata('true'))).toMatchObject({ wantAuthnRequestsSigned: true });
+  expect(readIdpMetadata(metadata('1'))).toMatchObject({ wantAuthnRequestsSigned: true });
+  expect(readIdpMetadata(metadata('false'))).toMatchObject({ wantAuthnRequestsSigned: false });
 });
 
 test('metadata: the HTTP-Redirect SingleLogoutService is the logout URL', () => {

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import { apiRouter, mountAuthorize, type ApiDependencies } from './api/api-router';
 import { mountScim, type ScimDependencies, type ScimOptions } from '../scim/scim-router';
@@ -12,6 +12,8 @@ export interface AppDependencies extends ScimDependencies, ApiDependencies {
   ping(): Promise<void>;
   /** SAML single sign-on at /sso/:accountId/…; absent, those routes are not mounted. */
   saml?: SamlDependencies & SamlRouteOptions;
+  /** The sign-in hand-off to products (OpenID Provider) at /oidc; absent when it is off. */
+  oidc?: Router;
 }
 
 export function createApp(deps: AppDependencies, scim: ScimOptions, api: { baseUrl: string }): Express {
@@ -24,6 +26,7 @@ export function createApp(deps: AppDependencies, scim: ScimOptions, api: { baseU
   mountScim(app, deps, scim, deps.logger);
   app.use('/api/v1', apiRouter(deps, deps.logger, api.baseUrl));
   if (deps.saml) app.use(samlRouter(deps.saml, deps.saml, deps.logger));
+  if (deps.oidc) app.use(deps.oidc);
   mountHealthRoutes(app, deps.ping, deps.logger);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint' } });

@@ -31,5 +31,6 @@ export function readIdpMetadata(xml: string): IdpDescriptor | { problem: string 
     (s) => s.getAttribute('Binding') === redirectBinding,
   );
   const logoutUrl = logout?.getAttribute('Location')?.trim() || null;
-  return { entityId, ssoUrl, certificates, logoutUrl };
+  const wantAuthnRequestsSigned = /^(true|1)$/i.test(idp.getAttribute('WantAuthnRequestsSigned') ?? '');
+  return { entityId, ssoUrl, certificates, logoutUrl, wantAuthnRequestsSigned };
 }

@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { DomainError } from '../../domain/errors';
 import type { UserId } from '../../domain/ids';
 import type { MfaSatisfied } from '../../domain/mfa/mfa-login';
-import type { SignInMethod } from '../../domain/sso/sso-ports';
+import type { SamlSubject, SignInMethod } from '../../domain/sso/sso-ports';
 import { stepUpEndedPage, stepUpPage } from './mfa-pages';
 import type { SamlDependencies, SamlRouteOptions, Target } from './sp-router';
 
@@ -14,7 +14,13 @@ interface RouterParts {
   acceptLogin(
     res: Response,
     target: Target,
-    login: { userId: string; userName: string; roleName: string; mfa: MfaSatisfied },
+    login: {
+      userId: string;
+      userName: string;
+      roleName: string;
+      mfa: MfaSatisfied;
+      samlSubject: SamlSubject | null;
+    },
     relayState: string | null,
     backupCodes: string[] | null,
   ): Promise<void>;
@@ -102,10 +108,11 @@ export function stepUpRoutes(
       userId: UserId,
       method: SignInMethod,
       relayState: string | null,
+      samlSubject: SamlSubject | null,
     ) => {
       let started: Awaited<ReturnType<typeof deps.stepUp.begin>>;
       try {
-        started = await deps.stepUp.begin(target.actor, userId, method, relayState);
+        started = await deps.stepUp.begin(target.actor, userId, method, relayState, samlSubject);
       } catch (err) {
         // No MFA_TOTP_KEY: say so rather than fail with a bare error page.
         if (!(err instanceof DomainError && err.code === 'mfa.totp_unavailable')) throw err;

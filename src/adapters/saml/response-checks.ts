@@ -41,12 +41,17 @@ export function precheckResponse(xml: string, acsUrl: string): { inResponseTo: s
   const status = elements(root, ns.samlp, 'StatusCode')[0]?.getAttribute('Value') ?? success;
   if (status !== success) return { reason: 'idp_error', detail: `the IdP answered ${status}` };
   const signatures = elements(doc, ns.ds, 'Signature');
-  if (signatures.length === 0)
+  // An encrypted assertion carries its signature inside: node-saml decrypts it, then checks it.
+  const encrypted = elements(doc, ns.saml, 'EncryptedAssertion').length > 0;
+  if (signatures.length === 0 && !encrypted)
     return { reason: 'unsigned', detail: 'neither the response nor the assertion is signed' };
-  const algorithms = [
-    ...elements(doc, ns.ds, 'SignatureMethod'),
-    ...elements(doc, ns.ds, 'DigestMethod'),
-  ].map((e) => e.getAttribute('Algorithm') ?? '');
+  // Only the signatures' own algorithms: an encrypted key's RSA-OAEP names its digest (SHA-1) too.
+  const algorithms = signatures
+    .flatMap((signature) => [
+      ...elements(signature, ns.ds, 'SignatureMethod'),
+      ...elements(signature, ns.ds, 'DigestMethod'),
+    ])
+    .map((e) => e.getAttribute('Algorithm') ?? '');
   const weak = algorithms.find((a) => !strongAlgorithms.has(a));
   if (weak !== undefined)
     return { reason: 'weak_algorithm', detail: `algorithm ${weak || '(none)'} is not allowed` };

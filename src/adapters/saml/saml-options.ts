@@ -8,11 +8,39 @@ export interface SpEndpoints {
   entityId: string;
   acsUrl: string;
   loginUrl: string;
+  /** Single logout: the IdP's LogoutRequests and LogoutResponses come here. */
+  sloUrl: string;
 }
 
 export function spEndpoints(publicUrl: string, accountId: string): SpEndpoints {
   const base = `${publicUrl}/sso/${accountId}`;
-  return { entityId: `${base}/metadata`, acsUrl: `${base}/acs`, loginUrl: `${base}/login` };
+  return {
+    entityId: `${base}/metadata`,
+    acsUrl: `${base}/acs`,
+    loginUrl: `${base}/login`,
+    sloUrl: `${base}/slo`,
+  };
+}
+
+/** Roster's SAML key pair (SAML_SP_KEY_FILE, SAML_SP_CERT_FILE), PEM. */
+export interface SpKey {
+  privateKey: string;
+  cert: string;
+}
+
+/**
+ * What Roster's key adds to node-saml's options: decryption of encrypted assertions (always, when
+ * there is a key), the IdP's SLO URL and ours, and the signing key for requests when `sign` (the
+ * IdP wants signed AuthnRequests, or the message is a LogoutRequest or LogoutResponse).
+ */
+export function keyOptions(config: SsoConfig, sp: SpEndpoints, spKey: SpKey | null, sign: boolean) {
+  if (!spKey) return {};
+  return {
+    decryptionPvk: spKey.privateKey,
+    logoutCallbackUrl: sp.sloUrl,
+    ...(config.logoutUrl ? { logoutUrl: config.logoutUrl } : {}),
+    ...(sign ? { privateKey: spKey.privateKey, publicCert: spKey.cert } : {}),
+  };
 }
 
 /**
@@ -27,6 +55,7 @@ export function samlOptions(
   sp: SpEndpoints,
   cacheProvider: CacheProvider,
   requestedContext: string[] | null = null,
+  keys: { spKey: SpKey | null; sign: boolean } = { spKey: null, sign: false },
 ): PassportSamlConfig {
   return {
     issuer: sp.entityId,
@@ -50,5 +79,6 @@ export function samlOptions(
       ? { authnContext: requestedContext, racComparison: 'exact', disableRequestedAuthnContext: false }
       : { disableRequestedAuthnContext: true }),
     passReqToCallback: true,
+    ...keyOptions(config, sp, keys.spKey, keys.sign),
   } as PassportSamlConfig;
 }

@@ -22,7 +22,13 @@ const mfaWords = {
  * The browser side of sessions (issue 5, "Sessions"): the landing page after a sign-in, logout
  * (to the IdP's logout URL when it has one), and the signed-out page.
  */
-export function sessionPages(deps: SessionPageDependencies, options: { publicUrl: string }): Router {
+export function sessionPages(
+  deps: SessionPageDependencies,
+  options: { publicUrl: string },
+  /** A signed SAML LogoutRequest to the IdP for this session (single logout), or null. */
+  logoutRedirect: (accountId: string, session: SignedIn['session']) => Promise<string | null> = async () =>
+    null,
+): Router {
   const router = Router();
   const secure = options.publicUrl.startsWith('https:');
 
@@ -80,6 +86,8 @@ export function sessionPages(deps: SessionPageDependencies, options: { publicUrl
         await deps.sessions.end(found.who);
       }
       clearSessionCookie(res, secure);
+      const singleLogout = found ? await logoutRedirect(accountId, found.who.session) : null;
+      if (singleLogout) return void res.redirect(303, singleLogout);
       const idp = await deps.ssoConfig.forSignIn(accountId as AccountId);
       res.redirect(303, idp?.config?.logoutUrl ?? `/sso/${accountId}/signed-out`);
     },

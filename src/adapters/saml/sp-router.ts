@@ -15,12 +15,17 @@ import { requestIdOf } from '../http/request-context';
 import { refusalPage, sameOriginPath } from './pages';
 import { sessionPages } from './session-pages';
 import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
-import { nameIdFormat, samlOptions, spEndpoints } from './saml-options';
+import { samlOptions, spEndpoints, type SpKey } from './saml-options';
+import { samlSubjectOf } from './saml-subject';
+import { sloRoutes } from './slo-routes';
+import { metadataRoute } from './sp-metadata';
+import type { SamlSubject } from '../../domain/sso/sso-ports';
 import type { MfaSatisfied } from '../../domain/mfa/mfa-login';
 import type { TotpStepUpService } from '../../domain/mfa/totp-step-up-service';
 import { mfaEvidenceOf } from './mfa-evidence';
 import { backupCodesPage, policyWords } from './mfa-pages';
 import { stepUpRoutes } from './mfa-step-up-routes';
+import { handOffRefusalPath } from '../oidc/interaction-return';
 
 export interface SamlDependencies {
   ssoConfig: SsoConfigService;
@@ -34,6 +39,8 @@ export interface SamlDependencies {
 export interface SamlRouteOptions {
   publicUrl: string;
   clockSkewSeconds: number;
+  /** Roster's SAML key pair: signed requests, single logout, encrypted assertions; null: none of those. */
+  spKey: SpKey | null;
 }
 
 /** Roster's SAML endpoint acting for one account: every sign-in is audited as this actor. */
@@ -103,6 +110,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
                 sp,
                 requestStore(deps.signIns, target.actor),
                 target.requestedContext,
+                { spKey: options.spKey, sign: target.config.wantAuthnRequestsSigned },
               ),
             );
           },
@@ -118,10 +126,21 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     return instance;
   };
 
-  /** Shows the page; audits it unless the domain already did (`actor` null) or there is no account. */
-  const refuse = async (res: Response, actor: Actor | null, refusal: Refusal | { reason: SignInRefusal }) => {
+  /**
+   * Shows the page; audits it unless the domain already did (`actor` null) or there is no account.
+   * A sign-in a product started (its RelayState is the hand-off's return path) goes back to the
+   * product instead, which receives access_denied with the reason.
+   */
+  const refuse = async (
+    res: Response,
+    actor: Actor | null,
+    refusal: Refusal | { reason: SignInRefusal },
+    relayState: string | null = null,
+  ) => {
     if (actor && 'detail' in refusal)
       await deps.signIns.refuseResponse(actor, refusal.reason, refusal.detail);
+    const toProduct = handOffRefusalPath(relayState, refusal.reason);
+    if (toProduct) return void res.redirect(303, toProduct);
     res
       .status(refusal.reason === 'not_configured' ? 404 : 403)
       .type('html')
@@ -144,6 +163,13 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       await refuse(res, actor, { reason: 'not_configured', detail: 'no IdP is configured' });
       return null;
     }
+    if (found.config.wantAuthnRequestsSigned && !options.spKey) {
+      await refuse(res, actor, {
+        reason: 'not_configured',
+        detail: 'the IdP wants signed AuthnRequests and Roster has no SAML key (SAML_SP_KEY_FILE)',
+      });
+      return null;
+    }
     const requestedContext = await deps.stepUp.requestedContext(accountId as AccountId);
     return { accountId: accountId as AccountId, actor, config: found.config, requestedContext };
   };
@@ -157,23 +183,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     });
   };
 
-  router.get('/sso/:accountId/metadata', async (req, res) => {
-    const accountId = String(req.params.accountId);
-    if (!isUuid(accountId) || !(await deps.ssoConfig.forSignIn(accountId as AccountId))) {
-      res.status(404).type('text/plain').send('No such account');
-      return;
-    }
-    const sp = spEndpoints(options.publicUrl, accountId);
-    const { generateServiceProviderMetadata } = await samlLibrary();
-    res.type('application/samlmetadata+xml').send(
-      generateServiceProviderMetadata({
-        issuer: sp.entityId,
-        callbackUrl: sp.acsUrl,
-        identifierFormat: nameIdFormat,
-        wantAssertionsSigned: true,
-      }),
-    );
-  });
+  router.get('/sso/:accountId/metadata', metadataRoute(deps, options, samlLibrary));
 
   router.get('/sso/:accountId/login', async (req, res, next) => {
     const target = await load(req, res);
@@ -197,31 +207,32 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     async (req, res, next) => {
       const target = await load(req, res);
       if (!target) return;
+      const relayState = sameOriginPath(req.body?.RelayState, options.publicUrl);
       const encoded: unknown = req.body?.SAMLResponse;
       if (typeof encoded !== 'string' || !encoded) {
-        await refuse(res, target.actor, { reason: 'malformed', detail: 'no SAMLResponse in the form' });
-        return;
+        const refusal = { reason: 'malformed', detail: 'no SAMLResponse in the form' } as const;
+        return refuse(res, target.actor, refusal, relayState);
       }
       const sp = spEndpoints(options.publicUrl, target.accountId);
       const facts = precheckResponse(Buffer.from(encoded, 'base64').toString('utf8'), sp.acsUrl);
-      if (isRefusal(facts)) return refuse(res, target.actor, facts);
+      if (isRefusal(facts)) return refuse(res, target.actor, facts, relayState);
       if (facts.inResponseTo === null && !target.config.idpInitiated) {
-        return refuse(res, target.actor, {
-          reason: 'idp_initiated_off',
-          detail: 'IdP-initiated login is turned off',
-        });
+        const refusal = { reason: 'idp_initiated_off', detail: 'IdP-initiated login is turned off' } as const;
+        return refuse(res, target.actor, refusal, relayState);
       }
       targets.set(req, target);
       const { err, user } = await authenticate(req, res, next);
-      if (err || !user) return refuse(res, target.actor, refusalOf(err ?? new Error('no profile')));
+      if (err || !user)
+        return refuse(res, target.actor, refusalOf(err ?? new Error('no profile')), relayState);
       const assertion = checkAssertion(
         user.profile.getAssertionXml?.() ?? '',
         sp.acsUrl,
         deps.clock.now(),
         skewMs,
       );
-      if (isRefusal(assertion)) return refuse(res, target.actor, assertion);
+      if (isRefusal(assertion)) return refuse(res, target.actor, assertion, relayState);
       const method = facts.inResponseTo ? 'sp-initiated' : 'idp-initiated';
+      const samlSubject = samlSubjectOf(user.profile);
       const outcome = await deps.signIns.signIn(target.actor, {
         nameId: user.profile.nameID,
         assertionId: assertion.assertionId,
@@ -229,10 +240,11 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
         method,
         mfaEvidence: mfaEvidenceOf(user.profile.getAssertionXml?.() ?? ''),
       });
-      const relayState = sameOriginPath(req.body?.RelayState, options.publicUrl);
       if (!outcome.accepted && outcome.reason === 'mfa_step_up') {
-        return stepUp.begin(res, target, outcome.userId, method, relayState);
+        return stepUp.begin(res, target, outcome.userId, method, relayState, samlSubject);
       }
+      const toProduct = outcome.accepted ? null : handOffRefusalPath(relayState, outcome.reason);
+      if (toProduct) return res.redirect(303, toProduct);
       if (!outcome.accepted) {
         const policy = outcome.mfaBecause ? policyWords(outcome.mfaBecause, null) : undefined;
         res
@@ -241,7 +253,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
           .send(refusalPage(outcome.reason, requestIdOf(res), policy));
         return;
       }
-      await acceptLogin(res, target, outcome, relayState, null);
+      await acceptLogin(res, target, { ...outcome, samlSubject }, relayState, null);
     },
   );
 
@@ -253,12 +265,23 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
   const acceptLogin = async (
     res: Response,
     target: Target,
-    login: { userId: string; userName: string; roleName: string; mfa: MfaSatisfied },
+    login: {
+      userId: string;
+      userName: string;
+      roleName: string;
+      mfa: MfaSatisfied;
+      samlSubject: SamlSubject | null;
+    },
     relayState: string | null,
     backupCodes: string[] | null,
   ): Promise<void> => {
     logger.info({ accountId: target.accountId, userId: login.userId, mfa: login.mfa }, 'SSO sign-in');
-    const { secret, session } = await deps.sessions.start(target.actor, login.userId as UserId, login.mfa);
+    const { secret, session } = await deps.sessions.start(
+      target.actor,
+      login.userId as UserId,
+      login.mfa,
+      login.samlSubject,
+    );
     setSessionCookie(res, secret, session.absoluteExpires, options.publicUrl.startsWith('https:'));
     const onward = relayState ?? `/sso/${target.accountId}/home`;
     if (!backupCodes) return res.redirect(303, onward);
@@ -269,7 +292,14 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
   };
 
   const stepUp = stepUpRoutes(router, deps, options, { load, acceptLogin });
-  router.use(sessionPages(deps, options));
+  const slo = sloRoutes(
+    router,
+    deps,
+    options,
+    { load, samlLibrary, requestStore: (t) => requestStore(deps.signIns, t.actor) },
+    logger,
+  );
+  router.use(sessionPages(deps, options, slo.logoutRedirect));
 
   // A bug or an outage: a plain page with the request id, never a stack trace.
   router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {

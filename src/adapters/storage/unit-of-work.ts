@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountId } from '../../domain/ids';
-import type { Tx, UnitOfWork } from '../../domain/ports';
+import type { CommitEffect, Tx, UnitOfWork } from '../../domain/ports';
 import { isRetryable } from './db-errors';
 import { dialectOf, type Dialect } from './dialect';
 import { Mutex } from './mutex';
@@ -23,6 +23,13 @@ import { SsoSessionRepositorySql } from './repositories/sso-session.repository';
 import { InactivityRepositorySql } from './repositories/inactivity.repository';
 import { HrSyncRepositorySql } from './repositories/hr-sync.repository';
 import { TotpRepositorySql } from './repositories/totp.repository';
+import { OidcClientRepositorySql } from './repositories/oidc-client.repository';
+import { OidcPayloadRepositorySql } from './repositories/oidc-payload.repository';
+import { AccountDomainRepositorySql } from './repositories/account-domain.repository';
+import { SigningKeyRepositorySql } from './repositories/signing-key.repository';
+
+/** Carries out what committed transactions asked for (composition.ts sets it; none in the CLI). */
+export type CommitEffectHandler = (effects: readonly CommitEffect[]) => void;
 
 const maxAttempts = 5;
 
@@ -36,27 +43,40 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   private readonly dialect: Dialect;
   private readonly mutex = new Mutex();
   private readTx: Tx | undefined;
+  private onCommit: CommitEffectHandler = () => undefined;
 
   constructor(private readonly dataSource: DataSource) {
     this.dialect = dialectOf(dataSource);
   }
 
-  write<T>(accountId: AccountId | null, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.exclusive(() =>
-      withRetry(() =>
-        this.dataSource.transaction(async (manager) => {
+  /** Where effects of committed transactions go (the back-channel logout sender). */
+  setCommitEffectHandler(handler: CommitEffectHandler): void {
+    this.onCommit = handler;
+  }
+
+  async write<T>(accountId: AccountId | null, work: (tx: Tx) => Promise<T>): Promise<T> {
+    let effects: CommitEffect[] = [];
+    const result = await this.exclusive(() =>
+      withRetry(() => {
+        // A retried attempt starts over: only the effects of the attempt that commits count.
+        effects = [];
+        return this.dataSource.transaction(async (manager) => {
           if (accountId && this.dialect === 'mysql') {
             await manager.query('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [accountId]);
           }
-          return work(bindRepositories(manager, this.dialect));
-        }),
-      ),
+          return work(bindRepositories(manager, this.dialect, (effect) => effects.push(effect)));
+        });
+      }),
     );
+    if (effects.length > 0) this.onCommit(effects);
+    return result;
   }
 
   read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     // Reads outside a transaction share one set of repositories: they hold no state.
-    this.readTx ??= bindRepositories(this.dataSource.manager, this.dialect);
+    this.readTx ??= bindRepositories(this.dataSource.manager, this.dialect, () => {
+      throw new Error('afterCommit needs a write (uow.write), not a read');
+    });
     const tx = this.readTx;
     return this.exclusive(() => work(tx));
   }
@@ -66,9 +86,18 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   }
 }
 
-function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
+function bindRepositories(
+  manager: EntityManager,
+  dialect: Dialect,
+  afterCommit: (effect: CommitEffect) => void,
+): Tx {
   const sql = sqlRunner(manager, dialect);
   return {
+    afterCommit,
+    oidcClients: new OidcClientRepositorySql(sql),
+    oidcPayloads: new OidcPayloadRepositorySql(sql, dialect),
+    domains: new AccountDomainRepositorySql(sql, dialect),
+    signingKeys: new SigningKeyRepositorySql(sql),
     accounts: new AccountRepositorySql(sql),
     users: new UserRepositorySql(sql),
     groups: new GroupRepositorySql(sql, dialect),

@@ -100,6 +100,16 @@ export const actions = {
       message: 'Only the Owner can close the account',
     },
   },
+  /** Where sign-ins for an email domain go (the OIDC hand-off's login_hint): the Owner's call. */
+  'domains.claim': {
+    writes: true,
+    permission: 'sso.configure',
+    reservedTo: {
+      who: ['owner', 'operator'],
+      code: 'domain.owner_only',
+      message: 'Only the Owner (or an operator) claims or releases an email domain',
+    },
+  },
   'ownership.force_transfer': {
     writes: true,
     permission: null,

@@ -58,7 +58,10 @@ export type AuditAction =
   | 'mfa.totp_reset'
   | 'sso.session_lifetimes_set'
   | 'sso.session_started'
-  | 'sso.session_ended';
+  | 'sso.session_ended'
+  | 'account.domain_claimed'
+  | 'account.domain_released'
+  | 'oidc.sessions_ended';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';

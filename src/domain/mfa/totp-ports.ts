@@ -1,3 +1,4 @@
+import type { SamlSubject } from '../sso/sso-ports';
 import type { AccountId, UserId } from '../ids';
 
 /** A user's TOTP authenticator (Roster's own step-up, issue 5). */
@@ -24,6 +25,8 @@ export interface PendingLogin {
   userId: UserId;
   method: 'sp-initiated' | 'idp-initiated';
   relayState: string | null;
+  /** Who the IdP named, kept for the session the code will start (single logout names it). */
+  samlSubject: SamlSubject | null;
   expires: number;
 }
 

@@ -7,11 +7,11 @@ import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Clock, Tx, UnitOfWork } from '../ports';
 import { entryRefusal } from '../sso/sign-in-rules';
 import { memberOf } from '../sso/sign-in-service';
-import type { SignInMethod } from '../sso/sso-ports';
+import type { SamlSubject, SignInMethod } from '../sso/sso-ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
 import { requestedAuthnContext, type MfaSatisfied } from './mfa-login';
 import { policyOf } from './mfa-state';
-import type { TotpCrypto, TotpEnrolment } from './totp-ports';
+import type { PendingLogin, TotpCrypto, TotpEnrolment } from './totp-ports';
 
 /** A pending login waits this long for its code. */
 const pendingLifetimeMs = 5 * 60_000;
@@ -38,6 +38,8 @@ export type StepUpResult =
       role: string;
       roleName: string;
       relayState: string | null;
+      /** Who the IdP named (for the session, and single logout). */
+      samlSubject: SamlSubject | null;
       mfa: MfaSatisfied;
       /** Ten new backup codes, only on the login that confirmed the enrolment: shown once. */
       backupCodes: string[] | null;
@@ -69,6 +71,7 @@ export class TotpStepUpService {
     userId: UserId,
     method: SignInMethod,
     relayState: string | null,
+    samlSubject: SamlSubject | null = null,
   ): Promise<{ token: string; prompt: StepUpPrompt }> {
     const now = this.clock.now();
     const token = this.codec.newSecret();
@@ -81,6 +84,7 @@ export class TotpStepUpService {
         userId,
         method,
         relayState,
+        samlSubject,
         expires: now + pendingLifetimeMs,
       });
       // SignInService already audited the start (sso.mfa_step_up_started) with the response's facts.
@@ -106,7 +110,7 @@ export class TotpStepUpService {
       const proof = await this.check(tx, enrolment, code, now);
       if (!proof) return this.wrongCode(tx, actor, enrolment, tokenHash, now);
       await tx.totp.deletePending(tokenHash);
-      return this.accept(tx, actor, enrolment, pending.method, pending.relayState, proof, now);
+      return this.accept(tx, actor, enrolment, pending, proof, now);
     });
   }
 
@@ -230,11 +234,11 @@ export class TotpStepUpService {
     tx: Tx,
     actor: Actor,
     enrolment: TotpEnrolment,
-    method: SignInMethod,
-    relayState: string | null,
+    pending: Pick<PendingLogin, 'method' | 'relayState' | 'samlSubject'>,
     proof: { detail: 'totp'; step: number } | { detail: 'backup_code' },
     now: number,
   ): Promise<StepUpResult> {
+    const { method, relayState } = pending;
     // Minutes may have passed since the SAML response: the user must still be allowed in.
     const user = await this.user(tx, actor.accountId, enrolment.userId);
     const access = await tx.roles.accessOf(actor.accountId, { id: user.id });
@@ -278,6 +282,7 @@ export class TotpStepUpService {
       role: roleKey,
       roleName: this.catalogue.role(roleKey)?.name ?? roleKey,
       relayState,
+      samlSubject: pending.samlSubject,
       mfa,
       backupCodes,
     };

@@ -9,7 +9,8 @@ import { DomainError } from '../errors';
 import type { AccountId, UserId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
-import type { SessionMfa, SsoSession } from './sso-ports';
+import type { SamlSubject, SessionMfa, SsoSession } from './sso-ports';
+import { endHandOff, endUsersHandOffs } from '../oidc/hand-off-sessions';
 
 /** Used when the account has not set its own (PUT /api/v1/sso/session-lifetimes). */
 export const defaultSessionLifetimes = { idleMinutes: 8 * 60, absoluteMinutes: 24 * 60 } as const;
@@ -63,8 +64,16 @@ export class SessionService {
     private readonly rules: RuleBook,
   ) {}
 
-  /** Starts a session for a user the sign-in just let in; `actor` is the SAML endpoint. */
-  async start(actor: Actor, userId: UserId, mfa: SessionMfa = mfaNotRequired): Promise<StartedSession> {
+  /**
+   * Starts a session for a user the sign-in just let in; `actor` is the SAML endpoint, `samlSubject`
+   * who the IdP named (what single logout names later).
+   */
+  async start(
+    actor: Actor,
+    userId: UserId,
+    mfa: SessionMfa = mfaNotRequired,
+    samlSubject: SamlSubject | null = null,
+  ): Promise<StartedSession> {
     const now = this.clock.now();
     return this.uow.write(actor.accountId, async (tx) => {
       await tx.ssoSessions.purgeExpired(actor.accountId, now);
@@ -83,6 +92,8 @@ export class SessionService {
         absoluteExpires,
         idleMinutes,
         mfa,
+        samlSubject,
+        handOffUid: null,
       };
       await tx.ssoSessions.insert(session, this.codec.digest(secret));
       await recordAudit(tx, actor, this.clock, {
@@ -135,7 +146,10 @@ export class SessionService {
     return this.codec.digest(`csrf:${secret}`);
   }
 
-  /** Logs out: the session ends at once, on every instance. False when it had already ended. */
+  /**
+   * Logs out: the session ends at once, on every instance, and so does the product sign-in its
+   * login created (the product is told by back-channel). False when it had already ended.
+   */
   async end(signedIn: SignedIn): Promise<boolean> {
     const { actor, session } = signedIn;
     return this.uow.write(actor.accountId, async (tx) => {
@@ -147,7 +161,37 @@ export class SessionService {
         before: { session: session.id },
         after: { reason: 'logout' },
       });
+      if (session.handOffUid) await endHandOff(tx, actor, this.clock, session.handOffUid, 'logout');
       return true;
+    });
+  }
+
+  /**
+   * The IdP's single logout (a LogoutRequest it signed): the account's sessions of that NameID (and
+   * SessionIndex, when given) end, with the product sign-ins they started. Returns how many.
+   */
+  async endForIdpLogout(
+    actor: Actor,
+    subject: { nameId: string; sessionIndex: string | null },
+  ): Promise<number> {
+    return this.uow.write(actor.accountId, async (tx) => {
+      const sessions = await tx.ssoSessions.findBySamlSubject(
+        actor.accountId,
+        subject.nameId,
+        subject.sessionIndex,
+      );
+      for (const session of sessions) {
+        if (!(await tx.ssoSessions.delete(session.id))) continue;
+        await recordAudit(tx, actor, this.clock, {
+          action: 'sso.session_ended',
+          subjectType: 'user',
+          subjectId: session.userId,
+          before: { session: session.id },
+          after: { reason: 'idp_logout' },
+        });
+        if (session.handOffUid) await endHandOff(tx, actor, this.clock, session.handOffUid, 'idp_logout');
+      }
+      return sessions.length;
     });
   }
 
@@ -192,7 +236,10 @@ export class SessionService {
   }
 }
 
-/** Part of endAccess: a leaver's browser sessions end in the transaction that made them a leaver. */
+/**
+ * Part of endAccess: a leaver's browser sessions and product sign-ins (with every code and token
+ * issued to products) end in the transaction that made them a leaver; products are told after commit.
+ */
 export async function endSessions(
   tx: Tx,
   actor: Actor,
@@ -200,6 +247,7 @@ export async function endSessions(
   userIds: readonly UserId[],
   reason: string,
 ): Promise<void> {
+  await endUsersHandOffs(tx, actor, clock, userIds, reason);
   const ended = await tx.ssoSessions.deleteForUsers(actor.accountId, userIds);
   for (const [userId, sessions] of ended) {
     await recordAudit(tx, actor, clock, {

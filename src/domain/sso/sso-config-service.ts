@@ -44,6 +44,7 @@ export class SsoConfigService {
         certificates,
         idpInitiated: settings.idpInitiated ?? before?.idpInitiated ?? true,
         logoutUrl: idp.logoutUrl,
+        wantAuthnRequestsSigned: idp.wantAuthnRequestsSigned,
         sessionIdleMinutes: before?.sessionIdleMinutes ?? null,
         sessionAbsoluteMinutes: before?.sessionAbsoluteMinutes ?? null,
         updated: now,
@@ -161,6 +162,7 @@ interface CheckedIdp {
   ssoUrl: string;
   certificates: string[];
   logoutUrl: string | null;
+  wantAuthnRequestsSigned: boolean;
 }
 
 function httpUrl(text: string, code: string, what: string): string {
@@ -181,6 +183,7 @@ function checked(idp: {
   ssoUrl: string;
   certificates: string[];
   logoutUrl?: string | null;
+  wantAuthnRequestsSigned?: boolean;
 }): CheckedIdp {
   const entityId = idp.entityId.trim();
   if (!entityId) throw DomainError.invalid('sso.entity_id_required', "Give the IdP's entity id (issuer)");
@@ -189,6 +192,7 @@ function checked(idp: {
     ssoUrl: httpUrl(idp.ssoUrl, 'sso.sso_url_invalid', 'SSO URL'),
     certificates: idp.certificates,
     logoutUrl: idp.logoutUrl ? httpUrl(idp.logoutUrl, 'sso.logout_url_invalid', 'logout URL') : null,
+    wantAuthnRequestsSigned: idp.wantAuthnRequestsSigned ?? false,
   };
 }
 
@@ -203,6 +207,7 @@ function summary(config: SsoConfig) {
     ssoUrl: config.ssoUrl,
     idpInitiated: config.idpInitiated,
     ...(config.logoutUrl ? { logoutUrl: config.logoutUrl } : {}),
+    ...(config.wantAuthnRequestsSigned ? { wantAuthnRequestsSigned: true } : {}),
     certificates: config.certificates.map((c) => c.fingerprint),
   };
 }

@@ -22,6 +22,8 @@ export interface SsoConfig {
   idpInitiated: boolean;
   /** Where logout sends the browser afterwards (the IdP's SingleLogoutService); null: Roster's page. */
   logoutUrl: string | null;
+  /** The IdP's metadata asks for signed AuthnRequests (WantAuthnRequestsSigned). */
+  wantAuthnRequestsSigned: boolean;
   /** Browser session lifetimes; null: Roster's defaults (session-service.ts). */
   sessionIdleMinutes: number | null;
   sessionAbsoluteMinutes: number | null;
@@ -36,6 +38,7 @@ export interface IdpDescriptor {
   certificates: string[];
   /** The SingleLogoutService location (HTTP-Redirect), when the metadata has one. */
   logoutUrl?: string | null;
+  wantAuthnRequestsSigned?: boolean;
 }
 
 /** Reads IdP metadata XML (an adapter: the domain does not parse XML). */
@@ -61,6 +64,13 @@ export interface SsoRepository {
   recordSignIn(accountId: AccountId, userId: UserId, at: number, method: SignInMethod): Promise<void>;
 }
 
+/** The person as the IdP's assertion named them (NameID and SessionIndex). */
+export interface SamlSubject {
+  nameId: string;
+  nameIdFormat: string | null;
+  sessionIndex: string | null;
+}
+
 /** How the person proved a second factor when the session began (another branch fills it in). */
 export interface SessionMfa {
   method: 'idp' | 'totp' | 'not_required';
@@ -79,6 +89,10 @@ export interface SsoSession {
   absoluteExpires: number;
   idleMinutes: number;
   mfa: SessionMfa;
+  /** Who the IdP said signed in: what a single-logout request names. Null for sessions before it was kept. */
+  samlSubject: SamlSubject | null;
+  /** The product sign-in (OpenID Provider session) this session's login created; null if none. */
+  handOffUid: string | null;
 }
 
 export interface SsoSessionRepository {
@@ -89,6 +103,16 @@ export interface SsoSessionRepository {
   delete(sessionId: string): Promise<boolean>;
   /** Ends every session of these users; returns the ids ended per user. */
   deleteForUsers(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, string[]>>;
-  /** Forgets the account's sessions past either end (they can no longer be used anyway). */
+  /**
+   * Forgets the account's sessions past either end (they can no longer be used anyway), except those
+   * tied to a product sign-in: the hand-off sweep ends those and tells the product.
+   */
   purgeExpired(accountId: AccountId, now: number): Promise<void>;
+  /** The account's sessions the IdP named in a LogoutRequest (its NameID, and SessionIndex if given). */
+  findBySamlSubject(accountId: AccountId, nameId: string, sessionIndex: string | null): Promise<SsoSession[]>;
+  /** Ties a session to the product sign-in (provider session uid) its login created. */
+  link(sessionId: string, handOffUid: string): Promise<void>;
+  findByHandOff(handOffUid: string): Promise<SsoSession[]>;
+  /** Sessions tied to a product sign-in that passed either end, across accounts, oldest first. */
+  expiredHandOffs(now: number, limit: number): Promise<SsoSession[]>;
 }

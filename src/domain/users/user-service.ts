@@ -1,6 +1,7 @@
 import { assertSeatAvailable } from '../accounts/seats';
 import { noRole } from '../access/effective-role';
 import { endAccess } from '../access/end-access';
+import { endUsersHandOffs } from '../oidc/hand-off-sessions';
 import type { DeprovisioningBrake } from './deprovisioning-brake';
 import type { RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
@@ -216,6 +217,8 @@ export class UserService {
       await settlePendingInvitation(tx, actor, this.clock, user.id, { status: 'revoked', reason: 'deleted' });
       // Their access to child accounts goes first (audited there); a child's Owner is refused.
       await this.managed.removeAll(tx, actor, user);
+      // Products signed in as them are told (their sessions in Roster go with the row).
+      await endUsersHandOffs(tx, actor, this.clock, [user.id], 'deleted');
       // Reports keep no reference to them; their name stays for the audit log and a comeback.
       await this.records.erase(tx, actor, user);
       await recordAudit(tx, actor, this.clock, {

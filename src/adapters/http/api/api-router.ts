@@ -38,6 +38,8 @@ import type { SsoConfigService } from '../../../domain/sso/sso-config-service';
 import type { SessionService } from '../../../domain/sso/session-service';
 import { csrfHeader, csrfMatches, isSafeMethod, readSessionCookie } from '../session-cookie';
 import { meRoutes } from './me-routes';
+import { domainRoutes } from './domain-routes';
+import type { AccountDomainService } from '../../../domain/oidc/account-domain-service';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
   apiKeys: ApiKeyService;
@@ -52,6 +54,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   children: ChildAccountService;
   sso: SsoConfigService;
   sessions: SessionService;
+  domains: AccountDomainService;
 }
 
 const authorizeBody = z.strictObject({
@@ -136,6 +139,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...mfaRoutes(deps),
     ...ssoRoutes(deps.sso, publicUrl),
     ...meRoutes(deps.sessions),
+    ...domainRoutes(deps.domains),
   ];
 }
 

@@ -10,7 +10,8 @@ export class SsoSessionRepositorySql implements SsoSessionRepository {
   async insert(session: SsoSession, tokenHash: string): Promise<void> {
     await this.sql.run(
       `INSERT INTO sso_sessions (id, account_id, user_id, token_hash, created_at, last_seen_at, idle_expires_at,
-         absolute_expires_at, idle_minutes, mfa_method, mfa_detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         absolute_expires_at, idle_minutes, mfa_method, mfa_detail, saml_name_id, saml_name_id_format, saml_session_index)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         session.id,
         session.accountId,
@@ -23,6 +24,9 @@ export class SsoSessionRepositorySql implements SsoSessionRepository {
         session.idleMinutes,
         session.mfa.method,
         session.mfa.detail,
+        session.samlSubject?.nameId ?? null,
+        session.samlSubject?.nameIdFormat ?? null,
+        session.samlSubject?.sessionIndex ?? null,
       ],
     );
   }
@@ -67,9 +71,42 @@ export class SsoSessionRepositorySql implements SsoSessionRepository {
 
   async purgeExpired(accountId: AccountId, now: number): Promise<void> {
     await this.sql.run(
-      'DELETE FROM sso_sessions WHERE account_id = ? AND (idle_expires_at <= ? OR absolute_expires_at <= ?)',
+      `DELETE FROM sso_sessions WHERE account_id = ? AND (idle_expires_at <= ? OR absolute_expires_at <= ?)
+         AND oidc_session_uid IS NULL`,
       [accountId, now, now],
     );
+  }
+
+  async findBySamlSubject(
+    accountId: AccountId,
+    nameId: string,
+    sessionIndex: string | null,
+  ): Promise<SsoSession[]> {
+    const rows = await this.sql.all(
+      `SELECT * FROM sso_sessions WHERE account_id = ? AND saml_name_id = ?
+         AND (? IS NULL OR saml_session_index = ?)`,
+      [accountId, nameId, sessionIndex, sessionIndex],
+    );
+    return rows.map(toSession);
+  }
+
+  async link(sessionId: string, handOffUid: string): Promise<void> {
+    await this.sql.run('UPDATE sso_sessions SET oidc_session_uid = ? WHERE id = ?', [handOffUid, sessionId]);
+  }
+
+  async findByHandOff(handOffUid: string): Promise<SsoSession[]> {
+    return (await this.sql.all('SELECT * FROM sso_sessions WHERE oidc_session_uid = ?', [handOffUid])).map(
+      toSession,
+    );
+  }
+
+  async expiredHandOffs(now: number, limit: number): Promise<SsoSession[]> {
+    const rows = await this.sql.all(
+      `SELECT * FROM sso_sessions WHERE oidc_session_uid IS NOT NULL
+         AND (idle_expires_at <= ? OR absolute_expires_at <= ?) ORDER BY idle_expires_at LIMIT ?`,
+      [now, now, limit],
+    );
+    return rows.map(toSession);
   }
 }
 
@@ -87,5 +124,14 @@ function toSession(row: Record<string, unknown>): SsoSession {
       method: row.mfa_method as SessionMfa['method'],
       detail: (row.mfa_detail as string | null) ?? null,
     },
+    handOffUid: (row.oidc_session_uid as string | null) ?? null,
+    samlSubject:
+      typeof row.saml_name_id === 'string'
+        ? {
+            nameId: row.saml_name_id,
+            nameIdFormat: (row.saml_name_id_format as string | null) ?? null,
+            sessionIndex: (row.saml_session_index as string | null) ?? null,
+          }
+        : null,
   };
 }

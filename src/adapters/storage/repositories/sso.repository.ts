@@ -24,6 +24,7 @@ export class SsoRepositorySql implements SsoRepository {
       ssoUrl: row.sso_url as string,
       idpInitiated: bool(row.idp_initiated),
       logoutUrl: (row.logout_url as string | null) ?? null,
+      wantAuthnRequestsSigned: bool(row.want_authn_requests_signed),
       sessionIdleMinutes: numOrNull(row.session_idle_minutes),
       sessionAbsoluteMinutes: numOrNull(row.session_absolute_minutes),
       updated: num(row.updated_at),
@@ -40,16 +41,18 @@ export class SsoRepositorySql implements SsoRepository {
       config.logoutUrl,
       config.sessionIdleMinutes,
       config.sessionAbsoluteMinutes,
+      config.wantAuthnRequestsSigned,
     ];
     const updated = await this.sql.run(
       `UPDATE sso_configs SET idp_entity_id = ?, sso_url = ?, idp_initiated = ?, updated_at = ?, logout_url = ?,
-         session_idle_minutes = ?, session_absolute_minutes = ? WHERE account_id = ?`,
+         session_idle_minutes = ?, session_absolute_minutes = ?, want_authn_requests_signed = ? WHERE account_id = ?`,
       [...values, config.accountId],
     );
     if (updated === 0) {
       await this.sql.run(
         `INSERT INTO sso_configs (idp_entity_id, sso_url, idp_initiated, updated_at, logout_url,
-           session_idle_minutes, session_absolute_minutes, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+           session_idle_minutes, session_absolute_minutes, want_authn_requests_signed, account_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [...values, config.accountId],
       );
     }

@@ -1,3 +1,4 @@
+import type { SamlSubject } from '../../../domain/sso/sso-ports';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { PendingLogin, TotpEnrolment, TotpRepository } from '../../../domain/mfa/totp-ports';
 import type { SqlRunner } from '../sql-runner';
@@ -89,9 +90,17 @@ export class TotpRepositorySql implements TotpRepository {
 
   async insertPending(p: PendingLogin): Promise<void> {
     await this.sql.run(
-      `INSERT INTO sso_pending_logins (token_hash, account_id, user_id, method, relay_state, expires_at)
-              VALUES (?, ?, ?, ?, ?, ?)`,
-      [p.tokenHash, p.accountId, p.userId, p.method, p.relayState, p.expires],
+      `INSERT INTO sso_pending_logins (token_hash, account_id, user_id, method, relay_state, saml_subject, expires_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [
+        p.tokenHash,
+        p.accountId,
+        p.userId,
+        p.method,
+        p.relayState,
+        p.samlSubject ? JSON.stringify(p.samlSubject) : null,
+        p.expires,
+      ],
     );
   }
 
@@ -105,6 +114,8 @@ export class TotpRepositorySql implements TotpRepository {
       userId: String(row.user_id) as UserId,
       method: row.method === 'idp-initiated' ? 'idp-initiated' : 'sp-initiated',
       relayState: row.relay_state === null ? null : String(row.relay_state),
+      samlSubject:
+        typeof row.saml_subject === 'string' ? (JSON.parse(row.saml_subject) as SamlSubject) : null,
       expires: num(row.expires_at),
     };
   }

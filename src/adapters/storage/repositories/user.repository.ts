@@ -189,6 +189,11 @@ export class UserRepositorySql implements UserRepository {
     return rows.length ? toTombstone(rows[0]) : null;
   }
 
+  async accountOf(userId: UserId): Promise<AccountId | null> {
+    const rows = await this.sql.all('SELECT account_id FROM users WHERE id = ?', [userId]);
+    return rows.length ? (rows[0].account_id as AccountId) : null;
+  }
+
   async removeTombstone(accountId: AccountId, userId: UserId): Promise<void> {
     await this.sql.run('DELETE FROM user_tombstones WHERE account_id = ? AND user_id = ?', [
       accountId,

@@ -1,0 +1,61 @@
+import { Router, type Request, type Response } from 'express';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { Clock } from '../../domain/ports';
+import type { SigningKeyService } from '../../domain/oidc/signing-key-service';
+import { interactionRoutes, type InteractionDependencies } from './interaction-routes';
+import { buildProvider, type ProviderOptions } from './provider';
+
+export interface OidcDependencies extends InteractionDependencies {
+  signingKeys: SigningKeyService;
+  clock: Clock;
+}
+
+export interface OidcRouteOptions {
+  issuer: string;
+  cookieKeys: readonly string[];
+  adapter: ProviderOptions['adapter'];
+}
+
+/** How often an instance looks for a rotated signing key (`roster oidc rotate-keys` on another host). */
+const keyCheckMs = 10_000;
+
+/**
+ * `/oidc`: the provider (discovery, JWKS, authorization, token, userinfo, logout) and its
+ * interactions. The provider holds its keys in memory, so each instance rebuilds it when the key
+ * set in the database changed; everything else it keeps is in the database already.
+ */
+export function oidcRouter(deps: OidcDependencies, options: OidcRouteOptions, logger: Logger) {
+  let current: { provider: Provider; handler: ReturnType<Provider['callback']>; kids: string } | null = null;
+  let checkedAt = -Infinity;
+  let building: Promise<void> | null = null;
+
+  const refresh = async () => {
+    await deps.signingKeys.ensureKey();
+    const keys = await deps.signingKeys.published();
+    const kids = keys.map((k) => k.kid).join(',');
+    checkedAt = deps.clock.now();
+    if (current?.kids === kids) return;
+    const provider = await buildProvider({ ...options, keys, handOff: deps.handOff });
+    provider.on('server_error', (_ctx, err) => logger.error({ err }, 'OpenID Provider failed'));
+    current = { provider, handler: provider.callback(), kids };
+    logger.info({ kids }, 'OpenID Provider keys loaded');
+  };
+
+  const ready = async () => {
+    if (!current || deps.clock.now() - checkedAt > keyCheckMs) {
+      building ??= refresh().finally(() => (building = null));
+      await building;
+    }
+    if (!current) throw new Error('the OpenID Provider could not be built');
+    return current;
+  };
+
+  const router = Router();
+  router.use(interactionRoutes(async () => (await ready()).provider, deps, logger));
+  router.use('/oidc', async (req: Request, res: Response) => {
+    const { handler } = await ready();
+    await handler(req, res);
+  });
+  return { router, provider: async () => (await ready()).provider };
+}

@@ -1,0 +1,19 @@
+import type { Job } from './job';
+import type { HandOffService } from '../domain/oidc/hand-off-service';
+
+/**
+ * Ends product sign-ins whose Roster session ran out (telling the products) and deletes the
+ * OpenID Provider's expired records (codes, tokens, interactions, sessions).
+ */
+export class OidcSweepJob implements Job {
+  readonly name = 'oidc-sweep';
+  readonly description =
+    'Ends expired product sign-ins (back-channel logout) and deletes expired OpenID records';
+
+  constructor(private readonly handOff: HandOffService) {}
+
+  async run(now: number): Promise<string> {
+    const { sessionsEnded, recordsDeleted } = await this.handOff.sweep(now);
+    return `${sessionsEnded} expired sign-in${sessionsEnded === 1 ? '' : 's'} ended, ${recordsDeleted} expired record${recordsDeleted === 1 ? '' : 's'} deleted`;
+  }
+}

@@ -1,0 +1,39 @@
+import { createServer, type Server } from 'node:http';
+import { freePort } from './idp-server';
+
+/** A product's back-channel logout endpoint: collects the logout tokens Roster posts. */
+export class Receiver {
+  readonly tokens: string[] = [];
+  private constructor(
+    readonly url: string,
+    private readonly server: Server,
+  ) {}
+
+  static async start(): Promise<Receiver> {
+    const port = await freePort();
+    let self: Receiver | null = null;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const token = new URLSearchParams(body).get('logout_token');
+        if (token) self?.tokens.push(token);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(port, 'localhost', resolve));
+    self = new Receiver(`http://localhost:${port}/backchannel`, server);
+    return self;
+  }
+
+  async next(count: number): Promise<string> {
+    const until = Date.now() + 5_000;
+    while (this.tokens.length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    if (this.tokens.length < count) throw new Error('no logout token arrived within 5 s');
+    return this.tokens[count - 1];
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
