@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ConfigError } from '../../config/load';
+import { safeDatabaseUrl } from '../../config/database-url';
+import { migrateUnderLock } from './migration-lock';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { RoleStore1763990000000 } from './migrations/1763990000000-role-store';
 import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys';
@@ -19,6 +22,7 @@ import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-dep
 import { SsoSessions1764120000000 } from './migrations/1764120000000-sso-sessions';
 import { InactivityReview1764130000000 } from './migrations/1764130000000-inactivity-review';
 import { Totp1764140000000 } from './migrations/1764140000000-totp';
+import { RateLimits1764150000000 } from './migrations/1764150000000-rate-limits';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -38,6 +42,7 @@ export const migrations = [
   SsoSessions1764120000000,
   InactivityReview1764130000000,
   Totp1764140000000,
+  RateLimits1764150000000,
 ];
 
 /**
@@ -59,7 +64,8 @@ export function optionsFor(databaseUrl: string): DataSourceOptions {
       type: 'better-sqlite3',
       database,
       enableWAL: database !== ':memory:',
-      // Another process (the CLI) may hold the write lock for a moment.
+      // While opening and migrating, wait for another process's lock; afterwards the unit of work
+      // waits asynchronously instead (sqliteBusyWaitMs below, unit-of-work.ts).
       timeout: 5000,
       // LIKE must be case-sensitive, as with MySQL's binary collation: ci attributes use _norm columns.
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
@@ -85,10 +91,36 @@ export function optionsFor(databaseUrl: string): DataSourceOptions {
   };
 }
 
-/** Opens the database and brings its schema up to date. */
+/**
+ * SQLite's busy wait blocks the whole process, so once open a statement waits only this long
+ * for another process's lock; the unit of work retries asynchronously after that.
+ */
+const sqliteBusyWaitMs = 200;
+
+/**
+ * Opens the database and brings its schema up to date, under a lock, so that several instances
+ * starting at once on a fresh database run the migrations exactly once (migration-lock.ts).
+ * A database that cannot be reached stops the start with a message naming DATABASE_URL (without
+ * its password).
+ */
 export async function openDataSource(databaseUrl: string): Promise<DataSource> {
-  const dataSource = createDataSource(databaseUrl);
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  let dataSource: DataSource;
+  try {
+    dataSource = createDataSource(databaseUrl);
+    await dataSource.initialize();
+  } catch (err) {
+    throw new ConfigError(
+      `Cannot open the database at DATABASE_URL=${safeDatabaseUrl(databaseUrl)}: ${(err as Error).message}`,
+    );
+  }
+  try {
+    await migrateUnderLock(dataSource);
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  if (dataSource.options.type === 'better-sqlite3') {
+    await dataSource.query(`PRAGMA busy_timeout = ${sqliteBusyWaitMs}`);
+  }
   return dataSource;
 }

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountId } from '../../domain/ids';
 import type { Tx, UnitOfWork } from '../../domain/ports';
-import { isRetryable } from './db-errors';
+import { isRetryable, isSqliteBusy } from './db-errors';
 import { dialectOf, type Dialect } from './dialect';
 import { Mutex } from './mutex';
 import { sqlRunner } from './sql-runner';
@@ -25,6 +25,13 @@ import { HrSyncRepositorySql } from './repositories/hr-sync.repository';
 import { TotpRepositorySql } from './repositories/totp.repository';
 
 const maxAttempts = 5;
+/**
+ * How long a write waits, in all, for another process's SQLite write lock. SQLite's own busy wait
+ * blocks the event loop, so the driver waits only briefly (data-source.ts) and the rest of the
+ * wait is these asynchronous retries: the process keeps answering, and a lock held past this
+ * deadline is an outage (503).
+ */
+export const sqliteLockWaitMs = 5_000;
 
 /**
  * The one way to reach the database. On SQLite, TypeORM shares one connection per DataSource,
@@ -42,8 +49,9 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   }
 
   write<T>(accountId: AccountId | null, work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.exclusive(() =>
-      withRetry(() =>
+    // Each attempt takes the mutex anew: between attempts the process's reads go on.
+    return withRetry(() =>
+      this.exclusive(() =>
         this.dataSource.transaction(async (manager) => {
           if (accountId && this.dialect === 'mysql') {
             await manager.query('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [accountId]);
@@ -61,7 +69,11 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
     return this.exclusive(() => work(tx));
   }
 
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` alone on SQLite's one connection (queued behind any unit of work); on MySQL at once.
+   * For code that must use the connection outside a unit of work (the rate limiter's store).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
     return this.dialect === 'sqlite' ? this.mutex.run(work) : work();
   }
 }
@@ -91,12 +103,17 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
 }
 
 async function withRetry<T>(work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (err) {
-      if (attempt >= maxAttempts || !isRetryable(err)) throw err;
-      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      if (!isRetryable(err)) throw err;
+      // A SQLite lock is waited for until the deadline; a MySQL deadlock is retried a few times.
+      const busy = isSqliteBusy(err);
+      if (busy ? Date.now() - started >= sqliteLockWaitMs : attempt >= maxAttempts) throw err;
+      const pause = busy ? Math.min(25 * attempt, 250) : 5 * attempt;
+      await new Promise((r) => setTimeout(r, pause + Math.random() * 20));
     }
   }
 }
