@@ -13,7 +13,7 @@ import { RoleService } from './domain/access/role-service';
 import { MemberService } from './domain/access/member-service';
 import { MappingService } from './domain/role-mapping/mapping-service';
 import { GroupService } from './domain/groups/group-service';
-import type { Clock, IdGenerator, UnitOfWork } from './domain/ports';
+import type { Clock, IdGenerator } from './domain/ports';
 import { ScimTokenService } from './domain/tokens/scim-token-service';
 import { ApiKeyService } from './domain/tokens/api-key-service';
 import { AuthorizationService } from './domain/access/authorization-service';
@@ -71,7 +71,8 @@ export interface RosterCore {
   config: Config;
   catalogue: Catalogue;
   dataSource: DataSource;
-  uow: UnitOfWork;
+  /** The storage adapter's unit of work (the rate limiter's store also queues on it). */
+  uow: TypeOrmUnitOfWork;
   services: Services;
   /** The sweeps; main.ts runs them on an interval, `roster jobs run` on demand. */
   jobs: JobRunner;

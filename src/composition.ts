@@ -2,6 +2,8 @@ import type { Express } from 'express';
 import type { Config } from './config/schema';
 import { createApp } from './adapters/http/app';
 import { composeServices, type ComposeOverrides, type RosterCore } from './composition-core';
+import { rateLimits, type RateLimits } from './adapters/http/rate-limits';
+import { deleteExpiredCounters, sharedCounter } from './adapters/storage/rate-limit-store';
 
 export type { ComposeOverrides, RosterCore, Services } from './composition-core';
 
@@ -18,9 +20,11 @@ export interface Roster extends RosterCore {
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<Roster> {
   const core = await composeServices(config, overrides);
   const { services, dataSource, catalogue } = core;
+  const limits = serverRateLimits(core);
   const app = createApp(
     {
       ...services,
+      rateLimits: limits.rateLimits,
       clock: core.clock,
       logger: core.logger,
       ping: async () => {
@@ -32,6 +36,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         stepUp: services.stepUp,
         sessions: services.sessions,
         clock: core.clock,
+        rateLimits: limits.rateLimits,
         publicUrl: config.publicUrl,
         clockSkewSeconds: config.sso.clockSkewSeconds,
       },
@@ -43,6 +48,43 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       roleName: (key) => catalogue.role(key)?.name ?? key,
     },
     { baseUrl: `${config.publicUrl}/api/v1` },
+    { trustProxy: config.trustProxy },
   );
-  return { ...core, app };
+  return {
+    ...core,
+    app,
+    close: async () => {
+      limits.stop();
+      await core.close();
+    },
+  };
+}
+
+/** How often counters whose window has long ended are deleted. */
+const counterSweepMs = 5 * 60_000;
+
+/** The rate limits (RATE_LIMIT_*), counted in the database every instance shares. */
+function serverRateLimits(core: RosterCore): { rateLimits: RateLimits; stop(): void } {
+  const { dataSource, uow, config, logger } = core;
+  const window = config.rateLimits.windowSeconds;
+  const counters = {
+    failures: sharedCounter(dataSource, uow, {
+      keyPrefix: 'auth-failures',
+      points: config.rateLimits.authFailures,
+      durationSeconds: window,
+      blockInMemory: true,
+    }),
+    requests: sharedCounter(dataSource, uow, {
+      keyPrefix: 'requests',
+      points: config.rateLimits.requestsPerCredential,
+      durationSeconds: window,
+    }),
+  };
+  const sweep = setInterval(() => {
+    deleteExpiredCounters(dataSource, uow, Date.now()).catch((err: unknown) =>
+      logger.warn({ err }, 'could not delete expired rate-limit counters'),
+    );
+  }, counterSweepMs);
+  sweep.unref();
+  return { rateLimits: rateLimits(config.rateLimits, counters, logger), stop: () => clearInterval(sweep) };
 }

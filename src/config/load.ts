@@ -1,4 +1,5 @@
 import { settings, type Config, type SettingName } from './schema';
+import { safeDatabaseUrl } from './database-url';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -20,7 +21,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (result.success) values[name] = result.data;
     else
       problems.push(
-        `${name}=${JSON.stringify(raw)}: ${result.error.issues.map((i) => i.message).join('; ')}`,
+        `${name}=${printable(name, raw)}: ${result.error.issues.map((i) => i.message).join('; ')}`,
       );
   }
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -47,5 +48,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number }),
     hrSync: Object.freeze({ maxDeactivationShare: values.HR_SYNC_MAX_DEACTIVATION_SHARE as number }),
     mfaTotpKey: (values.MFA_TOTP_KEY as string | undefined) ?? null,
+    trustProxy: values.TRUST_PROXY as Config['trustProxy'],
+    rateLimits: Object.freeze({
+      authFailures: values.RATE_LIMIT_AUTH_FAILURES as number,
+      requestsPerCredential: values.RATE_LIMIT_REQUESTS_PER_TOKEN as number,
+      windowSeconds: values.RATE_LIMIT_WINDOW_SECONDS as number,
+    }),
   });
+}
+
+/** A bad value as the error may show it: never a secret, never a password inside a URL. */
+function printable(name: SettingName, raw: string | undefined): string {
+  if (raw === undefined) return 'undefined';
+  if ('secret' in settings[name]) return `(hidden: ${raw.length} characters)`;
+  return JSON.stringify(safeDatabaseUrl(raw));
 }

@@ -21,6 +21,8 @@ import type { TotpStepUpService } from '../../domain/mfa/totp-step-up-service';
 import { mfaEvidenceOf } from './mfa-evidence';
 import { backupCodesPage, policyWords } from './mfa-pages';
 import { stepUpRoutes } from './mfa-step-up-routes';
+import { ssoErrorHandler } from './error-pages';
+import type { RateLimits } from '../http/rate-limits';
 
 export interface SamlDependencies {
   ssoConfig: SsoConfigService;
@@ -29,6 +31,8 @@ export interface SamlDependencies {
   clock: Clock;
   /** Roster's TOTP when the IdP did not prove MFA (mfa-step-up-routes.ts). */
   stepUp: TotpStepUpService;
+  /** Refused SAML responses count against the sender's address (429 past the limit). */
+  rateLimits: RateLimits;
 }
 
 export interface SamlRouteOptions {
@@ -128,6 +132,12 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       .send(refusalPage(refusal.reason, requestIdOf(res)));
   };
 
+  /** A SAML response refused at the ACS: a failed authentication, counted against the sender's address. */
+  const refuseResponse = async (req: Request, res: Response, actor: Actor, refusal: Refusal) => {
+    await deps.rateLimits.refused(req);
+    await refuse(res, actor, refusal);
+  };
+
   /** Loads the account's IdP; answers with a page itself when there is none. */
   const load = async (req: Request, res: Response): Promise<Target | null> => {
     const accountId = String(req.params.accountId);
@@ -199,28 +209,32 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       if (!target) return;
       const encoded: unknown = req.body?.SAMLResponse;
       if (typeof encoded !== 'string' || !encoded) {
-        await refuse(res, target.actor, { reason: 'malformed', detail: 'no SAMLResponse in the form' });
+        await refuseResponse(req, res, target.actor, {
+          reason: 'malformed',
+          detail: 'no SAMLResponse in the form',
+        });
         return;
       }
       const sp = spEndpoints(options.publicUrl, target.accountId);
       const facts = precheckResponse(Buffer.from(encoded, 'base64').toString('utf8'), sp.acsUrl);
-      if (isRefusal(facts)) return refuse(res, target.actor, facts);
+      if (isRefusal(facts)) return refuseResponse(req, res, target.actor, facts);
       if (facts.inResponseTo === null && !target.config.idpInitiated) {
-        return refuse(res, target.actor, {
+        return refuseResponse(req, res, target.actor, {
           reason: 'idp_initiated_off',
           detail: 'IdP-initiated login is turned off',
         });
       }
       targets.set(req, target);
       const { err, user } = await authenticate(req, res, next);
-      if (err || !user) return refuse(res, target.actor, refusalOf(err ?? new Error('no profile')));
+      if (err || !user)
+        return refuseResponse(req, res, target.actor, refusalOf(err ?? new Error('no profile')));
       const assertion = checkAssertion(
         user.profile.getAssertionXml?.() ?? '',
         sp.acsUrl,
         deps.clock.now(),
         skewMs,
       );
-      if (isRefusal(assertion)) return refuse(res, target.actor, assertion);
+      if (isRefusal(assertion)) return refuseResponse(req, res, target.actor, assertion);
       const method = facts.inResponseTo ? 'sp-initiated' : 'idp-initiated';
       const outcome = await deps.signIns.signIn(target.actor, {
         nameId: user.profile.nameID,
@@ -271,16 +285,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
   const stepUp = stepUpRoutes(router, deps, options, { load, acceptLogin });
   router.use(sessionPages(deps, options));
 
-  // A bug or an outage: a plain page with the request id, never a stack trace.
-  router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const requestId = requestIdOf(res);
-    logger.error({ err, requestId }, 'SSO request failed');
-    res
-      .status(500)
-      .type('html')
-      .send(
-        `<!doctype html><title>Sign-in failed</title><h1>Sign-in failed</h1><p>Roster could not finish this sign-in. Try again; if it keeps failing, quote reference ${requestId}.</p>`,
-      );
-  });
+  // A bug, an outage or a rate limit: a plain page with the request id, never a stack trace.
+  router.use('/sso', ssoErrorHandler(logger));
   return router;
 }

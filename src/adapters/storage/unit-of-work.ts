@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountId } from '../../domain/ids';
 import type { Tx, UnitOfWork } from '../../domain/ports';
-import { isRetryable, isSqliteBusy } from './db-errors';
+import { DomainError } from '../../domain/errors';
+import { isDatabaseUnavailable, isRetryable, isSqliteBusy } from './db-errors';
 import { dialectOf, type Dialect } from './dialect';
 import { Mutex } from './mutex';
 import { sqlRunner } from './sql-runner';
@@ -59,14 +60,14 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
           return work(bindRepositories(manager, this.dialect));
         }),
       ),
-    );
+    ).catch(asOutage);
   }
 
   read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     // Reads outside a transaction share one set of repositories: they hold no state.
     this.readTx ??= bindRepositories(this.dataSource.manager, this.dialect);
     const tx = this.readTx;
-    return this.exclusive(() => work(tx));
+    return this.exclusive(() => work(tx)).catch(asOutage);
   }
 
   /**
@@ -100,6 +101,18 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     hr: new HrSyncRepositorySql(sql, dialect),
     totp: new TotpRepositorySql(sql),
   };
+}
+
+/** The port's promise: an unreachable store is `unavailable` (the transports answer 503), not a bug. */
+function asOutage(err: unknown): never {
+  if (!(err instanceof DomainError) && isDatabaseUnavailable(err)) {
+    throw DomainError.unavailable(
+      'database.unavailable',
+      'The database is unavailable at the moment; nothing was changed. Try again shortly.',
+      err,
+    );
+  }
+  throw err;
 }
 
 async function withRetry<T>(work: () => Promise<T>): Promise<T> {
