@@ -95,7 +95,7 @@ export function optionsFor(databaseUrl: string): DataSourceOptions {
  * SQLite's busy wait blocks the whole process, so once open a statement waits only this long
  * for another process's lock; the unit of work retries asynchronously after that.
  */
-const sqliteBusyWaitMs = 200;
+const sqliteBusyWaitMs = 10;
 
 /**
  * Opens the database and brings its schema up to date, under a lock, so that several instances
