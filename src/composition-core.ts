@@ -121,9 +121,9 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     deprovisioning: brake,
     invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, policy),
     children: new ChildAccountService(uow, clock, ids, catalogue, roles, policy),
-    mfa: new MfaPolicyService(uow, clock, catalogue, policy),
+    mfa: new MfaPolicyService(uow, clock, catalogue, policy, config.mfaTotpKey !== null),
     sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
-    signIns: new SignInService(uow, clock, catalogue),
+    signIns: new SignInService(uow, clock, catalogue, config.mfaTotpKey !== null),
     sessions: new SessionService(uow, clock, ids, sha256SecretCodec, catalogue),
     hrSync: new HrSyncService(uow, clock, ids, users, config.hrSync.maxDeactivationShare),
     stepUp: new TotpStepUpService(

@@ -441,6 +441,8 @@ export interface MfaPolicyRepository {
   get(accountId: AccountId): Promise<MfaPolicy | null>;
   /** Creates or replaces the account's policy. */
   save(accountId: AccountId, policy: MfaPolicy, at: number): Promise<void>;
+  /** The accounts whose stored policy matches (every policy is read: accounts are few). */
+  accountsWhere(match: (policy: MfaPolicy) => boolean): Promise<AccountId[]>;
 }
 
 /** What the HR sync keeps: which users an account's HR export owns, and start/termination dates still to come. */

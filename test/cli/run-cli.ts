@@ -21,10 +21,21 @@ export function roster(args: string[], env: Record<string, string>) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Runs the real server to its end (for starts that must fail), at most `timeoutMs`. */
+export function runServer(env: Record<string, string>, timeoutMs = 30_000) {
+  const result = spawnSync(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', JOBS_INTERVAL_SECONDS: '0', ...env },
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 /** Starts the real server (`node dist/src/main.js`) on a free port and resolves with its base URL. */
 export function startServer(
   env: Record<string, string>,
-): Promise<{ url: string; stop: () => Promise<void> }> {
+): Promise<{ url: string; stop: () => Promise<void>; output: () => string }> {
   const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -43,7 +54,7 @@ export function startServer(
       for (const line of output.split('\n')) {
         if (!line.includes('Roster is listening')) continue;
         const { port } = JSON.parse(line) as { port: number };
-        resolve({ url: `http://127.0.0.1:${port}`, stop });
+        resolve({ url: `http://127.0.0.1:${port}`, stop, output: () => output });
       }
     };
     child.stdout.on('data', onData);
