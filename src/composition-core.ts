@@ -113,7 +113,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     roles: new RoleService(uow, clock, catalogue, roles, policy),
     ownership: new OwnershipService(uow, clock, catalogue, roles),
     tokens: new ScimTokenService(uow, clock, ids, sha256SecretCodec),
-    apiKeys: new ApiKeyService(uow, clock, ids, sha256SecretCodec),
+    apiKeys: new ApiKeyService(uow, clock, ids, sha256SecretCodec, policy),
     authorization: new AuthorizationService(uow, catalogue),
     audit: new AuditService(uow, policy),
     members: new MemberService(uow, catalogue, policy),

@@ -12,13 +12,19 @@ export function assertBuilt(): void {
   }
 }
 
+/** The line with which the CLI names the database it opened (operations-cli.test.ts tests it). */
+const databaseNotice = /^roster: (using the database at|created a new, empty database at) .*\n/;
+
+/** Runs the CLI; `stderr` is what follows the database notice, which is in `notice`. */
 export function roster(args: string[], env: Record<string, string>) {
   const result = spawnSync(process.execPath, [cli, ...args], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
     encoding: 'utf8',
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  const notice = databaseNotice.exec(result.stderr)?.[0] ?? null;
+  const stderr = notice ? result.stderr.slice(notice.length) : result.stderr;
+  return { status: result.status, stdout: result.stdout, stderr, notice };
 }
 
 /** Runs the real server to its end (for starts that must fail), at most `timeoutMs`. */

@@ -1,8 +1,9 @@
+import type { AccessPolicy } from '../access/policy';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
-import type { AccountId, UserId } from '../ids';
-import type { ApiKey, Clock, IdGenerator, UnitOfWork } from '../ports';
+import { isUuid, type AccountId, type UserId } from '../ids';
+import type { ApiKey, ApiKeyListing, Clock, IdGenerator, UnitOfWork } from '../ports';
 import type { SecretCodec } from './scim-token-service';
 
 export interface IssuedApiKey {
@@ -12,6 +13,8 @@ export interface IssuedApiKey {
 }
 
 const touchEveryMs = 60_000;
+/** Keys are credentials of the account's integrations: managed by whoever manages its SCIM tokens. */
+const permission = 'scim.manage_tokens';
 
 /**
  * API keys for the admin and authorization API. A member key acts as its user with that user's
@@ -24,7 +27,48 @@ export class ApiKeyService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly codec: SecretCodec,
+    private readonly policy: AccessPolicy,
   ) {}
+
+  /** The account's keys with created and last-used times, revoked ones included; never a secret. */
+  async list(actor: Actor): Promise<ApiKeyListing[]> {
+    return this.uow.read(async (tx) => {
+      await this.policy.assertMay(tx, actor, permission, { read: true });
+      if (!(await tx.accounts.get(actor.accountId))) {
+        throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
+      }
+      return tx.apiKeys.list(actor.accountId);
+    });
+  }
+
+  /** Revokes a key: it is refused from its next request on. Audited; another account's key is not found. */
+  async revoke(actor: Actor, keyId: string): Promise<ApiKeyListing> {
+    return this.uow.write(actor.accountId, async (tx) => {
+      await this.policy.assertMay(tx, actor, permission);
+      const key = isUuid(keyId) ? await tx.apiKeys.get(actor.accountId, keyId) : null;
+      const now = this.clock.now();
+      if (!key || !(await tx.apiKeys.revoke(actor.accountId, key.id, now))) {
+        throw DomainError.notFound('api_key.not_found', `No live API key ${keyId} on this account`);
+      }
+      await recordAudit(tx, actor, this.clock, {
+        action: 'api_key.revoked',
+        subjectType: 'api_key',
+        subjectId: key.id,
+        before: null,
+        after: { kind: key.kind, userId: key.userId, label: key.label, reason: 'revoked' },
+      });
+      return { ...key, revoked: now };
+    });
+  }
+
+  /**
+   * Which key of which account a secret is (a leaked key found in a log), so the operator can
+   * revoke it without knowing either; null when it is no key.
+   */
+  async identify(secret: string): Promise<{ accountId: AccountId; keyId: string } | null> {
+    const key = await this.uow.read((tx) => tx.apiKeys.findByHash(this.codec.digest(secret)));
+    return key ? { accountId: key.accountId as AccountId, keyId: key.id } : null;
+  }
 
   async issueForMember(actor: Actor, userName: string, label = 'API key'): Promise<IssuedApiKey> {
     return this.issue(actor, 'member', label, async (tx) => {

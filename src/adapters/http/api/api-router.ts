@@ -40,6 +40,7 @@ import type { SsoConfigService } from '../../../domain/sso/sso-config-service';
 import type { SessionService } from '../../../domain/sso/session-service';
 import { csrfHeader, csrfMatches, isSafeMethod, readSessionCookie } from '../session-cookie';
 import { meRoutes } from './me-routes';
+import { apiKeyRoutes } from './api-key-routes';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
   rateLimits: RateLimits;
@@ -138,6 +139,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...mfaRoutes(deps),
     ...ssoRoutes(deps.sso, publicUrl),
     ...meRoutes(deps.sessions),
+    ...apiKeyRoutes(deps.apiKeys),
   ];
 }
 
