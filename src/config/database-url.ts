@@ -2,16 +2,14 @@
 export const defaultDatabaseUrl = 'sqlite:data/roster.sqlite';
 
 /**
- * DATABASE_URL as it may be printed: a MySQL/MariaDB password becomes `***` (also in a URL that
- * does not parse, where everything between `//user:` and the last `@` is hidden).
+ * A URL as it may be printed: a password (between the `:` after the user and the last `@`)
+ * becomes `***`, whether the URL is well formed or not (`mysql:/user:pw@db` must not leak either).
  */
 export function safeDatabaseUrl(databaseUrl: string): string {
   if (databaseUrl.startsWith('sqlite:')) return databaseUrl;
-  try {
-    const url = new URL(databaseUrl);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return databaseUrl.replace(/^([a-z]+:\/\/[^:@/]*:).*@/i, '$1***@');
-  }
+  const at = databaseUrl.lastIndexOf('@');
+  // The first colon ends the scheme; the next one, if before the @, starts the password.
+  const colon = databaseUrl.indexOf(':', databaseUrl.indexOf(':') + 1);
+  if (at < 0 || colon < 0 || colon > at) return databaseUrl;
+  return `${databaseUrl.slice(0, colon + 1)}***${databaseUrl.slice(at)}`;
 }

@@ -128,7 +128,8 @@ export const settings = {
   MFA_TOTP_KEY: {
     description:
       "Encrypts users' TOTP secrets at rest (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`). " +
-      "Without it Roster's TOTP step-up cannot enrol anyone; keep it with your backups, changing it voids every enrolment.",
+      'Without it the step-up is off (a login the IdP did not prove MFA for is refused, a policy only TOTP could ' +
+      'satisfy is refused, and the server warns at start about such policies); keep it with your backups, changing it voids every enrolment.',
     defaultText: 'none',
     secret: true,
     schema: z
