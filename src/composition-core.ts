@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { loadCatalogue } from './config/catalogue';
 import type { Config } from './config/schema';
 import type { Catalogue } from './domain/access/catalogue';
-import { AccessPolicy } from './domain/access/policy';
+import { RuleBook } from './domain/access/rule-book';
 import { RoleRecomputer } from './domain/access/role-recompute';
 import { AccountService } from './domain/accounts/account-service';
 import { AuditService } from './domain/audit/audit-service';
@@ -101,30 +101,30 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuidGenerator;
   const roles = new RoleRecomputer(catalogue, clock);
-  const policy = new AccessPolicy(catalogue, clock);
-  const brake = new DeprovisioningBrake(uow, clock, policy, config.deactivationBrake);
-  const users = new UserService(uow, clock, ids, roles, policy, brake);
+  const rules = new RuleBook(catalogue, clock);
+  const brake = new DeprovisioningBrake(uow, clock, rules, config.deactivationBrake);
+  const users = new UserService(uow, clock, ids, roles, rules, brake);
   const services: Services = {
-    accounts: new AccountService(uow, clock, ids, roles, policy),
+    accounts: new AccountService(uow, clock, ids, roles, rules, users),
     users,
-    inactivity: new InactivityService(uow, clock, users, policy),
-    groups: new GroupService(uow, clock, ids, roles),
-    mappings: new MappingService(uow, clock, ids, catalogue, roles, policy),
-    roles: new RoleService(uow, clock, catalogue, roles, policy),
-    ownership: new OwnershipService(uow, clock, catalogue, roles),
-    tokens: new ScimTokenService(uow, clock, ids, sha256SecretCodec),
-    apiKeys: new ApiKeyService(uow, clock, ids, sha256SecretCodec, policy),
-    authorization: new AuthorizationService(uow, catalogue),
-    audit: new AuditService(uow, policy),
-    members: new MemberService(uow, catalogue, policy),
-    support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, policy),
+    inactivity: new InactivityService(uow, clock, users, rules),
+    groups: new GroupService(uow, clock, ids, roles, rules, brake),
+    mappings: new MappingService(uow, clock, ids, catalogue, roles, rules),
+    roles: new RoleService(uow, clock, catalogue, roles, rules),
+    ownership: new OwnershipService(uow, clock, catalogue, roles, rules),
+    tokens: new ScimTokenService(uow, clock, ids, sha256SecretCodec, rules),
+    apiKeys: new ApiKeyService(uow, clock, ids, sha256SecretCodec, rules),
+    authorization: new AuthorizationService(uow, catalogue, rules),
+    audit: new AuditService(uow, rules),
+    members: new MemberService(uow, catalogue, rules),
+    support: new SupportAccessService(uow, clock, ids, sha256SecretCodec, rules),
     deprovisioning: brake,
-    invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, policy),
-    children: new ChildAccountService(uow, clock, ids, catalogue, roles, policy),
-    mfa: new MfaPolicyService(uow, clock, catalogue, policy, config.mfaTotpKey !== null),
-    sso: new SsoConfigService(uow, clock, policy, readIdpMetadata),
-    signIns: new SignInService(uow, clock, catalogue, config.mfaTotpKey !== null),
-    sessions: new SessionService(uow, clock, ids, sha256SecretCodec, catalogue),
+    invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, rules, users),
+    children: new ChildAccountService(uow, clock, ids, catalogue, roles, rules, users),
+    mfa: new MfaPolicyService(uow, clock, catalogue, rules, users, config.mfaTotpKey !== null),
+    sso: new SsoConfigService(uow, clock, rules, readIdpMetadata),
+    signIns: new SignInService(uow, clock, catalogue, rules, config.mfaTotpKey !== null),
+    sessions: new SessionService(uow, clock, ids, sha256SecretCodec, catalogue, rules),
     hrSync: new HrSyncService(uow, clock, ids, users, config.hrSync.maxDeactivationShare),
     stepUp: new TotpStepUpService(
       uow,
@@ -132,7 +132,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       sha256SecretCodec,
       totpCrypto(config.mfaTotpKey),
       catalogue,
-      policy,
+      rules,
     ),
   };
   const jobs = new JobRunner(

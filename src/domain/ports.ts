@@ -266,6 +266,11 @@ export interface AuditRepository {
   append(event: AuditEvent): Promise<void>;
   /** How many events with these actions through this channel happened at or after `since`. */
   count(accountId: AccountId, actions: readonly string[], channel: Channel, since: number): Promise<number>;
+  /**
+   * How many users were left without a role by their groups at or after `since`, through any
+   * channel: `user.role_changed` events from a group's role to none.
+   */
+  countRolesLostThroughGroups(accountId: AccountId, since: number): Promise<number>;
   /** Appends in order, in a few multi-row statements. */
   appendMany(events: readonly AuditEvent[]): Promise<void>;
   /** Newest first; `before` is the id of the last event of the previous page (a cursor). */
@@ -278,13 +283,19 @@ export interface Invitation {
   userId: UserId;
   /** The actor id of who invited (or last resent). */
   invitedBy: string;
-  status: 'pending' | 'accepted' | 'expired';
+  /**
+   * Settled by the invitee (accepted), by time (expired), or by another channel first: `provisioned`
+   * when the IdP or HR activated the user, `revoked` when they were deactivated or deleted.
+   */
+  status: 'pending' | InvitationOutcome;
   created: number;
   sent: number;
   sentCount: number;
   expires: number;
   accepted: number | null;
 }
+
+export type InvitationOutcome = 'accepted' | 'expired' | 'provisioned' | 'revoked';
 
 export interface InvitationRepository {
   insert(invitation: Invitation, tokenHash: string): Promise<void>;
@@ -295,8 +306,11 @@ export interface InvitationRepository {
   /** A new secret and a new validity: the old secret stops working. */
   resend(id: string, tokenHash: string, by: string, sent: number, expires: number): Promise<void>;
   /** Compare-and-set from pending; false when it was no longer pending. */
-  settle(id: string, status: 'accepted' | 'expired', at: number): Promise<boolean>;
-  countPending(accountId: AccountId): Promise<number>;
+  settle(id: string, status: InvitationOutcome, at: number): Promise<boolean>;
+  /** The user's pending invitation, if any (past its end or not). */
+  pendingFor(accountId: AccountId, userId: UserId): Promise<Invitation | null>;
+  /** Pending invitations of inactive users: each holds its user's seat (an active user holds their own). */
+  countHeldSeats(accountId: AccountId): Promise<number>;
   /** Pending invitations past their end, across accounts, oldest first. */
   due(now: number, limit: number): Promise<Invitation[]>;
 }

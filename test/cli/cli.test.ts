@@ -242,6 +242,7 @@ test('roster audit shows the audit log of an account, newest first', () => {
     'scim_token.issued',
     'user.role_changed',
     'account.created',
+    'user.provisioned',
   ]);
   expect(page.events.every((e) => e.channel === 'cli')).toBe(true);
   const human = roster(['audit', '--account', created.accountId, '--action', 'account.created'], env);

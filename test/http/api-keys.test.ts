@@ -86,7 +86,7 @@ test('an Admin lists the keys with created and last-used times, never a secret; 
   });
 });
 
-test('the Owner may too; a Manager, the service key (for revoking) and a support agent may not; nothing changes', async () => {
+test("the Owner may too; a Manager, the service key (for revoking), a support agent, and an Admin for the Owner's keys may not", async () => {
   const { account, member } = await setUp();
   const manager = await member('manager');
   const target = await member('analyst');

@@ -282,6 +282,22 @@ test("an Admin resets a user's TOTP (audited; the next login enrols again); supp
   expect((await s.login(userName)).text).toContain('Set up your authenticator app');
 });
 
+test("an Admin cannot reset the Owner's TOTP; the Owner can reset their own", async () => {
+  const s = await setUp({ required: true });
+  const op = s.account.operator;
+  const ownerUserName = (await roster.services.members.get(op, s.account.ownerId)).userName;
+  await enrol(s, ownerUserName);
+  const admin = await s.admin();
+  const refused = await admin.delete(`/members/${s.account.ownerId}/totp`).expect(403);
+  expect(refused.body.error.code).toBe('account.owner_protected');
+  expect((await admin.get(`/members/${s.account.ownerId}`).expect(200)).body.totpEnrolled).toBe(true);
+  expect((await s.login(ownerUserName)).text).not.toContain('Set up your authenticator app');
+
+  const owner = apiClient(roster, (await roster.services.apiKeys.issueForMember(op, ownerUserName)).secret);
+  await owner.delete(`/members/${s.account.ownerId}/totp`).expect(204);
+  expect((await s.login(ownerUserName)).text).toContain('Set up your authenticator app');
+});
+
 test('without MFA_TOTP_KEY a login the IdP did not prove MFA for is refused with the MFA page (403, audited), not a 503', async () => {
   const bare = await startRoster({}, { clock });
   try {

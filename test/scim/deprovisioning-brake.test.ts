@@ -12,7 +12,7 @@ import {
   startRoster,
   type TestRoster,
 } from '../support/roster';
-import { expectScimError, uniqueEmail } from './scim-helpers';
+import { expectScimError, GROUP_URN, ROSTER_URN, unique, uniqueEmail } from './scim-helpers';
 
 let now = Date.parse('2026-12-02T10:00:00Z');
 const clock = { now: () => now };
@@ -100,4 +100,108 @@ test('a quiet hour later the count starts again; an Analyst cannot approve', asy
     (await roster.services.apiKeys.issueForMember(account.operator, analystName)).secret,
   );
   expect((await analyst.post('/deprovisioning/approve')).status).toBe(403);
+});
+
+describe('access removed through groups counts too', () => {
+  const groupBody = (displayName: string, members: string[]) => ({
+    schemas: [GROUP_URN],
+    displayName,
+    members: members.map((value) => ({ value })),
+  });
+  async function mappedGroup(
+    setup: Awaited<ReturnType<typeof setUp>>,
+    displayName: string,
+    members: string[],
+    by: 'id' | 'displayName' = 'id',
+  ) {
+    const id = (await setup.scim.post('/Groups', groupBody(displayName, members)).expect(201)).body
+      .id as string;
+    const mapping = await setup.admin
+      .post('/mappings', { group: { by, value: by === 'id' ? id : displayName }, role: 'analyst' })
+      .expect(201);
+    return { id, mappingId: mapping.body.id as string };
+  }
+  const roleOf = async (setup: Awaited<ReturnType<typeof setUp>>, userId: string) =>
+    (await setup.scim.get(`/Users/${userId}`)).body[ROSTER_URN].role as string;
+  const membersOf = async (setup: Awaited<ReturnType<typeof setUp>>, groupId: string) =>
+    ((await setup.scim.get(`/Groups/${groupId}`)).body.members as { value: string }[])
+      .map((m) => m.value)
+      .sort();
+
+  test('a deleted group and a removed member count; once the brake holds, a group change that would leave anyone without a role is held and writes nothing', async () => {
+    const setup = await setUp();
+    const { scim, ids, admin, deactivate } = setup;
+    const first = await mappedGroup(setup, unique('Team One'), ids.slice(0, 3));
+    const secondName = unique('Team Two');
+    const second = await mappedGroup(setup, secondName, ids.slice(3, 6), 'displayName');
+    await scim.delete(`/Groups/${first.id}`).expect(204);
+    expect((await admin.get('/deprovisioning')).body).toMatchObject({
+      recent: 3,
+      lostRoleThroughGroups: 3,
+      held: false,
+    });
+    await scim
+      .patch(`/Groups/${second.id}`, patchOp({ op: 'remove', path: `members[value eq "${ids[3]}"]` }))
+      .expect(204);
+    expect((await admin.get('/deprovisioning')).body).toMatchObject({ recent: 4, limit: 4, held: true });
+    // The same hourly budget: the next SCIM deactivation is held as well.
+    expectScimError(await deactivate(ids[20]), 503);
+
+    // Adding members takes nobody's access away: it goes through.
+    await scim
+      .patch(`/Groups/${second.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: ids[6] }] }))
+      .expect(204);
+    const before = await membersOf(setup, second.id);
+    const replace = patchOp({ op: 'replace', path: 'members', value: [{ value: ids[6] }] });
+    const held = await scim.patch(`/Groups/${second.id}`, replace);
+    const body = expectScimError(held, 503);
+    expect(held.headers['retry-after']).toBe('600');
+    expect(body.detail).toMatch(
+      /Held: this change would leave 2 users without a role.*Owner or Admin must approve/,
+    );
+    expectScimError(await scim.put(`/Groups/${second.id}`, groupBody(secondName, [ids[6]])), 503);
+    const rename = patchOp({ op: 'replace', path: 'displayName', value: `${secondName} (old)` });
+    expectScimError(await scim.patch(`/Groups/${second.id}`, rename), 503);
+    expectScimError(await scim.delete(`/Groups/${second.id}`), 503);
+    expect(await membersOf(setup, second.id)).toEqual(before);
+    expect((await scim.get(`/Groups/${second.id}`)).body.displayName).toBe(secondName);
+    expect(await roleOf(setup, ids[4])).toBe('Analyst');
+
+    await admin.post('/deprovisioning/approve').expect(200);
+    await scim.patch(`/Groups/${second.id}`, rename).expect(204);
+    expect(await roleOf(setup, ids[4])).toBe('none');
+    expect((await admin.get('/deprovisioning')).body).toMatchObject({ recent: 7, lostRoleThroughGroups: 7 });
+  });
+
+  test("an admin's mapping removal counts toward the brake but is never held by it", async () => {
+    const setup = await setUp();
+    const { ids, admin, deactivate } = setup;
+    const group = await mappedGroup(setup, unique('Team Three'), ids.slice(0, 5));
+    for (const id of ids.slice(10, 14)) await deactivate(id).expect(200);
+    expect((await admin.get('/deprovisioning')).body).toMatchObject({ recent: 4, held: true });
+    await admin.delete(`/mappings/${group.mappingId}`).expect(204);
+    expect(await roleOf(setup, ids[0])).toBe('none');
+    expect((await admin.get('/deprovisioning')).body).toMatchObject({
+      recent: 9,
+      lostRoleThroughGroups: 5,
+      held: true,
+    });
+  });
+});
+
+test('one SCIM group change that would take more access than the hour allows is held as a whole', async () => {
+  const { scim, ids, admin } = await setUp();
+  const group = (
+    await scim
+      .post('/Groups', {
+        schemas: [GROUP_URN],
+        displayName: unique('Everyone'),
+        members: ids.slice(0, 5).map((value) => ({ value })),
+      })
+      .expect(201)
+  ).body.id as string;
+  await admin.post('/mappings', { group: { by: 'id', value: group }, role: 'analyst' }).expect(201);
+  expectScimError(await scim.delete(`/Groups/${group}`), 503);
+  await scim.get(`/Groups/${group}`).expect(200);
+  expect((await admin.get('/deprovisioning')).body).toMatchObject({ recent: 0, limit: 4, held: false });
 });

@@ -300,3 +300,19 @@ test('under a seat limit, a leaver of the same run frees their seat for a hire',
   expect((await owned()).get('E5')?.active).toBe(true);
   expect((await owned()).get('E1')?.active).toBe(false);
 });
+
+test('HR taking over an invited person activates them once: the invitation is settled, one seat is held', async () => {
+  const { account, sync, owned } = await setUp();
+  await roster.services.accounts.setSeatLimit(account.operator, 2); // the Owner and the invitee
+  const { invitation } = await roster.services.invitations.invite(account.operator, {
+    email: 'dana@acme.test',
+  });
+  const result = await sync(['E9,dana@acme.test,Dana,Dahl,Ops,Engineer,,active,,'], { adopt: true });
+  expect(result.failures).toEqual([]);
+  expect((await owned()).get('E9')).toMatchObject({ userId: invitation.userId, active: true });
+  expect(await roster.services.accounts.seats(account.operator)).toEqual({ limit: 2, used: 2 });
+  const [listed] = await roster.services.invitations.list(account.operator);
+  expect(listed).toMatchObject({ id: invitation.id, status: 'provisioned' });
+  const settled = await roster.services.audit.list(account.operator, { subjectId: invitation.id });
+  expect(settled.events[0]).toMatchObject({ action: 'invitation.provisioned', channel: 'hr-sync' });
+});

@@ -128,6 +128,24 @@ describe('the Owner through SCIM (roles.md rules 2 and 7)', () => {
     expect((await roster.services.accounts.get(account.accountId)).needsOwnershipTransfer).toBe(false);
     expect(await ownerId()).toBe(account.ownerId);
   });
+
+  test("Okta's re-POST of the deactivated Owner restores them and clears the transfer flag, as active=true does", async () => {
+    const { account, scim, ownerId } = await setUp();
+    const owner = (await scim.get(`/Users/${account.ownerId}`)).body;
+    await scim
+      .patch(`/Users/${account.ownerId}`, patchOp({ op: 'replace', path: 'externalId', value: '00u-owner' }))
+      .expect(200);
+    await scim
+      .patch(`/Users/${account.ownerId}`, patchOp({ op: 'replace', value: { active: false } }))
+      .expect(200);
+    expect((await roster.services.accounts.get(account.accountId)).needsOwnershipTransfer).toBe(true);
+
+    const back = await scim.post('/Users', aUser(owner.userName, { externalId: '00u-owner' }));
+    expect(back.status).toBe(201);
+    expect(back.body).toMatchObject({ id: account.ownerId, active: true });
+    expect((await roster.services.accounts.get(account.accountId)).needsOwnershipTransfer).toBe(false);
+    expect(await ownerId()).toBe(account.ownerId);
+  });
 });
 
 describe('closing an account', () => {

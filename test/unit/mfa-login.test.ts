@@ -1,6 +1,4 @@
-import { loadCatalogue } from '../../src/config/catalogue';
 import { mfaEvidenceOf } from '../../src/adapters/saml/mfa-evidence';
-import { supportMay } from '../../src/domain/access/support-limits';
 import { mfaDecision, requestedAuthnContext } from '../../src/domain/mfa/mfa-login';
 import { defaultMfaPolicy, mfaRequirementFor } from '../../src/domain/mfa/mfa-policy';
 import { TestIdp } from '../support/test-idp';
@@ -46,10 +44,4 @@ test("the evidence is read from the assertion's AuthnContextClassRef and method 
     authnContextClassRefs: ['urn:okta:loa:2fa:any'],
     authnMethods: ['pwd', 'otp'],
   });
-});
-
-test('support staff may never reset MFA, whatever the catalogue grants', () => {
-  for (const name of ['default', 'simple', 'granular']) {
-    expect(supportMay(loadCatalogue(name), 'mfa.reset')).toBe(false);
-  }
 });

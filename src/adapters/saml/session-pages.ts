@@ -53,7 +53,7 @@ export function sessionPages(deps: SessionPageDependencies, options: { publicUrl
         landingPage({
           accountId,
           accountName: me.account.name,
-          userName: me.user.userName,
+          userName: me.user?.userName ?? '',
           roleName: me.role?.name ?? 'none',
           mfa: mfaWords[found.who.session.mfa.method],
           csrfToken: deps.sessions.csrfToken(found.secret),

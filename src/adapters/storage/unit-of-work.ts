@@ -88,7 +88,7 @@ function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
     scimTokens: new ScimTokenRepositorySql(sql),
     roles: new RoleRepositorySql(sql),
     apiKeys: new ApiKeyRepositorySql(sql),
-    audit: new AuditRepositorySql(sql),
+    audit: new AuditRepositorySql(sql, dialect),
     members: new MemberRepositorySql(sql),
     jobLeases: new JobLeaseRepositorySql(sql),
     support: new SupportAccessRepositorySql(sql),

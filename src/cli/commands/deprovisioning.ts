@@ -3,17 +3,18 @@ import type { BrakeStatus } from '../../domain/users/deprovisioning-brake';
 import { print, withAccount } from '../context';
 
 function describe(s: BrakeStatus): string {
-  const state = s.held ? 'HOLDING further SCIM deactivations' : 'not holding';
+  const state = s.held ? 'HOLDING further SCIM removals' : 'not holding';
   const approved = s.approvedUntil ? `; approved until ${new Date(s.approvedUntil).toISOString()}` : '';
-  return `${s.recent} of at most ${s.limit} SCIM deactivations in the last ${s.windowMinutes} minutes: ${state}${approved}`;
+  const groups = s.lostRoleThroughGroups ? ` (${s.lostRoleThroughGroups} left without a role by groups)` : '';
+  return `${s.recent} of at most ${s.limit} users lost access in the last ${s.windowMinutes} minutes${groups}: ${state}${approved}`;
 }
 
 /** The brake on mass deprovisioning over SCIM. */
 export function deprovisioningCommand(): Command {
   const command = new Command('deprovisioning').description('The brake on mass deprovisioning over SCIM');
   for (const [name, description] of [
-    ['status', 'Deactivations in the last hour, the limit, and whether the brake holds'],
-    ['approve', 'Let further SCIM deactivations through for the next hour (audited)'],
+    ['status', 'Access removed in the last hour, the limit, and whether the brake holds'],
+    ['approve', 'Let further SCIM removals through for the next hour (audited)'],
   ] as const) {
     command
       .command(name)

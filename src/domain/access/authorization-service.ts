@@ -3,7 +3,8 @@ import { DomainError } from '../errors';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Tx, UnitOfWork, UserAccess } from '../ports';
 import type { Catalogue, Permission, RoleKey } from './catalogue';
-import { hasEffectivePermission } from './permissions';
+import { throwIfDenied, type RuleBook } from './rule-book';
+import type { RuleName } from './rules';
 
 export type AuthorizationReason =
   | 'granted_by_role'
@@ -30,6 +31,7 @@ export class AuthorizationService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly catalogue: Catalogue,
+    private readonly rules: RuleBook,
   ) {}
 
   /** `account`: a child account of the caller's, where the user's access (a managed user) is asked about. */
@@ -51,23 +53,22 @@ export class AuthorizationService {
         actor.accountId,
         isUuid(user) ? { id: user as UserId } : { userName: user },
       );
-      if (actor.kind === 'member' && found?.userId !== actor.userId) {
-        throw DomainError.forbidden('authorize.self_only', 'A member key may only ask about its own user');
-      }
-      if (actor.kind !== 'member' && actor.kind !== 'service' && actor.kind !== 'operator') {
-        throw DomainError.forbidden('access.denied', 'This credential may not ask for authorization answers');
-      }
+      // Who may ask: the service key about anyone, a member about themself (the rule book).
+      const askedAbout = found?.userId ?? ('' as UserId);
+      throwIfDenied(
+        await this.rules.decide(tx, actor, 'authorize', { kind: 'user', userId: askedAbout, isOwner: false }),
+      );
       if (!found) return { allowed: false, role: null, reason: 'user_not_found' };
       const target =
         account === undefined ? found : await this.managedIn(tx, actor.accountId, account, found);
       if (!target) return { allowed: false, role: null, reason: 'no_access' };
-      const { roleKey: role, overrides } = target;
-      if (!target.active) return { allowed: false, role, reason: 'user_inactive' };
-      const byRole = role !== null && this.catalogue.permissionsOf(role).has(permission);
-      const allowed = hasEffectivePermission(this.catalogue, role, overrides, permission);
-      if (allowed) return { allowed, role, reason: byRole ? 'granted_by_role' : 'granted_to_user' };
-      if (role === null && overrides.mode === 'role') return { allowed, role, reason: 'no_role' };
-      return { allowed, role, reason: byRole ? 'restricted_for_user' : 'not_granted_by_role' };
+      const subject = { ...actor, kind: 'member' as const, userId: target.userId };
+      const decision = this.rules.memberDecision(subject, target, { permission });
+      return {
+        allowed: decision.allowed,
+        role: target.roleKey,
+        reason: reasonOf(decision.rule, target, permission, this.catalogue),
+      };
     });
   }
 
@@ -85,4 +86,19 @@ export class AuthorizationService {
     const access = (await tx.children.accessOf(home.userId)).find((a) => a.childId === child.id);
     return access ? tx.roles.accessOf(child.id, { id: access.managedUserId }) : null;
   }
+}
+
+/** The product-facing reason for a rule-book decision about a member (README: "reason"). */
+function reasonOf(
+  rule: RuleName,
+  access: UserAccess,
+  permission: Permission,
+  catalogue: Catalogue,
+): AuthorizationReason {
+  const byRole = access.roleKey !== null && catalogue.permissionsOf(access.roleKey).has(permission);
+  if (rule === 'credential_not_live') return 'user_inactive';
+  if (rule === 'owner_holds_all') return 'granted_by_role';
+  if (rule === 'member_permission') return byRole ? 'granted_by_role' : 'granted_to_user';
+  if (access.roleKey === null && access.overrides.mode === 'role') return 'no_role';
+  return byRole ? 'restricted_for_user' : 'not_granted_by_role';
 }

@@ -6,7 +6,7 @@ import type { MemberFilter, MemberRecord, Tx, UnitOfWork } from '../ports';
 import type { Catalogue, Permission, RoleKey } from './catalogue';
 import type { RoleSource } from './effective-role';
 import { effectivePermissions, noOverrides, type PermissionOverrides } from './permissions';
-import type { AccessPolicy } from './policy';
+import type { RuleBook } from './rule-book';
 import { mfaRequirementFor, type MfaPolicy, type MfaReason } from '../mfa/mfa-policy';
 import { policyOf } from '../mfa/mfa-state';
 
@@ -63,14 +63,14 @@ export class MemberService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly catalogue: Catalogue,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   async list(actor: Actor, filter: MemberListFilter = {}): Promise<MemberPage> {
     const limit = pageLimit(filter.limit, maxPage, 'members.limit_invalid');
     if (filter.role !== undefined && filter.role !== null) this.assertKnownRole(filter.role);
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       const records = await tx.members.list(actor.accountId, { ...filter, limit: limit + 1 });
       const page = records.slice(0, limit);
       const mfa = await policyOf(tx, actor.accountId);
@@ -85,7 +85,7 @@ export class MemberService {
   /** A member by id or userName. */
   async get(actor: Actor, userId: string): Promise<Member> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       const record = await this.record(tx, actor, userId);
       const enrolled = await enrolledAmong(tx, actor, [record]);
       return this.member(record, await policyOf(tx, actor.accountId), enrolled);
@@ -95,7 +95,7 @@ export class MemberService {
   /** Every member, in one consistent read, for the access review (JSON or CSV). */
   async review(actor: Actor): Promise<ReviewedMember[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'audit.view', { read: true });
+      await this.rules.assert(tx, actor, 'audit.view');
       const members: ReviewedMember[] = [];
       const mfa = await policyOf(tx, actor.accountId);
       let after: string | undefined;

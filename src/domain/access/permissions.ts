@@ -3,7 +3,8 @@ import type { Catalogue, Permission, RoleKey } from './catalogue';
 
 /**
  * Per-user permissions on top of the role (shared/seeds/003): "allow all", "allow none", or the
- * role's permissions; then single grants added and single restrictions taken away.
+ * role's permissions; then single grants added and single restrictions taken away. The Owner
+ * holds every permission: overrides never apply to the owner role (a transfer clears them too).
  */
 export interface PermissionOverrides {
   mode: 'role' | 'all' | 'none';
@@ -13,11 +14,16 @@ export interface PermissionOverrides {
 
 export const noOverrides: PermissionOverrides = { mode: 'role', granted: [], restricted: [] };
 
+export function isNoOverride(overrides: PermissionOverrides): boolean {
+  return overrides.mode === 'role' && overrides.granted.length === 0 && overrides.restricted.length === 0;
+}
+
 export function effectivePermissions(
   catalogue: Catalogue,
   roleKey: RoleKey | null,
   overrides: PermissionOverrides,
 ): Set<Permission> {
+  if (roleKey === catalogue.ownerRole.key) return new Set(catalogue.permissions.map((p) => p.key));
   const base =
     overrides.mode === 'all'
       ? catalogue.permissions.map((p) => p.key)
@@ -36,6 +42,7 @@ export function hasEffectivePermission(
   overrides: PermissionOverrides,
   permission: Permission,
 ): boolean {
+  if (roleKey === catalogue.ownerRole.key) return catalogue.hasPermission(permission);
   if (overrides.restricted.includes(permission)) return false;
   if (overrides.granted.includes(permission) || overrides.mode === 'all') return true;
   if (overrides.mode === 'none' || roleKey === null) return false;
@@ -43,21 +50,15 @@ export function hasEffectivePermission(
 }
 
 /**
- * Refuses overrides that name an unknown permission, would leave a permission without its
+ * Refuses overrides that name an unknown permission, or would leave a permission without its
  * prerequisite (a grant whose prerequisite is missing, or a restriction of something another
- * granted permission requires), with a message naming both; and any change to the Owner.
+ * granted permission requires), with a message naming both. (The Owner's are the rule book's.)
  */
 export function assertValidOverrides(
   catalogue: Catalogue,
   roleKey: RoleKey | null,
   overrides: PermissionOverrides,
 ): void {
-  if (roleKey === catalogue.ownerRole.key) {
-    throw DomainError.forbidden(
-      'permissions.owner_unrestrictable',
-      "The Owner's permissions cannot be changed",
-    );
-  }
   for (const permission of [...overrides.granted, ...overrides.restricted]) {
     if (!catalogue.hasPermission(permission)) {
       throw DomainError.invalid(

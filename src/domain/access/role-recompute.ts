@@ -21,19 +21,22 @@ export class RoleRecomputer {
     private readonly clock: Clock,
   ) {}
 
-  async recompute(tx: Tx, actor: Actor, userIds: readonly UserId[]): Promise<void> {
+  /** Returns how many of the users lost their role (and with it their access). */
+  async recompute(tx: Tx, actor: Actor, userIds: readonly UserId[]): Promise<number> {
     const ids = [...new Set(userIds)];
-    if (ids.length === 0) return;
+    if (ids.length === 0) return 0;
     const account = await tx.accounts.get(actor.accountId);
-    if (!account) return;
+    if (!account) return 0;
+    let lost = 0;
     // Chunk by chunk: a few statements per 500 users, and no 100,000-entry maps and arrays kept
     // alive across awaits (their garbage collection cost more than the SQL on SQLite).
     for (let i = 0; i < ids.length; i += chunkSize) {
-      await this.recomputeChunk(tx, actor, account, ids.slice(i, i + chunkSize));
+      lost += await this.recomputeChunk(tx, actor, account, ids.slice(i, i + chunkSize));
     }
+    return lost;
   }
 
-  private async recomputeChunk(tx: Tx, actor: Actor, account: Account, ids: UserId[]): Promise<void> {
+  private async recomputeChunk(tx: Tx, actor: Actor, account: Account, ids: UserId[]): Promise<number> {
     const mapped = await tx.roles.mappedRoles(actor.accountId, ids);
     const stored = await tx.roles.stored(actor.accountId, ids);
     const now = this.clock.now();
@@ -71,5 +74,6 @@ export class RoleRecomputer {
     if (saved.length > 0) await tx.roles.saveMany(actor.accountId, saved, now);
     if (changes.length > 0) await recordAudits(tx, actor, this.clock, changes);
     await endAccess(tx, actor, this.clock, lostAccess, 'lost_role');
+    return lostAccess.length;
   }
 }

@@ -6,7 +6,7 @@ import type { Clock, Tx, UnitOfWork } from '../ports';
 import type { Catalogue, RoleKey } from './catalogue';
 import { noRole, type EffectiveRole } from './effective-role';
 import { assertValidOverrides, noOverrides, type PermissionOverrides } from './permissions';
-import type { AccessPolicy } from './policy';
+import type { RuleBook } from './rule-book';
 import type { RoleRecomputer } from './role-recompute';
 
 /**
@@ -20,11 +20,12 @@ export class RoleService {
     private readonly clock: Clock,
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   async roleOf(actor: Actor, userId: string): Promise<EffectiveRole> {
     return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'users.view');
       const id = await this.userId(tx, actor, userId);
       return (await tx.roles.stored(actor.accountId, [id])).get(id)?.effective ?? noRole;
     });
@@ -34,15 +35,13 @@ export class RoleService {
   async assign(actor: Actor, userId: string, roleKey: RoleKey | null): Promise<EffectiveRole> {
     if (roleKey !== null) this.assertGrantable(roleKey);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'roles.assign');
       const id = await this.userId(tx, actor, userId);
-      const account = await tx.accounts.get(actor.accountId);
-      if (account?.ownerId === id) {
-        throw DomainError.forbidden(
-          'role.owner_unchangeable',
-          "The Owner's role cannot be changed; transfer ownership instead",
-        );
-      }
+      await this.rules.assert(
+        tx,
+        actor,
+        'member.role.set',
+        await this.rules.userTarget(tx, { id, accountId: actor.accountId }),
+      );
       const stored = (await tx.roles.stored(actor.accountId, [id])).get(id);
       const current = stored?.effective ?? noRole;
       if (current.source === 'group') {
@@ -69,8 +68,9 @@ export class RoleService {
     overrides: PermissionOverrides,
   ): Promise<PermissionOverrides> {
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'roles.assign');
       const id = await this.userId(tx, actor, userId);
+      const target = await this.rules.userTarget(tx, { id, accountId: actor.accountId });
+      await this.rules.assert(tx, actor, 'member.permissions.set', target);
       const stored = (await tx.roles.stored(actor.accountId, [id])).get(id);
       const normalized: PermissionOverrides = {
         mode: overrides.mode,
@@ -94,7 +94,7 @@ export class RoleService {
   async setDefault(actor: Actor, roleKey: RoleKey | null): Promise<void> {
     if (roleKey !== null) this.assertGrantable(roleKey);
     await this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'roles.assign');
+      await this.rules.assert(tx, actor, 'account.default_role.set');
       const account = await tx.accounts.get(actor.accountId);
       if (!account) throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
       await tx.accounts.update(account.id, { defaultRoleKey: roleKey });

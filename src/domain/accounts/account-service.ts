@@ -1,11 +1,12 @@
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
-import type { AccountId, UserId } from '../ids';
+import type { AccountId } from '../ids';
 import type { Account, Clock, IdGenerator, UnitOfWork } from '../ports';
-import { assertValidDraft, auditSnapshot, type User } from '../users/user';
+import { auditSnapshot, type User } from '../users/user';
+import type { UserService } from '../users/user-service';
 import { seatUse, type SeatUse } from './seats';
 
 export interface NewAccount {
@@ -20,7 +21,8 @@ export class AccountService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
+    private readonly users: UserService,
   ) {}
 
   /** Creates the account together with its Owner: an account never exists without one. */
@@ -39,9 +41,9 @@ export class AccountService {
     return this.uow.write(null, async (tx) => {
       const now = this.clock.now();
       await tx.accounts.insert({ id: accountId, name, status: 'active', created: now });
-      const owner: User = {
-        id: this.ids.newId() as UserId,
-        accountId,
+      // Provisioned by the operator like any user, by the same rules and with the same audit event.
+      const emails = [{ value: email, type: 'work', primary: true }];
+      const owner = await this.users.provisionIn(tx, actor, {
         userName: email,
         externalId: null,
         active: true,
@@ -50,14 +52,9 @@ export class AccountService {
         familyName: null,
         employeeNumber: null,
         managerId: null,
-        emails: [{ value: email, type: 'work', primary: true }],
-        profile: { userName: email, emails: [{ value: email, type: 'work', primary: true }], active: true },
-        version: 1,
-        created: now,
-        lastModified: now,
-      };
-      assertValidDraft(owner);
-      await tx.users.insert(owner);
+        emails,
+        profile: { userName: email, emails, active: true },
+      });
       await tx.accounts.setOwner(accountId, owner.id);
       await recordAudit(tx, actor, this.clock, {
         action: 'account.created',
@@ -87,7 +84,7 @@ export class AccountService {
   /** The actor's own account, for anyone of it who may see its members. */
   async describe(actor: Actor): Promise<Account> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       const account = await tx.accounts.get(actor.accountId);
       if (!account) throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
       return account;
@@ -96,15 +93,13 @@ export class AccountService {
 
   /** The plan is the vendor's: only an operator sets the seat limit (null: unlimited). */
   async setSeatLimit(actor: Actor, limit: number | null): Promise<SeatUse> {
-    if (actor.kind !== 'operator') {
-      throw DomainError.forbidden('account.plan_operator_only', 'Only an operator changes the seat limit');
-    }
     if (limit !== null && (!Number.isInteger(limit) || limit < 1)) {
       throw DomainError.invalid('account.seat_limit_invalid', 'A seat limit is a whole number of at least 1');
     }
     return this.uow.write(actor.accountId, async (tx) => {
       const account = await tx.accounts.get(actor.accountId);
       if (!account) throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
+      await this.rules.assert(tx, actor, 'account.seats.set');
       await tx.accounts.update(account.id, { seatLimit: limit });
       await recordAudit(tx, actor, this.clock, {
         action: 'account.seat_limit_changed',
@@ -121,7 +116,7 @@ export class AccountService {
   /** Seats in use and the limit, for anyone who may see the members. */
   async seats(actor: Actor): Promise<SeatUse> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return seatUse(tx, actor.accountId);
     });
   }

@@ -1,6 +1,6 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
 import { noRole } from '../access/effective-role';
-import type { AccessPolicy } from '../access/policy';
+import { userTargetIn, type RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -8,8 +8,8 @@ import { DomainError } from '../errors';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Account, Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { User } from '../users/user';
-import { inChild, managedUserFor, removeChildAccess } from './child-access';
-import { assertSeatAvailable } from './seats';
+import type { UserService } from '../users/user-service';
+import { inChild } from './child-access';
 import { isUsableMember } from './usable-member';
 
 export interface NewChild {
@@ -46,14 +46,15 @@ export class ChildAccountService {
     private readonly ids: IdGenerator,
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
+    private readonly users: UserService,
   ) {}
 
   async createChild(actor: Actor, input: NewChild): Promise<{ account: Account; owner: User }> {
     const name = input.name.trim();
     if (!name) throw DomainError.invalid('account.name_required', 'An account needs a name');
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'roles.assign');
+      await this.rules.assert(tx, actor, 'children.create');
       const parent = await this.activeAccount(tx, actor.accountId);
       if (parent.parentId) {
         throw DomainError.precondition(
@@ -68,9 +69,7 @@ export class ChildAccountService {
       const now = this.clock.now();
       const childId = this.ids.newId() as AccountId;
       await tx.accounts.insert({ id: childId, name, status: 'active', created: now, parentId: parent.id });
-      const owner = managedUserFor(home, childId, this.ids.newId() as UserId, now);
-      await tx.users.insert(owner);
-      await tx.children.setHome(childId, owner.id, home.id);
+      const owner = await this.users.provisionManagedIn(tx, actor, home, childId, this.ids.newId() as UserId);
       await tx.accounts.setOwner(childId, owner.id);
       const child = inChild(actor, childId);
       const created = { name, parent: parent.id, owner: home.userName };
@@ -96,7 +95,7 @@ export class ChildAccountService {
 
   async listChildren(actor: Actor): Promise<Account[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return tx.children.childrenOf(actor.accountId);
     });
   }
@@ -104,7 +103,7 @@ export class ChildAccountService {
   /** The caller's account and each of its children, with whether `user` has access there and as what. */
   async accessOf(actor: Actor, user: string): Promise<AccountAccess[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return this.accessList(tx, actor.accountId, await this.parentUser(tx, actor.accountId, user));
     });
   }
@@ -118,8 +117,8 @@ export class ChildAccountService {
   ): Promise<AccountAccess[]> {
     if (change.role !== undefined) this.assertGrantable(change.role);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'roles.assign');
       const home = await this.parentUser(tx, actor.accountId, user);
+      await this.rules.assert(tx, actor, 'member.child_access.set', await this.rules.userTarget(tx, home));
       const child = await this.childOf(tx, actor.accountId, childId);
       const managedId = (await tx.children.accessOf(home.id)).find(
         (a) => a.childId === child.id,
@@ -127,7 +126,7 @@ export class ChildAccountService {
       if (!change.access) {
         if (managedId) {
           await this.assertKeepsAnAccount(tx, actor.accountId, home);
-          await removeChildAccess(tx, actor, this.clock, home, child, managedId);
+          await this.users.removeManagedIn(tx, actor, home, child, managedId);
         }
       } else {
         await this.giveAccess(tx, actor, home, child, managedId, change.role);
@@ -148,16 +147,11 @@ export class ChildAccountService {
       if (managedId) return;
       throw DomainError.invalid('child.role_required', 'Give a role with the access to a child account');
     }
-    const id = managedId ?? (this.ids.newId() as UserId);
-    if (!managedId) {
-      // A managed user is an active user of the child: it takes one of the child's seats.
-      await assertSeatAvailable(tx, child.id);
-      await tx.users.insert(managedUserFor(home, child.id, id, this.clock.now()));
-      await tx.children.setHome(child.id, id, home.id);
-    }
-    if (child.ownerId === id) {
-      throw DomainError.forbidden('role.owner_unchangeable', "The Owner's role cannot be changed");
-    }
+    const id =
+      managedId ??
+      (await this.users.provisionManagedIn(tx, actor, home, child.id, this.ids.newId() as UserId)).id;
+    // The child's Owner keeps the owner role there, as every Owner does.
+    await this.rules.assert(tx, actor, 'member.role.set', userTargetIn(child, { id, accountId: child.id }));
     const current = (await tx.roles.stored(child.id, [id])).get(id)?.effective ?? noRole;
     if (current.source === 'group') {
       throw DomainError.precondition(

@@ -1,5 +1,7 @@
 import type { Catalogue } from '../access/catalogue';
 import type { RoleRecomputer } from '../access/role-recompute';
+import { isNoOverride, noOverrides } from '../access/permissions';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -18,35 +20,27 @@ export class OwnershipService {
     private readonly clock: Clock,
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
+    private readonly rules: RuleBook,
   ) {}
 
   async transfer(actor: Actor, toUserId: string): Promise<Account> {
     return this.uow.write(actor.accountId, async (tx) => {
       const account = await this.account(tx, actor);
-      if (actor.kind !== 'member' || actor.userId !== account.ownerId) {
-        throw DomainError.forbidden(
-          'account.transfer_owner_only',
-          'Only the current Owner can transfer ownership; an operator can force it with `roster ownership force-transfer`',
-        );
-      }
+      await this.rules.assert(tx, actor, 'ownership.transfer');
       return this.move(tx, actor, account, toUserId, null);
     });
   }
 
   /** Break-glass: an operator moves ownership when the Owner is gone. Always audited with a reason. */
   async forceTransfer(actor: Actor, toUserId: string, reason: string): Promise<Account> {
-    if (actor.kind !== 'operator') {
-      throw DomainError.forbidden(
-        'account.force_transfer_operator_only',
-        'Only an operator can force a transfer',
-      );
-    }
     if (!reason.trim()) {
       throw DomainError.invalid('account.force_transfer_reason_required', 'A forced transfer needs a reason');
     }
-    return this.uow.write(actor.accountId, async (tx) =>
-      this.move(tx, actor, await this.account(tx, actor), toUserId, reason),
-    );
+    return this.uow.write(actor.accountId, async (tx) => {
+      const account = await this.account(tx, actor);
+      await this.rules.assert(tx, actor, 'ownership.force_transfer');
+      return this.move(tx, actor, account, toUserId, reason);
+    });
   }
 
   private async move(tx: Tx, actor: Actor, account: Account, toUserId: string, reason: string | null) {
@@ -87,18 +81,31 @@ export class OwnershipService {
       before: { owner: account.ownerId },
       after: { owner: to.id, ...(reason ? { reason, forced: true } : {}) },
     });
+    await this.clearOverrides(tx, actor, to.id);
     await this.roles.recompute(tx, actor, [account.ownerId, to.id]);
     return { ...account, ownerId: to.id, needsOwnershipTransfer: false };
+  }
+
+  /** The Owner holds every permission: per-user overrides from before the transfer go, audited. */
+  private async clearOverrides(tx: Tx, actor: Actor, userId: UserId): Promise<void> {
+    const overrides =
+      (await tx.roles.stored(actor.accountId, [userId])).get(userId)?.overrides ?? noOverrides;
+    if (isNoOverride(overrides)) return;
+    await tx.roles.saveOverrides(actor.accountId, userId, noOverrides, this.clock.now());
+    await recordAudit(tx, actor, this.clock, {
+      action: 'user.permissions_changed',
+      subjectType: 'user',
+      subjectId: userId,
+      before: overrides,
+      after: { ...noOverrides, reason: 'became_owner' },
+    });
   }
 
   /** Closing is the Owner's alone (roles.md); the account's tokens stop working at once. */
   async close(actor: Actor): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
       const account = await this.account(tx, actor);
-      const ownerAsks = actor.kind === 'member' && actor.userId === account.ownerId;
-      if (!ownerAsks && actor.kind !== 'operator') {
-        throw DomainError.forbidden('account.close_owner_only', 'Only the Owner can close the account');
-      }
+      await this.rules.assert(tx, actor, 'account.close');
       // A child account belongs to the parent's customer: it closes with it, each audited.
       const children = (await tx.children.childrenOf(account.id)).filter((c) => c.status === 'active');
       for (const closing of [account, ...children]) {

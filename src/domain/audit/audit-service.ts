@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { pageLimit } from '../query';
 import type { AccountId } from '../ids';
@@ -17,13 +17,13 @@ const maxPage = 500;
 export class AuditService {
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   async list(actor: Actor, filter: AuditFilter = {}): Promise<AuditPage> {
     const limit = pageLimit(filter.limit, maxPage, 'audit.limit_invalid');
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'audit.view', { read: true });
+      await this.rules.assert(tx, actor, 'audit.view');
       const events = await tx.audit.list(actor.accountId, { ...filter, limit: limit + 1 });
       const page = await this.named(tx, actor.accountId, events.slice(0, limit));
       return { events: page, nextCursor: events.length > limit ? (page[page.length - 1].id ?? null) : null };

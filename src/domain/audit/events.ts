@@ -35,6 +35,8 @@ export type AuditAction =
   | 'invitation.resent'
   | 'invitation.accepted'
   | 'invitation.expired'
+  | 'invitation.provisioned'
+  | 'invitation.revoked'
   | 'child.created'
   | 'child.access_granted'
   | 'child.access_changed'

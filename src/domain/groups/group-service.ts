@@ -1,10 +1,12 @@
 import type { RoleRecomputer } from '../access/role-recompute';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import { isUuid, type GroupId, type UserId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { GroupCollection, GroupField, ListQuery, Page } from '../query';
+import type { DeprovisioningBrake } from '../users/deprovisioning-brake';
 import { assertVersion, type WriteOptions } from '../users/user-service';
 import {
   assertValidDisplayName,
@@ -27,10 +29,13 @@ export class GroupService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
+    private readonly rules: RuleBook,
+    private readonly brake: DeprovisioningBrake,
   ) {}
 
   async get(actor: Actor, groupId: string, options: ReadOptions): Promise<GroupView> {
     return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'users.view');
       const group = await this.load(tx, actor, groupId);
       return this.viewOf(tx, group, options);
     });
@@ -42,6 +47,7 @@ export class GroupService {
     options: ReadOptions,
   ): Promise<Page<GroupView>> {
     return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'users.view');
       const page = await tx.groups.list(actor.accountId, query);
       if (!options.withMembers) return { total: page.total, items: page.items.map((group) => ({ group })) };
       const members = await tx.groups.members(
@@ -58,6 +64,7 @@ export class GroupService {
   async create(actor: Actor, input: NewGroup): Promise<GroupView> {
     assertValidDisplayName(input.displayName);
     return this.uow.write(actor.accountId, async (tx) => {
+      await this.rules.assert(tx, actor, 'groups.provision');
       await this.assertMembers(tx, actor, input.memberIds);
       const now = this.clock.now();
       const group: Group = {
@@ -92,6 +99,7 @@ export class GroupService {
   ): Promise<Group> {
     if (delta.displayName !== undefined) assertValidDisplayName(delta.displayName);
     return this.uow.write(actor.accountId, async (tx) => {
+      await this.rules.assert(tx, actor, 'groups.provision');
       const current = await this.load(tx, actor, groupId, true);
       assertVersion(current.version, options);
       await this.assertMembers(tx, actor, [...(delta.replaceMembersWith ?? []), ...delta.addMemberIds]);
@@ -119,13 +127,15 @@ export class GroupService {
       // A new name or externalId may match a different mapping: then every member's role may move.
       const renamed = next.displayName !== current.displayName || next.externalId !== current.externalId;
       const affected = renamed ? await tx.groups.memberIds(actor.accountId, current.id) : [];
-      await this.roles.recompute(tx, actor, [...added, ...removed, ...affected]);
+      const lost = await this.roles.recompute(tx, actor, [...added, ...removed, ...affected]);
+      await this.brake.assertMayRemoveThroughGroups(tx, actor, lost);
       return next;
     });
   }
 
   async delete(actor: Actor, groupId: string, options: WriteOptions = {}): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
+      await this.rules.assert(tx, actor, 'groups.provision');
       const group = await this.load(tx, actor, groupId, true);
       assertVersion(group.version, options);
       const formerMembers = await tx.groups.memberIds(actor.accountId, group.id);
@@ -137,7 +147,8 @@ export class GroupService {
         before: auditSnapshot(group),
         after: null,
       });
-      await this.roles.recompute(tx, actor, formerMembers);
+      const lost = await this.roles.recompute(tx, actor, formerMembers);
+      await this.brake.assertMayRemoveThroughGroups(tx, actor, lost);
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
 import { noRole } from '../access/effective-role';
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import { assertGrantableRole } from '../access/role-service';
 import { assertSeatAvailable } from '../accounts/seats';
@@ -10,7 +10,8 @@ import { DomainError } from '../errors';
 import type { AccountId, UserId } from '../ids';
 import type { Clock, IdGenerator, Invitation, Tx, UnitOfWork } from '../ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
-import { assertValidDraft, auditSnapshot, type User } from '../users/user';
+import type { User } from '../users/user';
+import type { UserService } from '../users/user-service';
 
 /** shared/seeds/000: "The invitation is valid for 7 days." */
 export const invitationValidityMs = 7 * 24 * 60 * 60_000;
@@ -43,7 +44,8 @@ export class InvitationService {
     private readonly codec: SecretCodec,
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
+    private readonly users: UserService,
   ) {}
 
   async invite(actor: Actor, input: NewInvitation): Promise<SentInvitation> {
@@ -54,8 +56,9 @@ export class InvitationService {
     const role = input.role ?? null;
     if (role !== null) assertGrantableRole(this.catalogue, role);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.invite');
-      if (role !== null) await this.policy.assertMay(tx, actor, 'roles.assign');
+      await this.rules.assert(tx, actor, 'users.invite');
+      // A role with the invitation is a role given by hand to a new member (never the Owner).
+      if (role !== null) await this.rules.assert(tx, actor, 'member.role.set');
       if (await tx.users.findByUserName(actor.accountId, email)) {
         throw DomainError.conflict('invitation.user_exists', `${email} is already a user of this account`);
       }
@@ -97,13 +100,19 @@ export class InvitationService {
   /** A new secret valid 7 days from now; the old one stops working. An expired one is revived if a seat is free. */
   async resend(actor: Actor, invitationId: string): Promise<SentInvitation> {
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.resend_invite');
+      await this.rules.assert(tx, actor, 'users.resend_invite');
       const current = await tx.invitations.get(actor.accountId, invitationId);
       if (!current) throw notFound(invitationId);
       if (current.status === 'accepted') {
         throw DomainError.conflict(
           'invitation.already_accepted',
           'This invitation was accepted; nothing to resend',
+        );
+      }
+      if (current.status === 'provisioned' || current.status === 'revoked') {
+        throw DomainError.conflict(
+          'invitation.settled',
+          `This user was ${current.status === 'provisioned' ? 'activated' : 'deactivated'} by the identity provider or HR feed after the invitation was sent; their access is managed there now`,
         );
       }
       if (current.status === 'expired') await assertSeatAvailable(tx, actor.accountId);
@@ -135,7 +144,7 @@ export class InvitationService {
   /** shared/seeds/001: who has set up their account and whose invitation is still pending. */
   async list(actor: Actor): Promise<(Invitation & { userName: string })[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       const now = this.clock.now();
       // Past its end an invitation is expired, whether or not the sweep has recorded it yet.
       return (await tx.invitations.list(actor.accountId)).map((i) =>
@@ -162,6 +171,9 @@ export class InvitationService {
       if (!invitation || invitation.status === 'accepted') {
         throw DomainError.conflict('invitation.already_accepted', 'This invitation was already accepted');
       }
+      if (invitation.status === 'provisioned' || invitation.status === 'revoked') {
+        throw settled(invitation.status);
+      }
       if (invitation.status === 'expired' || invitation.expires <= now) {
         throw DomainError.precondition(
           'invitation.expired',
@@ -177,8 +189,7 @@ export class InvitationService {
       };
       const user = await tx.users.get(invitation.accountId, invitation.userId);
       if (!user) throw notFound(invitation.id);
-      // The pending invitation held this seat: activating the user only moves it.
-      if (!user.active) await this.activate(tx, actor, user);
+      await this.users.activateInvited(tx, actor, user.id);
       await tx.invitations.settle(invitation.id, 'accepted', now);
       await this.audit(
         tx,
@@ -222,12 +233,10 @@ export class InvitationService {
     }
   }
 
-  private async insertInvitedUser(tx: Tx, actor: Actor, email: string, input: NewInvitation): Promise<User> {
-    const now = this.clock.now();
+  /** The invitee's user, inactive until they accept: provisioned like any user. */
+  private insertInvitedUser(tx: Tx, actor: Actor, email: string, input: NewInvitation): Promise<User> {
     const emails = [{ value: email, type: 'work', primary: true }];
-    const user: User = {
-      id: this.ids.newId() as UserId,
-      accountId: actor.accountId,
+    return this.users.provisionIn(tx, actor, {
       userName: email,
       externalId: null,
       active: false,
@@ -238,39 +247,6 @@ export class InvitationService {
       managerId: null,
       emails,
       profile: { userName: email, emails, active: false },
-      version: 1,
-      created: now,
-      lastModified: now,
-    };
-    assertValidDraft(user);
-    await tx.users.insert(user);
-    await recordAudit(tx, actor, this.clock, {
-      action: 'user.provisioned',
-      subjectType: 'user',
-      subjectId: user.id,
-      before: null,
-      after: auditSnapshot(user),
-    });
-    return user;
-  }
-
-  private async activate(tx: Tx, actor: Actor, user: User): Promise<void> {
-    const next: User = {
-      ...user,
-      active: true,
-      profile: { ...user.profile, active: true },
-      version: user.version + 1,
-      lastModified: Math.max(this.clock.now(), user.lastModified),
-    };
-    if (!(await tx.users.update(next))) {
-      throw DomainError.precondition('user.version_mismatch', `User ${user.id} was changed meanwhile; retry`);
-    }
-    await recordAudit(tx, actor, this.clock, {
-      action: 'user.reactivated',
-      subjectType: 'user',
-      subjectId: user.id,
-      before: auditSnapshot(user),
-      after: auditSnapshot(next),
     });
   }
 
@@ -294,6 +270,19 @@ export class InvitationService {
   private newSecret(): string {
     return `rin_${this.codec.newSecret().replace(/^rst_/, '')}`;
   }
+}
+
+/** The IdP, HR or a deletion decided before the invitee did: the link does nothing any more. */
+function settled(status: 'provisioned' | 'revoked'): DomainError {
+  return status === 'provisioned'
+    ? DomainError.conflict(
+        'invitation.settled',
+        "This invitation is no longer needed: your organisation's identity provider or HR system has already given you access; sign in instead",
+      )
+    : DomainError.conflict(
+        'invitation.revoked',
+        "This invitation was withdrawn: your user was deactivated after it was sent; ask the account's Owner or an Admin",
+      );
 }
 
 function notFound(id: string): DomainError {

@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -27,12 +27,12 @@ export class InactivityService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly users: UserService,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   async settings(actor: Actor): Promise<InactivitySettings & { flagged: InactiveUser[] }> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       const settings = (await tx.inactivity.settings(actor.accountId)) ?? defaultInactivity;
       return { ...settings, flagged: await tx.inactivity.flagged(actor.accountId) };
     });
@@ -46,7 +46,7 @@ export class InactivityService {
       );
     }
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'account.edit_details');
+      await this.rules.assert(tx, actor, 'account.edit_details');
       const before = (await tx.inactivity.settings(actor.accountId)) ?? defaultInactivity;
       await tx.inactivity.saveSettings(actor.accountId, settings, this.clock.now());
       await recordAudit(tx, actor, this.clock, {

@@ -1,16 +1,15 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Clock, Tx, UnitOfWork } from '../ports';
 import type { User } from '../users/user';
+import type { UserService } from '../users/user-service';
 import { mfaRequirementFor, onlyTotpProves, type MfaPolicy, type MfaRequirement } from './mfa-policy';
-import { policyOf, recordUserFlagChange } from './mfa-state';
+import { policyOf } from './mfa-state';
 
-/** MFA settings are SSO settings: Owner and Admin in every catalogue, and on support's never-list. */
-const permission = 'sso.configure';
 const maxValues = 50;
 const maxValueLength = 1024;
 
@@ -24,15 +23,16 @@ export interface LoginMfa {
 
 /**
  * The account's MFA policy and users' MFA flags (issue 5): who must prove MFA at sign-in and what
- * counts as proof. Owner and Admin change them (audited); the vendor's support staff never do,
- * whatever their grant. The IdP sets a user's flag through SCIM (UserService, same audit event).
+ * counts as proof. Owner and Admin change them (audited); the vendor's support staff never do
+ * (the rule book: support is read-only). The IdP sets a user's flag through SCIM (UserService, same audit event).
  */
 export class MfaPolicyService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly catalogue: Catalogue,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
+    private readonly users: UserService,
     /** The server has MFA_TOTP_KEY: Roster's TOTP step-up can work. */
     private readonly totpAvailable: boolean,
   ) {}
@@ -47,16 +47,15 @@ export class MfaPolicyService {
 
   async get(actor: Actor): Promise<MfaPolicy> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, permission, { read: true });
+      await this.rules.assert(tx, actor, 'sso.view');
       return policyOf(tx, actor.accountId);
     });
   }
 
   /** Changes the fields given and leaves the others as they are. */
   async set(actor: Actor, change: MfaPolicyChange): Promise<MfaPolicy> {
-    assertNotSupport(actor);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, permission);
+      await this.rules.assert(tx, actor, 'sso.configure');
       const before = await policyOf(tx, actor.accountId);
       const after = this.normalized({ ...before, ...change });
       return this.save(tx, actor, before, after);
@@ -65,9 +64,8 @@ export class MfaPolicyService {
 
   /** Turns one role's flag on or off (e.g. require MFA of every Admin). */
   async setRole(actor: Actor, roleKey: RoleKey, required: boolean): Promise<MfaPolicy> {
-    assertNotSupport(actor);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, permission);
+      await this.rules.assert(tx, actor, 'sso.configure');
       const before = await policyOf(tx, actor.accountId);
       const others = before.roleKeys.filter((key) => key !== roleKey);
       const after = this.normalized({ ...before, roleKeys: required ? [...others, roleKey] : others });
@@ -77,36 +75,13 @@ export class MfaPolicyService {
 
   /**
    * Sets (or with null, clears) a user's own flag from the admin API or the CLI. Only the Owner
-   * changes the Owner's flag (roles.md rule 6), as with any other change to the Owner.
+   * changes the Owner's flag (the rule book's owner_protected), as any other change to the Owner.
    */
   async setUserRequirement(actor: Actor, userId: string, required: boolean | null): Promise<MfaRequirement> {
-    assertNotSupport(actor);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, permission);
       const user = await this.user(tx, actor.accountId, userId);
-      const account = await tx.accounts.get(actor.accountId);
-      if (actor.kind === 'member' && account?.ownerId === user.id && actor.userId !== user.id) {
-        throw DomainError.forbidden(
-          'account.owner_protected',
-          'Only the Owner can change, deactivate or delete the Owner',
-        );
-      }
-      const before = user.mfaRequired ?? null;
-      if (before !== required) {
-        const next: User = {
-          ...user,
-          mfaRequired: required,
-          version: user.version + 1,
-          lastModified: Math.max(this.clock.now(), user.lastModified),
-        };
-        if (!(await tx.users.update(next))) {
-          throw DomainError.precondition(
-            'user.version_mismatch',
-            `User ${user.id} was changed meanwhile; retry`,
-          );
-        }
-        await recordUserFlagChange(tx, actor, this.clock, user.id, before, required);
-      }
+      await this.rules.assert(tx, actor, 'member.mfa.set', await this.rules.userTarget(tx, user));
+      await this.users.setMfaRequired(tx, actor, user, required);
       const role = (await tx.roles.stored(actor.accountId, [user.id])).get(user.id);
       return mfaRequirementFor(
         await policyOf(tx, actor.accountId),
@@ -188,13 +163,6 @@ export class MfaPolicyService {
       : await tx.users.findByUserName(accountId, idOrUserName);
     if (!user) throw DomainError.notFound('user.not_found', `User ${idOrUserName} not found`);
     return user;
-  }
-}
-
-/** Support staff may never change MFA settings (roles.md, shared/seeds/002), whatever the catalogue says. */
-function assertNotSupport(actor: Actor): void {
-  if (actor.kind === 'support') {
-    throw DomainError.forbidden('access.denied', 'Support access can never change MFA settings');
   }
 }
 

@@ -1,11 +1,12 @@
 import type { Catalogue } from '../access/catalogue';
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Clock, Tx, UnitOfWork } from '../ports';
 import { entryRefusal } from '../sso/sign-in-rules';
+import { memberOf } from '../sso/sign-in-service';
 import type { SignInMethod } from '../sso/sso-ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
 import { requestedAuthnContext, type MfaSatisfied } from './mfa-login';
@@ -59,7 +60,7 @@ export class TotpStepUpService {
     private readonly codec: SecretCodec,
     private readonly totp: TotpCrypto,
     private readonly catalogue: Catalogue,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   /** Starts the pending login of a user the SAML response named; returns the cookie value. */
@@ -130,8 +131,8 @@ export class TotpStepUpService {
   /** Forgets a user's authenticator and backup codes: their next step-up enrols again. */
   async reset(actor: Actor, userId: string): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'mfa.reset');
       const user = await this.user(tx, actor.accountId, userId);
+      await this.rules.assert(tx, actor, 'member.totp.reset', await this.rules.userTarget(tx, user));
       if (!(await tx.totp.deleteEnrolment(actor.accountId, user.id))) {
         throw DomainError.notFound('mfa.totp_not_enrolled', `User ${user.userName} has no TOTP to reset`);
       }
@@ -236,10 +237,11 @@ export class TotpStepUpService {
   ): Promise<StepUpResult> {
     // Minutes may have passed since the SAML response: the user must still be allowed in.
     const user = await this.user(tx, actor.accountId, enrolment.userId);
-    const roleKey =
-      (await tx.roles.stored(actor.accountId, [user.id])).get(user.id)?.effective.roleKey ?? null;
+    const access = await tx.roles.accessOf(actor.accountId, { id: user.id });
+    const roleKey = access?.roleKey ?? null;
     const account = await tx.accounts.get(actor.accountId);
-    if (account?.status !== 'active' || entryRefusal({ users: [user], roleKey }) || roleKey === null) {
+    const decision = this.rules.memberDecision(memberOf(actor, user), access, 'sign_in');
+    if (account?.status !== 'active' || entryRefusal(1, decision) || roleKey === null) {
       return { kind: 'expired' };
     }
     const confirming = !enrolment.confirmed;

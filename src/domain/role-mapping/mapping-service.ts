@@ -1,5 +1,5 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -25,19 +25,19 @@ export class MappingService {
     private readonly ids: IdGenerator,
     private readonly catalogue: Catalogue,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   async list(actor: Actor): Promise<RoleMapping[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return tx.roles.listMappings(actor.accountId);
     });
   }
 
   async get(actor: Actor, mappingId: string): Promise<RoleMapping> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       const mapping = await tx.roles.getMapping(actor.accountId, mappingId);
       if (!mapping) throw DomainError.notFound('mapping.not_found', `Mapping ${mappingId} not found`);
       return mapping;
@@ -47,7 +47,7 @@ export class MappingService {
   async add(actor: Actor, input: NewMapping): Promise<RoleMapping> {
     this.assertValid(input);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'mappings.edit');
+      await this.rules.assert(tx, actor, 'mappings.edit');
       const mapping: RoleMapping = {
         id: this.ids.newId(),
         accountId: actor.accountId,
@@ -72,7 +72,7 @@ export class MappingService {
   /** Points an existing mapping at another role; its members' roles follow in the same transaction. */
   async changeRole(actor: Actor, mappingId: string, roleKey: RoleKey): Promise<RoleMapping> {
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'mappings.edit');
+      await this.rules.assert(tx, actor, 'mappings.edit');
       const mapping = await tx.roles.getMapping(actor.accountId, mappingId);
       if (!mapping) throw DomainError.notFound('mapping.not_found', `Mapping ${mappingId} not found`);
       this.assertValid({ ...mapping, roleKey });
@@ -92,7 +92,7 @@ export class MappingService {
 
   async remove(actor: Actor, mappingId: string): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'mappings.edit');
+      await this.rules.assert(tx, actor, 'mappings.edit');
       const mapping = await tx.roles.getMapping(actor.accountId, mappingId);
       if (!mapping) throw DomainError.notFound('mapping.not_found', `Mapping ${mappingId} not found`);
       const members = await tx.roles.membersMatching(actor.accountId, mapping);

@@ -1,5 +1,7 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
 import { effectivePermissions, noOverrides } from '../access/permissions';
+import type { Action } from '../access/actions';
+import type { RuleBook } from '../access/rule-book';
 import { isUsableMember } from '../accounts/usable-member';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
@@ -29,12 +31,17 @@ export interface SignedIn {
   session: SsoSession;
 }
 
-/** Who the caller is (GET /api/v1/me, the landing page). */
+/** Who the caller is (GET /api/v1/me, the landing page), and what they may do (from the rule book). */
 export interface MeView {
-  user: { id: UserId; userName: string; displayName: string | null };
+  /** A member (session or member key), the service key, or a support agent. */
+  caller: { kind: 'member' | 'service' | 'support'; agent: string | null };
+  /** Null for the service key and support. */
+  user: { id: UserId; userName: string; displayName: string | null } | null;
   account: { id: AccountId; name: string };
   role: { key: RoleKey; name: string } | null;
   permissions: string[];
+  /** The actions the caller may take on the account now (actions.ts), for a console to show or hide. */
+  actions: Action[];
   /** Null for an API key: MFA is a property of a browser sign-in. */
   session: { mfa: SessionMfa; started: number; idleExpires: number; absoluteExpires: number } | null;
 }
@@ -53,6 +60,7 @@ export class SessionService {
     private readonly ids: IdGenerator,
     private readonly codec: SecretCodec,
     private readonly catalogue: Catalogue,
+    private readonly rules: RuleBook,
   ) {}
 
   /** Starts a session for a user the sign-in just let in; `actor` is the SAML endpoint. */
@@ -143,23 +151,26 @@ export class SessionService {
     });
   }
 
-  /** The caller as a member: user, account, role and permissions, and the session's MFA if any. */
+  /** The caller: user, account, role and permissions (members), and what they may do; the session's MFA if any. */
   async me(actor: Actor, session: SsoSession | null): Promise<MeView> {
-    if (actor.kind !== 'member') {
-      throw DomainError.forbidden('me.member_only', 'Only a member (session or member API key) has a /me');
+    if (actor.kind !== 'member' && actor.kind !== 'service' && actor.kind !== 'support') {
+      throw DomainError.forbidden('me.caller_unknown', 'GET /me answers for API keys, sessions and support');
     }
     return this.uow.read(async (tx) => {
-      const [user, account] = await Promise.all([
-        tx.users.get(actor.accountId, actor.userId),
-        tx.accounts.get(actor.accountId),
-      ]);
-      if (!user || !account) throw DomainError.notFound('user.not_found', 'Your user no longer exists');
+      const account = await tx.accounts.get(actor.accountId);
+      if (!account) throw DomainError.notFound('account.not_found', 'Your account no longer exists');
+      const actions = await this.rules.allowedActions(tx, actor);
+      const caller = { kind: actor.kind, agent: actor.kind === 'support' ? actor.agent : null };
+      const base = { caller, account: { id: account.id, name: account.name }, actions, session: null };
+      if (actor.kind !== 'member') return { ...base, user: null, role: null, permissions: [] };
+      const user = await tx.users.get(actor.accountId, actor.userId);
+      if (!user) throw DomainError.notFound('user.not_found', 'Your user no longer exists');
       const stored = (await tx.roles.stored(actor.accountId, [user.id])).get(user.id);
       const roleKey = stored?.effective.roleKey ?? null;
       const permissions = effectivePermissions(this.catalogue, roleKey, stored?.overrides ?? noOverrides);
       return {
+        ...base,
         user: { id: user.id, userName: user.userName, displayName: user.displayName },
-        account: { id: account.id, name: account.name },
         role: roleKey === null ? null : { key: roleKey, name: this.catalogue.role(roleKey)?.name ?? roleKey },
         permissions: [...permissions].sort(),
         session: session && {

@@ -1,5 +1,4 @@
-import type { RoleKey } from '../access/catalogue';
-import type { User } from '../users/user';
+import type { Decision } from '../access/rules';
 
 /** Why the response itself was refused: the SAML adapter decides these before anyone is looked up. */
 export type ResponseRefusal =
@@ -34,22 +33,14 @@ export type EntryRefusal =
 
 export type SignInRefusal = ResponseRefusal | EntryRefusal;
 
-/** Who the NameID named, as the rules see them. */
-export interface Candidate {
-  /** Every user the NameID matches: by userName first, else by primary email. */
-  users: User[];
-  roleKey: RoleKey | null;
-}
-
 /**
- * May this person enter? Only an existing, active user with access (a role) does; nobody is
- * created on the fly. A NameID that matches two users by email names nobody for sure, so it is
- * refused rather than guessed.
+ * Why a person may not enter, from how many users the NameID named and the rule book's decision
+ * about the one it named (RuleBook.memberDecision: active, with a role). Nobody is created on the
+ * fly. A NameID that matches two users by email names nobody for sure: refused, never guessed.
  */
-export function entryRefusal(candidate: Candidate): EntryRefusal | null {
-  if (candidate.users.length === 0) return 'unknown_user';
-  if (candidate.users.length > 1) return 'ambiguous_user';
-  if (!candidate.users[0].active) return 'inactive_user';
-  if (candidate.roleKey === null) return 'no_access';
-  return null;
+export function entryRefusal(matches: number, decision: Decision | null): EntryRefusal | null {
+  if (matches === 0) return 'unknown_user';
+  if (matches > 1) return 'ambiguous_user';
+  if (!decision || decision.allowed) return null;
+  return decision.rule === 'credential_not_live' ? 'inactive_user' : 'no_access';
 }

@@ -5,6 +5,7 @@ import type { UserId } from '../ids';
 import type { Clock, Tx, UnitOfWork } from '../ports';
 import type { User } from '../users/user';
 import { entryRefusal, type EntryRefusal, type ResponseRefusal } from './sign-in-rules';
+import type { RuleBook } from '../access/rule-book';
 import type { SignInMethod } from './sso-ports';
 import { mfaDecision, type MfaSatisfied } from '../mfa/mfa-login';
 import { mfaRequirementFor, type MfaEvidence, type MfaReason } from '../mfa/mfa-policy';
@@ -41,6 +42,7 @@ export class SignInService {
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly catalogue: Catalogue,
+    private readonly rules: RuleBook,
     /** The server has MFA_TOTP_KEY; without it a login the IdP did not prove MFA for is refused. */
     private readonly totpAvailable: boolean,
   ) {}
@@ -96,9 +98,10 @@ export class SignInService {
     if (account?.status !== 'active') return refused('account_closed', null);
     const users = await this.usersNamed(tx, actor, assertion.nameId);
     const user = users.length === 1 ? users[0] : null;
-    const stored = user ? (await tx.roles.stored(actor.accountId, [user.id])).get(user.id) : undefined;
-    const roleKey = stored?.effective.roleKey ?? null;
-    const reason = entryRefusal({ users, roleKey });
+    const access = user ? await tx.roles.accessOf(actor.accountId, { id: user.id }) : null;
+    const decision = user ? this.rules.memberDecision(memberOf(actor, user), access, 'sign_in') : null;
+    const reason = entryRefusal(users.length, decision);
+    const roleKey = access?.roleKey ?? null;
     if (reason || !user || roleKey === null) return refused(reason ?? 'no_access', user?.id ?? null);
     const accountPolicy = await policyOf(tx, actor.accountId);
     const policy = this.totpAvailable ? accountPolicy : { ...accountPolicy, allowTotpStepUp: false };
@@ -164,4 +167,9 @@ export class SignInService {
 
 function refused(reason: EntryRefusal, userId: UserId | null): SignInOutcome {
   return { accepted: false, reason, userId };
+}
+
+/** The person a sign-in names, as the member they will act as once in. */
+export function memberOf(actor: Actor, user: User): Actor & { kind: 'member' } {
+  return { kind: 'member', accountId: actor.accountId, userId: user.id, channel: actor.channel };
 }

@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -26,7 +26,7 @@ export class SsoConfigService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
     private readonly readMetadata: IdpMetadataReader,
   ) {}
 
@@ -35,7 +35,7 @@ export class SsoConfigService {
     const idp = this.describe(source);
     const certificates = readCertificates(idp.certificates, now);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'sso.configure');
+      await this.rules.assert(tx, actor, 'sso.configure');
       const before = await tx.sso.getConfig(actor.accountId);
       const config: SsoConfig = {
         accountId: actor.accountId,
@@ -64,7 +64,7 @@ export class SsoConfigService {
   async setSessionLifetimes(actor: Actor, lifetimes: SessionLifetimes): Promise<SsoConfig> {
     assertLifetimes(lifetimes);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'sso.configure');
+      await this.rules.assert(tx, actor, 'sso.configure');
       const before = await tx.sso.getConfig(actor.accountId);
       if (!before) throw notConfigured();
       const config: SsoConfig = {
@@ -88,14 +88,14 @@ export class SsoConfigService {
   /** The account's IdP, or null before one is configured. */
   async get(actor: Actor): Promise<SsoConfig | null> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'sso.configure', { read: true });
+      await this.rules.assert(tx, actor, 'sso.view');
       return tx.sso.getConfig(actor.accountId);
     });
   }
 
   async remove(actor: Actor): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'sso.configure');
+      await this.rules.assert(tx, actor, 'sso.configure');
       const before = await tx.sso.getConfig(actor.accountId);
       if (!before || !(await tx.sso.deleteConfig(actor.accountId))) throw notConfigured();
       await recordAudit(tx, actor, this.clock, {

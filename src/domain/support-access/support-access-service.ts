@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import { actorId, type Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -32,7 +32,7 @@ export class SupportAccessService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly codec: SecretCodec,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   /** Grants access, replacing a grant still running (one grant at a time, with one end date). */
@@ -40,7 +40,7 @@ export class SupportAccessService {
     const now = this.clock.now();
     const expires = this.expiryOf(length, now);
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'support_access.grant');
+      await this.rules.assert(tx, actor, 'support_access.grant');
       const current = await tx.support.activeGrant(actor.accountId, now);
       if (current) await tx.support.endGrant(current.id, now, 'replaced', actorId(actor));
       const grant: SupportGrant = {
@@ -68,7 +68,7 @@ export class SupportAccessService {
 
   async revoke(actor: Actor, grantId: string): Promise<SupportGrant> {
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'support_access.revoke');
+      await this.rules.assert(tx, actor, 'support_access.revoke');
       const grant = await tx.support.getGrant(actor.accountId, grantId);
       const now = this.clock.now();
       if (!grant)
@@ -91,22 +91,17 @@ export class SupportAccessService {
   /** Every grant of the account, newest first, with who granted it and when it ends or ended. */
   async list(actor: Actor): Promise<SupportGrant[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'support_access.grant', { read: true });
+      await this.rules.assert(tx, actor, 'support_access.view');
       return tx.support.grants(actor.accountId);
     });
   }
 
   /** An operator opens a session for one support agent; refused unless a grant is active. */
   async openSession(actor: Actor, agent: string): Promise<OpenedSession> {
-    if (actor.kind !== 'operator') {
-      throw DomainError.forbidden(
-        'support_access.operator_only',
-        'Support sessions are issued by an operator',
-      );
-    }
     const name = agent.trim();
     if (!name) throw DomainError.invalid('support_access.agent_required', 'Name the support agent');
     return this.uow.write(actor.accountId, async (tx) => {
+      await this.rules.assert(tx, actor, 'support.session.open');
       const grant = await tx.support.activeGrant(actor.accountId, this.clock.now());
       if (!grant) {
         throw DomainError.precondition(

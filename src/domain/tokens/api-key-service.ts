@@ -1,4 +1,5 @@
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
+import { accountTarget } from '../access/rules';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -13,8 +14,6 @@ export interface IssuedApiKey {
 }
 
 const touchEveryMs = 60_000;
-/** Keys are credentials of the account's integrations: managed by whoever manages its SCIM tokens. */
-const permission = 'scim.manage_tokens';
 
 /**
  * API keys for the admin and authorization API. A member key acts as its user with that user's
@@ -27,13 +26,13 @@ export class ApiKeyService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly codec: SecretCodec,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
   ) {}
 
   /** The account's keys with created and last-used times, revoked ones included; never a secret. */
   async list(actor: Actor): Promise<ApiKeyListing[]> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, permission, { read: true });
+      await this.rules.assert(tx, actor, 'api_keys.view');
       if (!(await tx.accounts.get(actor.accountId))) {
         throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
       }
@@ -44,10 +43,16 @@ export class ApiKeyService {
   /** Revokes a key: it is refused from its next request on. Audited; another account's key is not found. */
   async revoke(actor: Actor, keyId: string): Promise<ApiKeyListing> {
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, permission);
       const key = isUuid(keyId) ? await tx.apiKeys.get(actor.accountId, keyId) : null;
+      if (!key || key.revoked !== null) {
+        throw DomainError.notFound('api_key.not_found', `No live API key ${keyId} on this account`);
+      }
+      const target = key.userId
+        ? await this.rules.userTarget(tx, { id: key.userId, accountId: actor.accountId })
+        : accountTarget;
+      await this.rules.assert(tx, actor, 'api_keys.revoke', target);
       const now = this.clock.now();
-      if (!key || !(await tx.apiKeys.revoke(actor.accountId, key.id, now))) {
+      if (!(await tx.apiKeys.revoke(actor.accountId, key.id, now))) {
         throw DomainError.notFound('api_key.not_found', `No live API key ${keyId} on this account`);
       }
       await recordAudit(tx, actor, this.clock, {
@@ -113,17 +118,12 @@ export class ApiKeyService {
     label: string,
     userOf: (tx: Parameters<Parameters<UnitOfWork['write']>[1]>[0]) => Promise<UserId | null>,
   ): Promise<IssuedApiKey> {
-    if (actor.kind !== 'operator') {
-      throw DomainError.forbidden(
-        'api_key.operator_only',
-        'API keys are issued by an operator (roster api-keys create)',
-      );
-    }
     return this.uow.write(actor.accountId, async (tx) => {
       const account = await tx.accounts.get(actor.accountId);
       if (!account || account.status !== 'active') {
         throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
       }
+      await this.rules.assert(tx, actor, 'api_keys.issue');
       const secret = `rak_${this.codec.newSecret().replace(/^rst_/, '')}`;
       const key: ApiKey = {
         id: this.ids.newId(),

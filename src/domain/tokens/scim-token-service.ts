@@ -1,3 +1,4 @@
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -28,6 +29,7 @@ export class ScimTokenService {
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly codec: SecretCodec,
+    private readonly rules: RuleBook,
   ) {}
 
   async issue(actor: Actor, label: string): Promise<IssuedToken> {
@@ -36,6 +38,7 @@ export class ScimTokenService {
       if (!account || account.status !== 'active') {
         throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
       }
+      await this.rules.assert(tx, actor, 'scim_tokens.manage');
       const secret = this.codec.newSecret();
       const token: ScimToken = {
         id: this.ids.newId() as ScimTokenId,
@@ -62,12 +65,14 @@ export class ScimTokenService {
       if (!(await tx.accounts.get(actor.accountId))) {
         throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
       }
+      await this.rules.assert(tx, actor, 'scim_tokens.view');
       return tx.scimTokens.list(actor.accountId);
     });
   }
 
   async revoke(actor: Actor, tokenId: string): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
+      await this.rules.assert(tx, actor, 'scim_tokens.manage');
       const revoked =
         isUuid(tokenId) &&
         (await tx.scimTokens.revoke(actor.accountId, tokenId as ScimTokenId, this.clock.now()));

@@ -1,4 +1,4 @@
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
@@ -14,8 +14,10 @@ export interface BrakeSettings {
 
 export interface BrakeStatus {
   windowMinutes: number;
-  /** Deactivations and deletions over SCIM within the window. */
+  /** Users who lost access within the window: deactivated or deleted over SCIM, or left without a role by groups. */
   recent: number;
+  /** Of those, users whose groups left them without a role (SCIM group changes, mapping removals). */
+  lostRoleThroughGroups: number;
   limit: number;
   held: boolean;
   approvedUntil: number | null;
@@ -25,35 +27,55 @@ const windowMs = 60 * 60_000;
 const leavingActions = ['user.deactivated', 'user.deleted'] as const;
 
 /**
- * The brake against mass deprovisioning (issue 6): a misconfigured IdP assignment can deactivate a
- * whole company in minutes. Once SCIM has deactivated or deleted more than a share of the account's
- * users within an hour, further ones are held (SCIM 503, the IdP retries) until an Owner or Admin
- * approves, for an hour. Counted from the audit log, inside the write's transaction and lock.
+ * The brake against mass deprovisioning: a misconfigured IdP assignment can deactivate a
+ * whole company in minutes, or take its access away through groups (a mapped group deleted, its
+ * members replaced, renamed away from its mapping). Once more than a share of the account's users
+ * lost access within an hour, further SCIM removals are held (SCIM 503, the IdP retries) until an
+ * Owner or Admin approves, for an hour. Counted from the audit log, inside the write's transaction
+ * and lock. A mapping an admin removes counts too, but is not held: the admin approves by acting.
  */
 export class DeprovisioningBrake {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
     private readonly settings: BrakeSettings,
   ) {}
 
   /** Called by every SCIM deactivation and deletion before it writes. */
   async assertMayRemove(tx: Tx, actor: Actor): Promise<void> {
-    if (actor.kind !== 'scim-token' || this.settings.share >= 1) return;
-    const status = await this.statusIn(tx, actor.accountId);
-    if (!status.held) return;
-    throw DomainError.held(
-      'scim.mass_deprovisioning_held',
-      `Held: ${status.recent} users were deactivated or deleted over SCIM in the last hour, more than ` +
-        `this account allows (${status.limit}). An Owner or Admin must approve further ones in Roster ` +
-        '(POST /api/v1/deprovisioning/approve); retry after that.',
+    const status = await this.statusFor(tx, actor);
+    if (!status?.held) return;
+    throw held(
+      `Held: ${status.recent} users were deactivated or deleted over SCIM in the last hour, or left ` +
+        `without a role by their groups, more than this account allows (${status.limit}).`,
     );
+  }
+
+  /**
+   * Called by a SCIM group change after it recomputed roles, with how many users it left without
+   * a role: their `user.role_changed` events are already counted, and the transaction rolls back
+   * when it is held, so nothing of the change is written.
+   */
+  async assertMayRemoveThroughGroups(tx: Tx, actor: Actor, lost: number): Promise<void> {
+    if (lost === 0) return;
+    const status = await this.statusFor(tx, actor);
+    if (!status || status.approvedUntil !== null || status.recent <= status.limit) return;
+    throw held(
+      `Held: this change would leave ${lost} user${lost === 1 ? '' : 's'} without a role; with the ${status.recent - lost} ` +
+        `who lost access in the last hour that is more than this account allows (${status.limit}).`,
+    );
+  }
+
+  /** The brake's status when it applies to `actor`'s writes (SCIM, with a share below 100%). */
+  private async statusFor(tx: Tx, actor: Actor): Promise<BrakeStatus | null> {
+    if (actor.kind !== 'scim-token' || this.settings.share >= 1) return null;
+    return this.statusIn(tx, actor.accountId);
   }
 
   async status(actor: Actor): Promise<BrakeStatus> {
     return this.uow.read(async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.view', { read: true });
+      await this.rules.assert(tx, actor, 'users.view');
       return this.statusIn(tx, actor.accountId);
     });
   }
@@ -61,7 +83,7 @@ export class DeprovisioningBrake {
   /** Lifts the brake for an hour; audited. */
   async approve(actor: Actor): Promise<BrakeStatus> {
     return this.uow.write(actor.accountId, async (tx) => {
-      await this.policy.assertMay(tx, actor, 'users.delete');
+      await this.rules.assert(tx, actor, 'deprovisioning.approve');
       const until = this.clock.now() + windowMs;
       await tx.accounts.update(actor.accountId, { massDeprovisioningApprovedUntil: until });
       const status = await this.statusIn(tx, actor.accountId);
@@ -79,18 +101,31 @@ export class DeprovisioningBrake {
   private async statusIn(tx: Tx, accountId: AccountId): Promise<BrakeStatus> {
     const now = this.clock.now();
     const account = await tx.accounts.get(accountId);
-    const recent = await tx.audit.count(accountId, leavingActions, 'scim', now - windowMs);
-    // The users there were an hour ago: those active now plus those who left since.
-    const base = (await tx.users.countActive(accountId)) + recent;
+    const left = await tx.audit.count(accountId, leavingActions, 'scim', now - windowMs);
+    // Any channel: a mapping an admin removed takes access away as surely as the IdP's group change.
+    const lostRoleThroughGroups = await tx.audit.countRolesLostThroughGroups(accountId, now - windowMs);
+    const recent = left + lostRoleThroughGroups;
+    // The users there were an hour ago: those active now plus those who left since (those who
+    // lost their role are still active users).
+    const base = (await tx.users.countActive(accountId)) + left;
     const limit = Math.max(this.settings.minimum, Math.floor(base * this.settings.share));
     const approvedUntil = account?.massDeprovisioningApprovedUntil ?? null;
     const approved = approvedUntil !== null && approvedUntil > now;
     return {
       windowMinutes: windowMs / 60_000,
       recent,
+      lostRoleThroughGroups,
       limit,
       held: !approved && recent >= limit,
       approvedUntil: approved ? approvedUntil : null,
     };
   }
+}
+
+function held(why: string): DomainError {
+  return DomainError.held(
+    'scim.mass_deprovisioning_held',
+    `${why} An Owner or Admin must approve further ones in Roster ` +
+      '(POST /api/v1/deprovisioning/approve); retry after that.',
+  );
 }

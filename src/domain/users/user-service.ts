@@ -2,17 +2,19 @@ import { assertSeatAvailable } from '../accounts/seats';
 import { noRole } from '../access/effective-role';
 import { endAccess } from '../access/end-access';
 import type { DeprovisioningBrake } from './deprovisioning-brake';
-import type { AccessPolicy } from '../access/policy';
+import type { RuleBook } from '../access/rule-book';
 import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
-import { refreshManagedUsers, removeAllChildAccess } from '../accounts/child-access';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
-import { isUuid, type UserId } from '../ids';
-import type { Clock, IdGenerator, Tx, UnitOfWork, UserTombstone } from '../ports';
+import { isUuid, type AccountId, type UserId } from '../ids';
+import { settlePendingInvitation } from '../invitations/invitation-settlement';
+import type { Account, Clock, IdGenerator, Tx, UnitOfWork, UserTombstone } from '../ports';
 import type { ListQuery, Page, UserCollection, UserField } from '../query';
-import { recordUserFlagChange, withMfaState } from '../mfa/mfa-state';
+import { withMfaState } from '../mfa/mfa-state';
+import { ManagedUsers } from './managed-users';
 import { assertValidDraft, auditSnapshot, type User, type UserDraft, type UserView } from './user';
+import { UserRecords } from './user-records';
 
 export interface WriteOptions {
   /** The version the caller last saw (If-Match); the write is refused when it moved on. */
@@ -25,19 +27,30 @@ export interface ProvisionResult {
   restored: boolean;
 }
 
-/** Owns every rule about a user's record: provisioning, changes, deactivation, deletion. */
+/**
+ * Owns every rule about a user's record: provisioning, changes, deactivation, deletion. Every
+ * channel writes users through it (SCIM, the admin API, the CLI, HR sync, sweeps, invitations, the
+ * MFA flag, account creation, child accounts), so the rules and the audit events are the same.
+ */
 export class UserService {
+  private readonly records: UserRecords;
+  private readonly managed: ManagedUsers;
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
     private readonly ids: IdGenerator,
     private readonly roles: RoleRecomputer,
-    private readonly policy: AccessPolicy,
+    private readonly rules: RuleBook,
     private readonly brake: DeprovisioningBrake,
-  ) {}
+  ) {
+    this.records = new UserRecords(clock);
+    this.managed = new ManagedUsers(clock, this.records);
+  }
 
   async get(actor: Actor, userId: string): Promise<UserView> {
     return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'users.view');
       // One statement for the user and their groups: this is the hottest read of all.
       const view = isUuid(userId) ? await tx.users.getView(actor.accountId, userId as UserId) : null;
       if (!view) throw notFound(userId);
@@ -48,6 +61,7 @@ export class UserService {
 
   async list(actor: Actor, query: ListQuery<UserField, UserCollection>): Promise<Page<UserView>> {
     return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'users.view');
       const page = await tx.users.list(actor.accountId, query);
       const ids = page.items.map((u) => u.id);
       const groups = await tx.users.groupsOf(actor.accountId, ids);
@@ -72,10 +86,13 @@ export class UserService {
         ? await tx.users.findByExternalId(actor.accountId, draft.externalId)
         : null;
       if (previous && !previous.active) {
-        if (draft.active) await assertSeatAvailable(tx, actor.accountId);
-        await this.assertMayManage(tx, actor, 'users.invite', null);
+        if (draft.active) await assertSeatAvailable(tx, actor.accountId, previous.id);
+        await this.rules.assert(tx, actor, 'users.invite');
         await this.assertManager(tx, actor, draft, null);
-        const restored = await this.save(tx, actor, previous, draft, 'user.restored');
+        const restored = await this.records.save(tx, actor, previous, draft, 'user.restored');
+        // A returning Owner needs no ownership transfer any more, as after a PATCH active=true.
+        await this.flagOwnerDeparture(tx, actor, restored);
+        await this.settleInvitation(tx, actor, previous, restored);
         await this.roles.recompute(tx, actor, [restored.id]);
         return { view: await this.viewOf(tx, restored), restored: true };
       }
@@ -93,7 +110,7 @@ export class UserService {
    */
   async provisionIn(tx: Tx, actor: Actor, draft: UserDraft, id?: UserId): Promise<User> {
     assertValidDraft(draft);
-    await this.assertMayManage(tx, actor, 'users.invite', null);
+    await this.rules.assert(tx, actor, 'users.invite');
     await this.assertManager(tx, actor, draft, null);
     if (draft.active) await assertSeatAvailable(tx, actor.accountId);
     const now = this.clock.now();
@@ -108,17 +125,11 @@ export class UserService {
       created: now,
       lastModified: now,
     };
-    await tx.users.insert(user);
-    await recordAudit(tx, actor, this.clock, {
-      action: 'user.provisioned',
-      subjectType: 'user',
-      subjectId: user.id,
-      // Whichever channel brings them back, the event says who they were.
-      before: buried ? { deleted: new Date(buried.deleted).toISOString(), userName: buried.userName } : null,
-      after: auditSnapshot(user),
-    });
-    await recordUserFlagChange(tx, actor, this.clock, user.id, null, user.mfaRequired ?? null);
-    return user;
+    // Whichever channel brings them back, the event says who they were.
+    const before = buried
+      ? { deleted: new Date(buried.deleted).toISOString(), userName: buried.userName }
+      : null;
+    return this.records.insert(tx, actor, user, before);
   }
 
   /**
@@ -133,8 +144,8 @@ export class UserService {
   }
 
   /** The role rules after provisionIn, once for a whole chunk of new users. */
-  recomputeRoles(tx: Tx, actor: Actor, userIds: readonly UserId[]): Promise<void> {
-    return this.roles.recompute(tx, actor, userIds);
+  async recomputeRoles(tx: Tx, actor: Actor, userIds: readonly UserId[]): Promise<void> {
+    await this.roles.recompute(tx, actor, userIds);
   }
 
   /** Replaces the whole user (SCIM PUT, HR sync). */
@@ -171,52 +182,42 @@ export class UserService {
     options: WriteOptions = {},
   ): Promise<User> {
     const current = await this.load(tx, actor, userId);
-    await this.assertMayManage(tx, actor, 'users.edit', current.id);
+    await this.rules.assert(tx, actor, 'users.edit', await this.rules.userTarget(tx, current));
     assertVersion(current.version, options);
     const draft = change(current);
     assertValidDraft(draft);
     // Only a changed manager is checked: a manager deleted since must not block unrelated changes
     // (Entra disables the reports of a hard-deleted manager with a PATCH that leaves manager alone).
     if (draft.managerId !== current.managerId) await this.assertManager(tx, actor, draft, current.id);
-    if (draft.active && !current.active) await assertSeatAvailable(tx, actor.accountId);
+    if (draft.active && !current.active) await assertSeatAvailable(tx, actor.accountId, current.id);
     if (current.active && !draft.active) await this.brake.assertMayRemove(tx, actor);
-    const saved = await this.save(tx, actor, current, draft, actionFor(current, draft));
+    const saved = await this.records.save(tx, actor, current, draft, actionFor(current, draft));
     if (current.active !== saved.active) await this.flagOwnerDeparture(tx, actor, saved);
     if (current.active && !saved.active) await endAccess(tx, actor, this.clock, [saved.id], 'deactivated');
+    await this.settleInvitation(tx, actor, current, saved);
     return saved;
   }
 
   async delete(actor: Actor, userId: string, options: WriteOptions = {}): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
       const user = await this.load(tx, actor, userId);
-      // Not the Owner-protection check of assertMayManage: deleting the Owner is refused the same
-      // way whoever asks (an IdP, an Admin, an operator), with the way out in the message.
-      await this.assertMayManage(tx, actor, 'users.delete', null);
-      assertVersion(user.version, options);
+      await this.rules.assert(tx, actor, 'users.delete');
       const account = await tx.accounts.get(actor.accountId);
+      assertVersion(user.version, options);
       if (user.active) await this.brake.assertMayRemove(tx, actor);
+      // Not who may: the Owner cannot be deleted by anyone, themself included (roles.md rule 2),
+      // with the way out in the message.
       if (account?.ownerId === user.id) {
         throw DomainError.precondition(
           'account.owner_undeletable',
           `${user.userName} is the account's Owner and cannot be deleted; transfer ownership first`,
         );
       }
-      // Reports keep no reference to a user who no longer exists.
-      for (const report of await tx.users.reportsOf(actor.accountId, user.id)) {
-        await this.save(tx, actor, report, { ...report, managerId: null }, 'user.updated');
-      }
+      await settlePendingInvitation(tx, actor, this.clock, user.id, { status: 'revoked', reason: 'deleted' });
       // Their access to child accounts goes first (audited there); a child's Owner is refused.
-      await removeAllChildAccess(tx, actor, this.clock, user);
-      await tx.users.delete(actor.accountId, user.id);
-      // Its keys went with it (foreign key); its name stays for the audit log and a comeback.
-      await tx.users.bury({
-        userId: user.id,
-        accountId: user.accountId,
-        userName: user.userName,
-        externalId: user.externalId,
-        employeeNumber: user.employeeNumber,
-        deleted: this.clock.now(),
-      });
+      await this.managed.removeAll(tx, actor, user);
+      // Reports keep no reference to them; their name stays for the audit log and a comeback.
+      await this.records.erase(tx, actor, user);
       await recordAudit(tx, actor, this.clock, {
         action: 'user.deleted',
         subjectType: 'user',
@@ -225,6 +226,59 @@ export class UserService {
         after: null,
       });
     });
+  }
+
+  /**
+   * The invitee accepts their invitation: their user becomes active, inside InvitationService's
+   * transaction. No permission is asked (they hold none before they are active; the invitation's
+   * secret, checked there, is the credential) and no seat (their pending invitation holds one).
+   */
+  async activateInvited(tx: Tx, invitee: Actor, userId: UserId): Promise<User> {
+    const current = await this.load(tx, invitee, userId);
+    if (current.active) return current;
+    const draft = { ...current, active: true, profile: { ...current.profile, active: true } };
+    return this.records.save(tx, invitee, current, draft, 'user.reactivated');
+  }
+
+  /**
+   * Sets (null: clears) the user's own MFA flag for MfaPolicyService, which asked the rule book for
+   * `member.mfa.set` (an SSO setting, not `users.edit`). Written as the IdP's SCIM write of the flag
+   * is: a new version, `user.updated` and `user.mfa_required_changed`; nothing when unchanged.
+   */
+  async setMfaRequired(tx: Tx, actor: Actor, user: User, required: boolean | null): Promise<User> {
+    if ((user.mfaRequired ?? null) === required) return user;
+    return this.records.save(tx, actor, user, { ...user, mfaRequired: required }, 'user.updated');
+  }
+
+  /**
+   * The user that stands for `home` in `child`, for ChildAccountService (a new child's Owner, or
+   * access given). It asked the rule book in the parent (`children.create`,
+   * `member.child_access.set`); the actor is of the parent, so the child's `users.invite` does not
+   * apply to it.
+   */
+  provisionManagedIn(tx: Tx, actor: Actor, home: User, childId: AccountId, id: UserId): Promise<User> {
+    return this.managed.provision(tx, actor, home, childId, id);
+  }
+
+  /** Takes `home`'s access to `child` away: as provisionManagedIn, authorized in the parent. */
+  removeManagedIn(tx: Tx, actor: Actor, home: User, child: Account, managedUserId: UserId): Promise<void> {
+    return this.managed.remove(tx, actor, home, child, managedUserId);
+  }
+
+  /**
+   * A pending invitation is settled by the IdP's or HR's write first: activated, the user holds
+   * their own seat; left inactive, an old link must not overrule them. A write that keeps an active
+   * user active changes neither.
+   */
+  private async settleInvitation(tx: Tx, actor: Actor, before: User, after: User): Promise<void> {
+    if (before.active && after.active) return;
+    await settlePendingInvitation(
+      tx,
+      actor,
+      this.clock,
+      after.id,
+      after.active ? { status: 'provisioned' } : { status: 'revoked', reason: 'deactivated' },
+    );
   }
 
   /**
@@ -246,28 +300,6 @@ export class UserService {
     }
   }
 
-  /**
-   * SCIM tokens and HR feeds provision on the IdP's authority; a member needs the permission
-   * (roles.md rule 5), and nobody but the Owner changes, deactivates or deletes the Owner (rule 6).
-   */
-  private async assertMayManage(
-    tx: Tx,
-    actor: Actor,
-    permission: string,
-    targetId: UserId | null,
-  ): Promise<void> {
-    if (actor.kind === 'scim-token') return;
-    await this.policy.assertMay(tx, actor, permission);
-    if (targetId === null || actor.kind !== 'member' || actor.userId === targetId) return;
-    const account = await tx.accounts.get(actor.accountId);
-    if (account?.ownerId === targetId) {
-      throw DomainError.forbidden(
-        'account.owner_protected',
-        'Only the Owner can change, deactivate or delete the Owner',
-      );
-    }
-  }
-
   private async load(tx: Tx, actor: Actor, userId: string): Promise<User> {
     const user = isUuid(userId) ? await tx.users.get(actor.accountId, userId as UserId) : null;
     if (!user) throw notFound(userId);
@@ -278,49 +310,6 @@ export class UserService {
     const view = (await tx.users.getView(user.accountId, user.id)) ?? { user, groups: [] };
     const [withMfa] = await withMfaState(tx, user.accountId, [view]);
     return withMfa;
-  }
-
-  private async save(
-    tx: Tx,
-    actor: Actor,
-    current: User,
-    draft: UserDraft,
-    action: 'user.restored' | 'user.updated' | 'user.deactivated' | 'user.reactivated',
-  ): Promise<User> {
-    const next: User = {
-      ...draft,
-      // A channel that does not speak of the MFA flag leaves it as it is.
-      mfaRequired: draft.mfaRequired === undefined ? (current.mfaRequired ?? null) : draft.mfaRequired,
-      id: current.id,
-      accountId: current.accountId,
-      version: current.version + 1,
-      created: current.created,
-      lastModified: Math.max(this.clock.now(), current.lastModified),
-    };
-    if (!(await tx.users.update(next))) {
-      throw DomainError.precondition(
-        'user.version_mismatch',
-        `User ${current.id} was changed meanwhile; retry`,
-      );
-    }
-    await recordAudit(tx, actor, this.clock, {
-      action,
-      subjectType: 'user',
-      subjectId: current.id,
-      before: auditSnapshot(current),
-      after: auditSnapshot(next),
-    });
-    await recordUserFlagChange(
-      tx,
-      actor,
-      this.clock,
-      current.id,
-      current.mfaRequired ?? null,
-      next.mfaRequired ?? null,
-    );
-    // Every channel's change to a user passes here, so their copies in child accounts never lag.
-    await refreshManagedUsers(tx, actor, this.clock, current, next);
-    return next;
   }
 
   private async assertManager(tx: Tx, actor: Actor, draft: UserDraft, selfId: UserId | null): Promise<void> {

@@ -38,7 +38,7 @@ export function accountRoutes(s: AccountRouteServices): ApiRoute[] {
       method: 'get',
       path: '/account',
       summary: 'The account: owner, default role, whether ownership must move',
-      permission: 'users.view',
+      action: 'users.view',
       responses: { 200: { description: 'The account', schema: accountSchema }, 403: refused },
       handle: async ({ actor }) => accountJson(await s.accounts.describe(actor)),
     }),
@@ -46,7 +46,7 @@ export function accountRoutes(s: AccountRouteServices): ApiRoute[] {
       method: 'put',
       path: '/account/default-role',
       summary: 'The role of users in no mapped group and with no role by hand (null: none)',
-      permission: 'roles.assign',
+      action: 'account.default_role.set',
       body: z.strictObject({ role: z.string().min(1).nullable() }),
       responses: { 200: { description: 'The account', schema: accountSchema }, 400: refused, 403: refused },
       handle: async ({ actor, body }) => {
@@ -58,7 +58,7 @@ export function accountRoutes(s: AccountRouteServices): ApiRoute[] {
       method: 'post',
       path: '/account/ownership-transfer',
       summary: 'Transfer ownership to an active user (the current Owner only); the prior Owner becomes Admin',
-      permission: 'account.transfer_ownership',
+      action: 'ownership.transfer',
       body: z.strictObject({ to: z.string().min(1) }),
       responses: {
         200: { description: 'The account with its new Owner', schema: accountSchema },
@@ -76,7 +76,7 @@ export function accountRoutes(s: AccountRouteServices): ApiRoute[] {
       method: 'post',
       path: '/account/close',
       summary: 'Close the account (the Owner only); its SCIM tokens and API keys stop working at once',
-      permission: 'account.close',
+      action: 'account.close',
       status: 204,
       responses: { 204: { description: 'Closed' }, 403: refused },
       handle: async ({ actor }) => {
@@ -87,6 +87,7 @@ export function accountRoutes(s: AccountRouteServices): ApiRoute[] {
       method: 'get',
       path: '/account/seats',
       summary: 'Seats in use (active users) and the seat limit (null: unlimited)',
+      action: 'users.view',
       responses: { 200: { description: 'The seats', schema: seatsSchema }, 403: refused },
       handle: async ({ actor }) => s.accounts.seats(actor),
     }),
@@ -95,7 +96,7 @@ export function accountRoutes(s: AccountRouteServices): ApiRoute[] {
       path: '/access-review',
       summary:
         'Who has which role, from where, with which permissions, status, last login and MFA state (JSON, or CSV with format=csv or Accept: text/csv)',
-      permission: 'audit.view',
+      action: 'audit.view',
       query: z.strictObject({ format: z.enum(['json', 'csv']).optional() }),
       responses: {
         200: {

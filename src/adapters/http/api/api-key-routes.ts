@@ -44,7 +44,7 @@ export function apiKeyRoutes(apiKeys: ApiKeyService): ApiRoute[] {
       path: '/api-keys',
       summary:
         "The account's API keys, oldest first, revoked ones included: created and last used, never the secret",
-      permission: 'scim.manage_tokens',
+      action: 'api_keys.view',
       responses: {
         200: { description: 'The keys', schema: z.object({ apiKeys: z.array(apiKeySchema) }) },
         403: refused,
@@ -55,10 +55,10 @@ export function apiKeyRoutes(apiKeys: ApiKeyService): ApiRoute[] {
       method: 'delete',
       path: '/api-keys/:keyId',
       summary: 'Revoke an API key: refused from its next request on (audited as api_key.revoked)',
-      permission: 'scim.manage_tokens',
+      action: 'api_keys.revoke',
       responses: {
         200: { description: 'The revoked key', schema: apiKeySchema },
-        403: refused,
+        403: { description: "Not allowed (only the Owner revokes the Owner's keys)", schema: errorBody },
         404: { description: 'No live key with this id in this account', schema: errorBody },
       },
       handle: async ({ actor, params }) => apiKeyJson(await apiKeys.revoke(actor, params.keyId)),

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
+import type { Action } from '../../../domain/access/actions';
 import type { Actor } from '../../../domain/actor';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -31,8 +32,12 @@ export interface ApiRoute {
   /** Express syntax, relative to /api/v1: `/members/:userId`. */
   path: string;
   summary: string;
-  /** The permission it needs, for the document (the domain checks it). */
-  permission?: string;
+  /**
+   * What it asks the rule book for (src/domain/access/actions.ts): the domain service enforces it
+   * and the OpenAPI document names it with its permission; a test holds the two together. Null for
+   * what every caller may (GET /me) or a public route.
+   */
+  action: Action | null;
   body?: z.ZodType;
   query?: z.ZodType;
   /** Needs no API key (an invitation's secret is its own credential); there is no actor. */

@@ -83,6 +83,7 @@ function authorizeRoute(deps: ApiDependencies): ApiRoute {
     method: 'post',
     path: '/authorize',
     summary: 'May this user do this, on this account, right now? (the hot path)',
+    action: 'authorize',
     body: authorizeBody,
     responses: {
       200: { description: 'The answer, with the role and the reason', schema: authorizeAnswer },
@@ -101,7 +102,7 @@ function coreRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/audit',
       summary: 'The audit log, newest first, cursor-paged, filtered by actor, subject, action and time',
-      permission: 'audit.view',
+      action: 'audit.view',
       query: auditQuery,
       responses: { 200: { description: 'A page of events', schema: auditPage }, 400: refused, 403: refused },
       handle: async ({ actor, query }) => {

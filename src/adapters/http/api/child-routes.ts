@@ -55,7 +55,7 @@ export function childRoutes(children: ChildAccountService): ApiRoute[] {
       method: 'post',
       path: '/children',
       summary: "Create a child account; its Owner is this account's Owner unless `owner` names another user",
-      permission: 'roles.assign',
+      action: 'children.create',
       body: createBody,
       status: 201,
       responses: {
@@ -71,7 +71,7 @@ export function childRoutes(children: ChildAccountService): ApiRoute[] {
       method: 'get',
       path: '/children',
       summary: 'The child accounts of this account, oldest first',
-      permission: 'users.view',
+      action: 'users.view',
       responses: {
         200: { description: 'Every child account', schema: z.object({ children: z.array(childSchema) }) },
         403: refused,
@@ -82,7 +82,7 @@ export function childRoutes(children: ChildAccountService): ApiRoute[] {
       method: 'get',
       path: '/members/:userId/access',
       summary: "A member's access: this account and each child account, with the role there",
-      permission: 'users.view',
+      action: 'users.view',
       responses: {
         200: { description: 'One entry per account', schema: accessSchema },
         403: refused,
@@ -94,7 +94,7 @@ export function childRoutes(children: ChildAccountService): ApiRoute[] {
       method: 'put',
       path: '/members/:userId/access/:childId',
       summary: 'Give (with a role), change or take away a member’s access to a child account',
-      permission: 'roles.assign',
+      action: 'member.child_access.set',
       body: accessBody,
       responses: {
         200: { description: "The member's access afterwards", schema: accessSchema },

@@ -7,9 +7,22 @@ const refused = { description: 'Refused; the error says why', schema: errorBody 
 
 const brakeSchema = z.object({
   windowMinutes: z.number().int(),
-  recent: z.number().int().describe('Users deactivated or deleted over SCIM within the window'),
+  recent: z
+    .number()
+    .int()
+    .describe(
+      'Users who lost access within the window: deactivated or deleted over SCIM, or left without a role by groups',
+    ),
+  lostRoleThroughGroups: z
+    .number()
+    .int()
+    .describe('Of those, users left without a role by SCIM group changes or removed mappings'),
   limit: z.number().int(),
-  held: z.boolean().describe('Further SCIM deactivations get 503 until approved'),
+  held: z
+    .boolean()
+    .describe(
+      'Further SCIM deactivations, deletions and group changes that remove access get 503 until approved',
+    ),
   approvedUntil: z.string().nullable(),
 });
 
@@ -27,7 +40,7 @@ export function deprovisioningRoutes(brake: DeprovisioningBrake): ApiRoute[] {
       method: 'get',
       path: '/deprovisioning',
       summary: 'The SCIM deprovisioning brake: deactivations in the last hour, the limit, whether it holds',
-      permission: 'users.view',
+      action: 'users.view',
       responses: { 200: { description: 'The brake', schema: brakeSchema }, 403: refused },
       handle: async ({ actor }) => brakeJson(await brake.status(actor)),
     }),
@@ -35,7 +48,7 @@ export function deprovisioningRoutes(brake: DeprovisioningBrake): ApiRoute[] {
       method: 'post',
       path: '/deprovisioning/approve',
       summary: 'Approve further SCIM deactivations and deletions for the next hour (Owner or Admin), audited',
-      permission: 'users.delete',
+      action: 'deprovisioning.approve',
       responses: {
         200: { description: 'The brake, as it was when approved', schema: brakeSchema },
         403: refused,

@@ -29,7 +29,7 @@ export function inactivityRoutes(inactivity: InactivityService): ApiRoute[] {
       method: 'get',
       path: '/inactivity',
       summary: 'Days without login before a user counts as inactive, what happens then, and who is flagged',
-      permission: 'users.view',
+      action: 'users.view',
       responses: {
         200: { description: 'Settings and flagged users', schema: inactivitySchema },
         403: refused,
@@ -52,7 +52,7 @@ export function inactivityRoutes(inactivity: InactivityService): ApiRoute[] {
       method: 'put',
       path: '/inactivity',
       summary: 'Set the days (7-3650) and the action: flag for review, or deactivate (never the Owner)',
-      permission: 'account.edit_details',
+      action: 'account.edit_details',
       body: settingsBody,
       responses: { 200: { description: 'The settings', schema: settingsBody }, 400: refused, 403: refused },
       handle: async ({ actor, body }) => inactivity.configure(actor, body),

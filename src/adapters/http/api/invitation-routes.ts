@@ -13,7 +13,11 @@ const invitationSchema = z.object({
   id: z.string(),
   userId: z.string(),
   userName: z.string(),
-  status: z.enum(['pending', 'accepted', 'expired']),
+  status: z
+    .enum(['pending', 'accepted', 'expired', 'provisioned', 'revoked'])
+    .describe(
+      'provisioned: the IdP or HR activated the user first; revoked: they deactivated the user first',
+    ),
   invitedBy: z.string(),
   sent: z.string(),
   sentCount: z.number().int(),
@@ -63,7 +67,7 @@ export function invitationRoutes(invitations: InvitationService, limits: RateLim
       path: '/invitations',
       summary:
         'Invite a person by email, optionally with a role: their user waits inactive until they accept (valid 7 days). Roster sends no mail: send the returned secret in your acceptance link.',
-      permission: 'users.invite',
+      action: 'users.invite',
       body: inviteBody,
       status: 201,
       responses: {
@@ -77,8 +81,9 @@ export function invitationRoutes(invitations: InvitationService, limits: RateLim
     apiRoute({
       method: 'get',
       path: '/invitations',
-      summary: 'Every invitation, newest first: pending, accepted or expired',
-      permission: 'users.view',
+      summary:
+        'Every invitation, newest first: pending, accepted, expired, or settled by the IdP (provisioned, revoked)',
+      action: 'users.view',
       responses: {
         200: { description: 'The invitations', schema: z.object({ invitations: z.array(invitationSchema) }) },
         403: refused,
@@ -92,12 +97,12 @@ export function invitationRoutes(invitations: InvitationService, limits: RateLim
       path: '/invitations/:invitationId/resend',
       summary:
         'Resend: a new secret valid 7 days from now (the old one stops working); revives an expired one',
-      permission: 'users.resend_invite',
+      action: 'users.resend_invite',
       responses: {
         200: { description: 'The invitation and its new secret (shown once)', schema: sentSchema },
         403: { description: 'Not allowed, or every seat is taken', schema: errorBody },
         404: refused,
-        409: { description: 'Already accepted', schema: errorBody },
+        409: { description: 'Already accepted, or settled by the IdP or HR', schema: errorBody },
       },
       handle: async ({ actor, params }) => sentJson(await invitations.resend(actor, params.invitationId)),
     }),
@@ -105,6 +110,7 @@ export function invitationRoutes(invitations: InvitationService, limits: RateLim
       method: 'post',
       path: '/invitations/accept',
       summary: 'The invited person accepts with the secret from their mail; their user becomes active',
+      action: null,
       public: true,
       body: z.strictObject({ secret: z.string().min(1) }),
       responses: {
@@ -114,7 +120,11 @@ export function invitationRoutes(invitations: InvitationService, limits: RateLim
         },
         400: { description: 'No secret in the body', schema: errorBody },
         404: { description: 'Not a valid invitation secret', schema: errorBody },
-        409: { description: 'Already accepted', schema: errorBody },
+        409: {
+          description:
+            'Already accepted; or the IdP or HR activated (invitation.settled) or deactivated (invitation.revoked) the user first',
+          schema: errorBody,
+        },
         412: { description: 'Expired: ask for it to be resent', schema: errorBody },
         429: {
           description: 'Too many invalid secrets from this address; see Retry-After',

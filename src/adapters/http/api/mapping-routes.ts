@@ -29,7 +29,7 @@ export function mappingRoutes(mappings: MappingService): ApiRoute[] {
       method: 'get',
       path: '/mappings',
       summary: "The account's IdP group → role mappings",
-      permission: 'users.view',
+      action: 'users.view',
       responses: {
         200: { description: 'Every mapping', schema: z.object({ mappings: z.array(mappingSchema) }) },
         403: refused,
@@ -40,7 +40,7 @@ export function mappingRoutes(mappings: MappingService): ApiRoute[] {
       method: 'post',
       path: '/mappings',
       summary: 'Map an IdP group to a role (never the Owner role)',
-      permission: 'mappings.edit',
+      action: 'mappings.edit',
       body: newMapping,
       status: 201,
       responses: {
@@ -62,7 +62,7 @@ export function mappingRoutes(mappings: MappingService): ApiRoute[] {
       method: 'get',
       path: '/mappings/:mappingId',
       summary: 'One mapping',
-      permission: 'users.view',
+      action: 'users.view',
       responses: { 200: { description: 'The mapping', schema: mappingSchema }, 403: refused, 404: notFound },
       handle: async ({ actor, params }) => mappingJson(await mappings.get(actor, params.mappingId)),
     }),
@@ -70,7 +70,7 @@ export function mappingRoutes(mappings: MappingService): ApiRoute[] {
       method: 'put',
       path: '/mappings/:mappingId',
       summary: 'Point a mapping at another role',
-      permission: 'mappings.edit',
+      action: 'mappings.edit',
       body: z.strictObject({ role: z.string().min(1) }),
       responses: {
         200: { description: 'The mapping; its members have the new role', schema: mappingSchema },
@@ -85,7 +85,7 @@ export function mappingRoutes(mappings: MappingService): ApiRoute[] {
       method: 'delete',
       path: '/mappings/:mappingId',
       summary: "Remove a mapping; its members' roles are recomputed",
-      permission: 'mappings.edit',
+      action: 'mappings.edit',
       status: 204,
       responses: { 204: { description: 'Removed' }, 403: refused, 404: notFound },
       handle: async ({ actor, params }) => {

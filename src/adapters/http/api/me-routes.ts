@@ -5,10 +5,20 @@ import { apiRoute, type ApiRoute } from './api-route';
 import { errorBody } from './api-schemas';
 
 const meSchema = z.object({
-  user: z.object({ id: z.string(), userName: z.string(), displayName: z.string().nullable() }),
+  caller: z.object({
+    kind: z.enum(['member', 'service', 'support']),
+    agent: z.string().nullable().describe('The support agent, for a support session'),
+  }),
+  user: z
+    .object({ id: z.string(), userName: z.string(), displayName: z.string().nullable() })
+    .nullable()
+    .describe('The member; null for the service key and support'),
   account: z.object({ id: z.string(), name: z.string() }),
   role: z.object({ key: z.string(), name: z.string() }).nullable(),
-  permissions: z.array(z.string()),
+  permissions: z.array(z.string()).describe("The member's permissions (role, then per-user overrides)"),
+  actions: z
+    .array(z.string())
+    .describe('What the caller may do on the account now, from the rule book: show or hide actions by it'),
   session: z
     .object({
       mfa: z.object({ method: z.enum(['idp', 'totp', 'not_required']), detail: z.string().nullable() }),
@@ -32,10 +42,11 @@ export function meRoutes(sessions: SessionService): ApiRoute[] {
       method: 'get',
       path: '/me',
       summary:
-        'The caller: user, account, role, permissions; with the session cookie, MFA at login and the CSRF token',
+        'The caller: who, the account, role, permissions and the actions they may take; with the session cookie, MFA at login and the CSRF token',
+      action: null,
       responses: {
-        200: { description: 'Who you are', schema: meSchema },
-        403: { description: 'Not a member (the service key, a support session)', schema: errorBody },
+        200: { description: 'Who you are and what you may do', schema: meSchema },
+        401: { description: 'No valid credential', schema: errorBody },
       },
       handle: async ({ actor, res }) => {
         const session = (res.locals.session as SsoSession | undefined) ?? null;

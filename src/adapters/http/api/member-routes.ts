@@ -38,7 +38,7 @@ export function memberRoutes(s: MemberRouteServices): ApiRoute[] {
       method: 'get',
       path: '/members',
       summary: 'List members, paged, filtered by role, status and role source',
-      permission: 'users.view',
+      action: 'users.view',
       query: listQuery,
       responses: { 200: { description: 'A page of members', schema: memberPage }, 403: refused },
       handle: ({ actor, query }) =>
@@ -54,7 +54,7 @@ export function memberRoutes(s: MemberRouteServices): ApiRoute[] {
       method: 'get',
       path: '/members/:userId',
       summary: 'One member with their role, its source and their permissions',
-      permission: 'users.view',
+      action: 'users.view',
       responses: { 200: { description: 'The member', schema: memberSchema }, 403: refused, 404: notFound },
       handle: ({ actor, params }) => s.members.get(actor, params.userId),
     }),
@@ -62,7 +62,7 @@ export function memberRoutes(s: MemberRouteServices): ApiRoute[] {
       method: 'put',
       path: '/members/:userId/role',
       summary: 'Give a role by hand (refused when the role comes from a mapped IdP group)',
-      permission: 'roles.assign',
+      action: 'member.role.set',
       body: roleBody,
       responses: {
         200: { description: 'The member after the change', schema: memberSchema },
@@ -83,7 +83,7 @@ export function memberRoutes(s: MemberRouteServices): ApiRoute[] {
       method: 'put',
       path: '/members/:userId/permissions',
       summary: 'Grant or restrict single permissions on top of the role, or allow all / none',
-      permission: 'roles.assign',
+      action: 'member.permissions.set',
       body: overridesSchema,
       responses: {
         200: { description: 'The member after the change', schema: memberSchema },
@@ -100,7 +100,7 @@ export function memberRoutes(s: MemberRouteServices): ApiRoute[] {
       method: 'delete',
       path: '/members/:userId',
       summary: 'Delete a user (the Owner cannot be deleted: transfer ownership first)',
-      permission: 'users.delete',
+      action: 'users.delete',
       status: 204,
       responses: {
         204: { description: 'Deleted' },

@@ -34,7 +34,7 @@ export function mfaRoutes(s: MfaRouteServices): ApiRoute[] {
       method: 'get',
       path: '/mfa-policy',
       summary: "The account's MFA policy: who must prove MFA and which IdP values count as proof",
-      permission: 'sso.configure',
+      action: 'sso.view',
       responses: { 200: { description: 'The policy', schema: mfaPolicySchema }, 403: refused },
       handle: async ({ actor }) => mfaPolicyJson(await s.mfa.get(actor)),
     }),
@@ -42,7 +42,7 @@ export function mfaRoutes(s: MfaRouteServices): ApiRoute[] {
       method: 'put',
       path: '/mfa-policy',
       summary: 'Change the MFA policy; fields left out keep their value',
-      permission: 'sso.configure',
+      action: 'sso.configure',
       body: policyBody,
       responses: {
         200: { description: 'The policy after the change', schema: mfaPolicySchema },
@@ -58,7 +58,7 @@ export function mfaRoutes(s: MfaRouteServices): ApiRoute[] {
       method: 'put',
       path: '/members/:userId/mfa',
       summary: "Set or clear a user's own MFA flag (the IdP sets the same flag through SCIM)",
-      permission: 'sso.configure',
+      action: 'member.mfa.set',
       body: userFlagBody,
       responses: {
         200: { description: 'The member after the change', schema: memberSchema },
@@ -76,7 +76,7 @@ export function mfaRoutes(s: MfaRouteServices): ApiRoute[] {
       path: '/members/:userId/totp',
       summary:
         "Reset a user's Roster TOTP (authenticator and backup codes): their next step-up enrols again. Never support staff",
-      permission: 'mfa.reset',
+      action: 'member.totp.reset',
       status: 204,
       responses: {
         204: { description: 'Reset' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { definitionOf, type Action } from '../../../domain/access/actions';
 import type { ApiRoute } from './api-route';
 import { errorBody } from './api-schemas';
 
@@ -19,6 +20,15 @@ function queryParameters(query: z.ZodType | undefined): Json[] {
     required: schema.required?.includes(name) ?? false,
     schema: property,
   }));
+}
+
+/** In words, who the rule book lets take the action (actions.ts). */
+function needs(action: Action): string {
+  const { permission, reservedTo, writes } = definitionOf(action);
+  const who = reservedTo?.who.includes('owner') ? ' Only the Owner.' : '';
+  if (action === 'authorize') return 'Any API key; a member key only about its own user.';
+  const readers = writes ? '' : ' The service key and support (under a grant) may read it too.';
+  return permission ? `Needs the \`${permission}\` permission.${who}${readers}` : `Operators only.`;
 }
 
 function operation(route: ApiRoute): Json {
@@ -49,7 +59,7 @@ function operation(route: ApiRoute): Json {
   return {
     summary: route.summary,
     ...(route.public ? { security: [] } : {}),
-    ...(route.permission ? { description: `Needs the \`${route.permission}\` permission.` } : {}),
+    ...(route.action ? { description: needs(route.action), 'x-roster-action': route.action } : {}),
     parameters: [...pathParameters, ...queryParameters(route.query)],
     ...(route.body
       ? {

@@ -92,7 +92,7 @@ export function ssoRoutes(sso: SsoConfigService, publicUrl: string): ApiRoute[] 
       method: 'get',
       path: '/sso',
       summary: "Single sign-on: Roster's SP values for the IdP, and the IdP configured (null before)",
-      permission: 'sso.configure',
+      action: 'sso.view',
       responses: { 200: { description: 'SP values and IdP', schema: ssoSchema }, 403: refused },
       handle: async ({ actor }) => ssoJson(publicUrl, actor.accountId, await sso.get(actor)),
     }),
@@ -101,7 +101,7 @@ export function ssoRoutes(sso: SsoConfigService, publicUrl: string): ApiRoute[] 
       path: '/sso',
       summary:
         'Configure the IdP from its metadata XML, or from entity id, SSO URL and signing certificates (several for rotation)',
-      permission: 'sso.configure',
+      action: 'sso.configure',
       body: ssoBody,
       responses: {
         200: { description: 'The configuration now in force', schema: ssoSchema },
@@ -130,7 +130,7 @@ export function ssoRoutes(sso: SsoConfigService, publicUrl: string): ApiRoute[] 
       path: '/sso/session-lifetimes',
       summary:
         'How long browser sessions last: idle and absolute, in minutes (null: the default, 8 h and 24 h); new sessions use them',
-      permission: 'sso.configure',
+      action: 'sso.configure',
       body: lifetimesBody,
       responses: {
         200: { description: 'The configuration now in force', schema: ssoSchema },
@@ -145,7 +145,7 @@ export function ssoRoutes(sso: SsoConfigService, publicUrl: string): ApiRoute[] 
       method: 'delete',
       path: '/sso',
       summary: 'Remove the IdP: SSO logins to this account stop at once',
-      permission: 'sso.configure',
+      action: 'sso.configure',
       status: 204,
       responses: {
         204: { description: 'Removed' },

@@ -30,7 +30,7 @@ export function supportRoutes(support: SupportAccessService, now: () => number):
       method: 'get',
       path: '/support-access',
       summary: 'Support grants, newest first: who granted each, when it ends or ended',
-      permission: 'support_access.grant',
+      action: 'support_access.view',
       responses: {
         200: { description: 'Every grant', schema: z.object({ grants: z.array(supportGrantSchema) }) },
         403: refused,
@@ -43,7 +43,7 @@ export function supportRoutes(support: SupportAccessService, now: () => number):
       method: 'post',
       path: '/support-access',
       summary: 'Grant support access for 1, 7, 30 or 90 days, or until a date at most 90 days ahead',
-      permission: 'support_access.grant',
+      action: 'support_access.grant',
       body: grantBody,
       status: 201,
       responses: {
@@ -64,7 +64,7 @@ export function supportRoutes(support: SupportAccessService, now: () => number):
       method: 'delete',
       path: '/support-access/:grantId',
       summary: 'Revoke a support grant at once; its sessions stop working on their next request',
-      permission: 'support_access.revoke',
+      action: 'support_access.revoke',
       responses: {
         200: { description: 'The ended grant', schema: supportGrantSchema },
         403: refused,

@@ -4,6 +4,7 @@ import type { AccountId } from '../../../domain/ids';
 import type { AuditFilter, AuditRepository } from '../../../domain/ports';
 
 import type { Channel } from '../../../domain/actor';
+import type { Dialect } from '../dialect';
 import { chunks, num, placeholders } from './sql';
 
 const columns =
@@ -28,7 +29,15 @@ function eventValues(event: AuditEvent): unknown[] {
 }
 
 export class AuditRepositorySql implements AuditRepository {
-  constructor(private readonly sql: SqlRunner) {}
+  private readonly json: string;
+
+  constructor(
+    private readonly sql: SqlRunner,
+    dialect: Dialect,
+  ) {
+    // Both return SQL NULL for a JSON null, so `role IS NULL` reads "no role" on either database.
+    this.json = dialect === 'sqlite' ? 'json_extract' : 'JSON_VALUE';
+  }
 
   async append(event: AuditEvent): Promise<void> {
     await this.appendMany([event]);
@@ -54,6 +63,17 @@ export class AuditRepositorySql implements AuditRepository {
       `SELECT COUNT(*) AS n FROM audit_events
         WHERE account_id = ? AND action IN (${placeholders(actions.length)}) AND occurred_at >= ? AND channel = ?`,
       [accountId, ...actions, since, channel],
+    );
+    return num(rows[0]?.n ?? 0);
+  }
+
+  async countRolesLostThroughGroups(accountId: AccountId, since: number): Promise<number> {
+    // The (account_id, action, occurred_at) index narrows to the window's role changes first.
+    const rows = await this.sql.all<{ n: unknown }>(
+      `SELECT COUNT(*) AS n FROM audit_events
+        WHERE account_id = ? AND action = 'user.role_changed' AND occurred_at >= ?
+          AND ${this.json}(before_json, '$.source') = 'group' AND ${this.json}(after_json, '$.role') IS NULL`,
+      [accountId, since],
     );
     return num(rows[0]?.n ?? 0);
   }

@@ -1,5 +1,5 @@
 import type { AccountId, UserId } from '../../../domain/ids';
-import type { Invitation, InvitationRepository } from '../../../domain/ports';
+import type { Invitation, InvitationOutcome, InvitationRepository } from '../../../domain/ports';
 import type { SqlRunner } from '../sql-runner';
 import { num, numOrNull } from './sql';
 
@@ -61,18 +61,28 @@ export class InvitationRepositorySql implements InvitationRepository {
     );
   }
 
-  async settle(id: string, status: 'accepted' | 'expired', at: number): Promise<boolean> {
+  async settle(id: string, status: InvitationOutcome, at: number): Promise<boolean> {
+    const settled = status === 'accepted' || status === 'provisioned';
     const changed = await this.sql.run(
       `UPDATE invitations SET status = ?, accepted_at = ? WHERE id = ? AND status = 'pending'`,
-      [status, status === 'accepted' ? at : null, id],
+      [status, settled ? at : null, id],
     );
     return changed === 1;
   }
 
-  async countPending(accountId: AccountId): Promise<number> {
+  async pendingFor(accountId: AccountId, userId: UserId): Promise<Invitation | null> {
+    const rows = await this.sql.all<Record<string, unknown>>(
+      `SELECT * FROM invitations WHERE account_id = ? AND user_id = ? AND status = 'pending'`,
+      [accountId, userId],
+    );
+    return rows.length ? toInvitation(rows[0]) : null;
+  }
+
+  async countHeldSeats(accountId: AccountId): Promise<number> {
     const rows = await this.sql.all<{ n: unknown }>(
-      `SELECT COUNT(*) AS n FROM invitations WHERE account_id = ? AND status = 'pending'`,
-      [accountId],
+      `SELECT COUNT(*) AS n FROM invitations i JOIN users u ON u.id = i.user_id
+        WHERE i.account_id = ? AND i.status = 'pending' AND u.active = ?`,
+      [accountId, false],
     );
     return num(rows[0]?.n ?? 0);
   }
