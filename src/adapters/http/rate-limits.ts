@@ -52,7 +52,10 @@ export function rateLimits(
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         const retryAfter = seconds(err.msBeforeNext);
-        logger.warn({ client: req.ip, retryAfter }, 'too many refused credentials from one address');
+        // Once per window, by the attempt that crossed the limit: an attack must not flood the log.
+        if (err.consumedPoints === settings.authFailures + 1) {
+          logger.warn({ client: req.ip, retryAfter }, 'too many refused credentials from one address');
+        }
         throw new RateLimitedError(
           retryAfter,
           `Too many refused credentials from your address; try again in ${retryAfter} s`,
