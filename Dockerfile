@@ -2,7 +2,10 @@
 # The server runs its migrations at start, then listens; no separate migration step is needed.
 #   docker build -t roster .
 #   docker run -p 8080:8080 -v roster-data:/data -e PUBLIC_URL=https://roster.example.com roster
-FROM node:20-bookworm-slim AS build
+# Node 24 is an LTS line supported until 2028 (Node 20's ended in April 2026); every dependency
+# declares it supported. CI proves these steps on exactly the files copied here
+# (scripts/check-image-build.js): the benchmarks in scripts/ use test/ and are not part of the image.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles its native addon from source.
 RUN apt-get update \
@@ -10,11 +13,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ormconfig.ts ./
 COPY src ./src
-COPY scripts ./scripts
 # npm ci runs the prepare script, which compiles TypeScript to dist/.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     PORT=8080 \
     DATABASE_URL=sqlite:/data/roster.sqlite

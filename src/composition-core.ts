@@ -13,7 +13,7 @@ import { RoleService } from './domain/access/role-service';
 import { MemberService } from './domain/access/member-service';
 import { MappingService } from './domain/role-mapping/mapping-service';
 import { GroupService } from './domain/groups/group-service';
-import type { Clock, IdGenerator, UnitOfWork } from './domain/ports';
+import type { Clock, IdGenerator } from './domain/ports';
 import { ScimTokenService } from './domain/tokens/scim-token-service';
 import { ApiKeyService } from './domain/tokens/api-key-service';
 import { AuthorizationService } from './domain/access/authorization-service';
@@ -83,7 +83,8 @@ export interface RosterCore {
   config: Config;
   catalogue: Catalogue;
   dataSource: DataSource;
-  uow: UnitOfWork;
+  /** The storage adapter's unit of work (the rate limiter's store also queues on it). */
+  uow: TypeOrmUnitOfWork;
   services: Services;
   /** The sweeps; main.ts runs them on an interval, `roster jobs run` on demand. */
   jobs: JobRunner;
@@ -137,9 +138,9 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     deprovisioning: brake,
     invitations: new InvitationService(uow, clock, ids, sha256SecretCodec, catalogue, roles, rules, users),
     children: new ChildAccountService(uow, clock, ids, catalogue, roles, rules, users),
-    mfa: new MfaPolicyService(uow, clock, catalogue, rules, users),
+    mfa: new MfaPolicyService(uow, clock, catalogue, rules, users, config.mfaTotpKey !== null),
     sso: new SsoConfigService(uow, clock, rules, readIdpMetadata),
-    signIns: new SignInService(uow, clock, catalogue, rules),
+    signIns: new SignInService(uow, clock, catalogue, rules, config.mfaTotpKey !== null),
     sessions: new SessionService(uow, clock, ids, sha256SecretCodec, catalogue, rules),
     hrSync: new HrSyncService(uow, clock, ids, users, config.hrSync.maxDeactivationShare),
     stepUp: new TotpStepUpService(

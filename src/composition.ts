@@ -5,6 +5,8 @@ import { composeServices, type ComposeOverrides, type RosterCore } from './compo
 import { oidcRouter } from './adapters/oidc/oidc-router';
 import { oidcStore } from './adapters/oidc/oidc-store';
 import { derivedCookieKeys } from './adapters/crypto/signing-keys';
+import { rateLimits, type RateLimits } from './adapters/http/rate-limits';
+import { deleteExpiredCounters, sharedCounter } from './adapters/storage/rate-limit-store';
 
 export type { ComposeOverrides, RosterCore, Services } from './composition-core';
 
@@ -41,9 +43,11 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
           core.logger,
         )
       : null;
+  const limits = serverRateLimits(core);
   const app = createApp(
     {
       ...services,
+      rateLimits: limits.rateLimits,
       clock: core.clock,
       logger: core.logger,
       ping: async () => {
@@ -55,6 +59,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         stepUp: services.stepUp,
         sessions: services.sessions,
         clock: core.clock,
+        rateLimits: limits.rateLimits,
         publicUrl: config.publicUrl,
         clockSkewSeconds: config.sso.clockSkewSeconds,
         spKey: config.sso.spKey,
@@ -68,6 +73,44 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       roleName: (key) => catalogue.role(key)?.name ?? key,
     },
     { baseUrl: `${config.publicUrl}/api/v1` },
+    { trustProxy: config.trustProxy },
   );
-  return { ...core, app, oidcProvider: oidc?.provider ?? null };
+  return {
+    ...core,
+    app,
+    oidcProvider: oidc?.provider ?? null,
+    close: async () => {
+      limits.stop();
+      await core.close();
+    },
+  };
+}
+
+/** How often counters whose window has long ended are deleted. */
+const counterSweepMs = 5 * 60_000;
+
+/** The rate limits (RATE_LIMIT_*), counted in the database every instance shares. */
+function serverRateLimits(core: RosterCore): { rateLimits: RateLimits; stop(): void } {
+  const { dataSource, uow, config, logger } = core;
+  const window = config.rateLimits.windowSeconds;
+  const counters = {
+    failures: sharedCounter(dataSource, uow, {
+      keyPrefix: 'auth-failures',
+      points: config.rateLimits.authFailures,
+      durationSeconds: window,
+      blockInMemory: true,
+    }),
+    requests: sharedCounter(dataSource, uow, {
+      keyPrefix: 'requests',
+      points: config.rateLimits.requestsPerCredential,
+      durationSeconds: window,
+    }),
+  };
+  const sweep = setInterval(() => {
+    deleteExpiredCounters(dataSource, uow, Date.now()).catch((err: unknown) =>
+      logger.warn({ err }, 'could not delete expired rate-limit counters'),
+    );
+  }, counterSweepMs);
+  sweep.unref();
+  return { rateLimits: rateLimits(config.rateLimits, counters, logger), stop: () => clearInterval(sweep) };
 }

@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { settings, type Config, type SettingName } from './schema';
+import { safeDatabaseUrl } from './database-url';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -22,7 +23,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (result.success) values[name] = result.data;
     else
       problems.push(
-        `${name}=${JSON.stringify(raw)}: ${result.error.issues.map((i) => i.message).join('; ')}`,
+        `${name}=${printable(name, raw)}: ${result.error.issues.map((i) => i.message).join('; ')}`,
       );
   }
   const spKey = samlSpKey(
@@ -62,6 +63,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             : null,
         })
       : null,
+    trustProxy: values.TRUST_PROXY as Config['trustProxy'],
+    rateLimits: Object.freeze({
+      authFailures: values.RATE_LIMIT_AUTH_FAILURES as number,
+      requestsPerCredential: values.RATE_LIMIT_REQUESTS_PER_TOKEN as number,
+      windowSeconds: values.RATE_LIMIT_WINDOW_SECONDS as number,
+    }),
   });
 }
 
@@ -89,4 +96,11 @@ function samlSpKey(
     );
     return null;
   }
+}
+
+/** A bad value as the error may show it: never a secret, never a password inside a URL. */
+function printable(name: SettingName, raw: string | undefined): string {
+  if (raw === undefined) return 'undefined';
+  if ('secret' in settings[name]) return `(hidden: ${raw.length} characters)`;
+  return JSON.stringify(safeDatabaseUrl(raw));
 }

@@ -1,4 +1,35 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { defaultDatabaseUrl } from './database-url';
+
+/** express's names for the private ranges its `trust proxy` setting understands. */
+const proxyPresets = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address or CIDR (`10.0.0.0/8`, `fd00::/8`), or one of express's preset names. */
+function isProxyAddress(entry: string): boolean {
+  if (proxyPresets.has(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
+
+/** `true`, `false`, a number of hops, or a comma-separated list of proxy addresses (express's `trust proxy`). */
+const trustProxy = z.string().transform((text, ctx): boolean | number | string[] => {
+  const value = text.trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim());
+  const bad = entries.find((e) => !isProxyAddress(e));
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${bad}" is not an address, a CIDR range or one of loopback, linklocal, uniquelocal`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 /**
  * Every setting Roster reads, with its default and a one-line description (the README table is
@@ -16,7 +47,7 @@ export const settings = {
     schema: z
       .string()
       .regex(/^(sqlite:.+|(mysql|mariadb):\/\/.+)$/, 'must be sqlite:PATH, mysql://… or mariadb://…')
-      .default('sqlite:data/roster.sqlite'),
+      .default(defaultDatabaseUrl),
   },
   PUBLIC_URL: {
     description:
@@ -84,11 +115,37 @@ export const settings = {
       '(0.1 = 10%) stops before writing anything, unless run with `--allow-mass` (audited).',
     schema: z.coerce.number().min(0).max(1).default(0.1),
   },
+  TRUST_PROXY: {
+    description:
+      'Which proxies in front of Roster may name the client in X-Forwarded-For (the rate limits count per client ' +
+      'address): `loopback, linklocal, uniquelocal` trusts private-network load balancers; a list of addresses or ' +
+      'CIDR ranges, a number of hops, `true` (any: only behind a proxy that overwrites the header) or `false` (none).',
+    schema: trustProxy.default(['loopback', 'linklocal', 'uniquelocal']),
+    defaultText: 'loopback, linklocal, uniquelocal',
+  },
+  RATE_LIMIT_AUTH_FAILURES: {
+    description:
+      'How many refused credentials (SCIM tokens, API keys, support sessions, invitation secrets, SAML responses) ' +
+      'one client address may send per window; past it, further refused ones get 429 with Retry-After. 0 turns it off.',
+    schema: z.coerce.number().int().min(0).default(20),
+  },
+  RATE_LIMIT_REQUESTS_PER_TOKEN: {
+    description:
+      'How many requests one SCIM token, API key or support session may make per window, counted across all ' +
+      'instances; past it, 429 with Retry-After until the window ends. 0 turns it off.',
+    schema: z.coerce.number().int().min(0).default(6000),
+  },
+  RATE_LIMIT_WINDOW_SECONDS: {
+    description: 'The window of both rate limits, in seconds.',
+    schema: z.coerce.number().int().min(1).max(86_400).default(60),
+  },
   MFA_TOTP_KEY: {
     description:
       "Encrypts users' TOTP secrets at rest (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`). " +
-      "Without it Roster's TOTP step-up cannot enrol anyone; keep it with your backups, changing it voids every enrolment.",
+      'Without it the step-up is off (a login the IdP did not prove MFA for is refused, a policy only TOTP could ' +
+      'satisfy is refused, and the server warns at start about such policies); keep it with your backups, changing it voids every enrolment.',
     defaultText: 'none',
+    secret: true,
     schema: z
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
@@ -143,4 +200,7 @@ export interface Config {
   mfaTotpKey: string | null;
   /** The sign-in hand-off (OpenID Provider); null when OIDC_KEY_ENCRYPTION_KEY is not set. */
   oidc: { keyEncryptionKey: string; cookieKeys: string[] | null } | null;
+  /** express's `trust proxy`: who may set the client address through X-Forwarded-For. */
+  trustProxy: boolean | number | string[];
+  rateLimits: { authFailures: number; requestsPerCredential: number; windowSeconds: number };
 }

@@ -10,15 +10,18 @@ export type ErrorKind =
   | 'conflict'
   | 'precondition'
   /** Not now: held until someone approves or time passes; the client should retry later. */
-  | 'held';
+  | 'held'
+  /** The store cannot be reached (an outage): nothing was changed; the client should retry soon. */
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
     readonly kind: ErrorKind,
     readonly code: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'DomainError';
   }
 
@@ -42,6 +45,9 @@ export class DomainError extends Error {
   }
   static held(code: string, message: string): DomainError {
     return new DomainError('held', code, message);
+  }
+  static unavailable(code: string, message: string, cause?: unknown): DomainError {
+    return new DomainError('unavailable', code, message, { cause });
   }
 }
 

@@ -71,6 +71,12 @@ export interface ApiKey {
   revoked: number | null;
 }
 
+/** A key as its account's administrators see it: never the secret, nor its digest. */
+export interface ApiKeyListing extends ApiKey {
+  /** The member key's user; null for the service key (or a user since deleted). */
+  userName: string | null;
+}
+
 export interface ApiKeyRepository {
   insert(key: ApiKey, keyHash: string): Promise<void>;
   /**
@@ -81,6 +87,11 @@ export interface ApiKeyRepository {
     keyHash: string,
   ): Promise<(ApiKey & { accountStatus: Account['status']; userHasAccess: boolean }) | null>;
   touch(keyId: string, at: number): Promise<void>;
+  /** The account's keys, oldest first, with the userName of each member key's user. */
+  list(accountId: AccountId): Promise<ApiKeyListing[]>;
+  get(accountId: AccountId, keyId: string): Promise<ApiKeyListing | null>;
+  /** Revokes a key that still works; false when it is unknown or was revoked already. */
+  revoke(accountId: AccountId, keyId: string, at: number): Promise<boolean>;
   /** How many working member keys each of these users holds (only those with some). */
   liveKeyCounts(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, number>>;
   /** Revokes the member keys of these users that still work; returns how many. */
@@ -115,6 +126,8 @@ export interface AccountRepository {
     >,
   ): Promise<void>;
   get(accountId: AccountId): Promise<Account | null>;
+  /** Every account, oldest first (the operator's overview; accounts are few). */
+  list(): Promise<Account[]>;
 }
 
 export interface UserTombstone {
@@ -479,6 +492,8 @@ export interface MfaPolicyRepository {
   get(accountId: AccountId): Promise<MfaPolicy | null>;
   /** Creates or replaces the account's policy. */
   save(accountId: AccountId, policy: MfaPolicy, at: number): Promise<void>;
+  /** The accounts whose stored policy matches (every policy is read: accounts are few). */
+  accountsWhere(match: (policy: MfaPolicy) => boolean): Promise<AccountId[]>;
 }
 
 /** What the HR sync keeps: which users an account's HR export owns, and start/termination dates still to come. */

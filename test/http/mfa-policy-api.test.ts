@@ -110,3 +110,21 @@ test('the access review shows MFA state as JSON and as CSV columns', async () =>
   expect(cells(admin.id)).toEqual(['true', 'role', '']);
   expect(cells(analyst.id)).toEqual(['false', '', 'false']);
 });
+
+test("without MFA_TOTP_KEY, PUT of a policy only Roster's TOTP could satisfy is a 400 that says what to do; nothing changes", async () => {
+  const { person } = await setUp();
+  const admin = await person('admin');
+  const before = (await admin.api.get('/mfa-policy').expect(200)).body;
+  const refused = await admin.api
+    .put('/mfa-policy', { required: true, acceptedAuthnContextClassRefs: [], acceptedAuthnMethods: [] })
+    .expect(400);
+  expect(refused.body.error).toEqual({
+    code: 'mfa.totp_unavailable',
+    message: expect.stringMatching(
+      /no MFA_TOTP_KEY: accept your IdP's MFA .* or ask the operator to set MFA_TOTP_KEY/,
+    ),
+  });
+  expect((await admin.api.get('/mfa-policy').expect(200)).body).toEqual(before);
+  // With the IdP's MFA values accepted, requiring MFA needs no key.
+  await admin.api.put('/mfa-policy', { required: true }).expect(200);
+});

@@ -1,5 +1,6 @@
 import { definitionOf, type Action } from '../../src/domain/access/actions';
 import type { Catalogue } from '../../src/domain/access/catalogue';
+import { supportNeverAlways } from '../../src/domain/access/support-limits';
 import type { UserId } from '../../src/domain/ids';
 import { TestIdp } from '../support/test-idp';
 import { apiClient, aUser, createAccount, scimClient, startRoster, type TestRoster } from '../support/roster';
@@ -57,8 +58,10 @@ async function setUp() {
     const id = (await scim.post('/Users', aUser(userName)).expect(201)).body.id as string;
     return { id, userName };
   };
-  const target = (await person('target')).id;
+  const targetPerson = await person('target');
+  const target = targetPerson.id;
   await s.roles.assign(op, target, 'analyst');
+  const keyId = (await s.apiKeys.issueForMember(op, targetPerson.userName)).key.id;
   const probe = await person('probe');
   await s.roles.assign(op, probe.id, 'admin');
   const probeKey = (await s.apiKeys.issueForMember(op, probe.userName)).secret;
@@ -71,7 +74,19 @@ async function setUp() {
   const child = (await s.children.createChild(op, { name: 'Child' })).account.id;
   const supportKey = (await s.support.openSession(op, 'Sam')).secret;
   const serviceKey = (await s.apiKeys.issueService(op)).secret;
-  return { account, target, probe, probeKey, mapping, grant, invitation, child, supportKey, serviceKey };
+  return {
+    account,
+    target,
+    keyId,
+    probe,
+    probeKey,
+    mapping,
+    grant,
+    invitation,
+    child,
+    supportKey,
+    serviceKey,
+  };
 }
 
 function documentedRoutes(document: { paths: Record<string, Record<string, Operation>> }) {
@@ -91,7 +106,8 @@ function call(key: string, method: string, path: string, f: Fixture) {
     .replace('{grantId}', f.grant)
     .replace('{invitationId}', f.invitation)
     .replace('{childId}', f.child)
-    .replace('{domain}', 'unclaimed.example');
+    .replace('{domain}', 'unclaimed.example')
+    .replace('{keyId}', f.keyId);
   const client = apiClient(roster, key);
   const body = bodies[`${method} ${path}`]?.(f);
   if (method === 'get') return client.get(url);
@@ -153,7 +169,10 @@ test('the service key reads every read route and is refused every write; support
     const service = await call(f.serviceKey, route.method, route.path, f);
     expect({ name, refused: service.status === 403 }).toEqual({ name, refused: writes });
     const support = await call(f.supportKey, route.method, route.path, f);
-    const secret = permission === 'sso.configure';
+    // Support never uses its never-list's permissions, even to read (SSO settings, credentials).
+    const secret =
+      permission !== null &&
+      (supportNeverAlways.has(permission) || roster.catalogue.supportNever.has(permission));
     expect({ name, refused: support.status === 403 }).toEqual({ name, refused: writes || secret });
   }
 });

@@ -298,11 +298,12 @@ test("an Admin cannot reset the Owner's TOTP; the Owner can reset their own", as
   expect((await s.login(ownerUserName)).text).toContain('Set up your authenticator app');
 });
 
-test('without MFA_TOTP_KEY the step-up says it is not set up (503), instead of failing', async () => {
+test('without MFA_TOTP_KEY a login the IdP did not prove MFA for is refused with the MFA page (403, audited), not a 503', async () => {
   const bare = await startRoster({}, { clock });
   try {
     const account = await createAccount(bare);
     await bare.services.sso.configure(account.operator, { metadataXml: idp.metadataXml() });
+    // Allowed: the IdP's MFA values still count; the step-up, which would need the key, is skipped.
     await bare.services.mfa.set(account.operator, { required: true });
     const userName = `nokey${++counter}@example.test`;
     const id = (await scimClient(bare, account.token).post('/Users', aUser(userName)).expect(201)).body
@@ -320,9 +321,14 @@ test('without MFA_TOTP_KEY the step-up says it is not set up (503), instead of f
           now,
         }),
       });
-    expect(res.status).toBe(503);
-    expect(res.text).toContain('data-reason="totp_unavailable"');
-    expect(res.text).toMatch(/not set up on this server/);
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('data-reason="mfa_not_proven"');
+    const { events } = await bare.services.audit.list(account.operator, { limit: 1 });
+    expect(events[0]).toMatchObject({
+      action: 'sso.login_refused',
+      subjectId: id,
+      after: { reason: 'mfa_not_proven', mfaRequiredBy: 'account' },
+    });
   } finally {
     await bare.stop();
   }

@@ -26,6 +26,9 @@ export async function startRoster(
     LOG_LEVEL: 'silent',
     // Suites share one account across many tests that deactivate users; the brake has its own tests.
     SCIM_DEACTIVATION_BRAKE_SHARE: '1',
+    // Suites send many refused credentials and requests from one address; the limits have their own tests.
+    RATE_LIMIT_AUTH_FAILURES: '0',
+    RATE_LIMIT_REQUESTS_PER_TOKEN: '0',
     ...env,
   });
   const roster = await compose(config, { logger: createLogger('silent'), ...overrides });

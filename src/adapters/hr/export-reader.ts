@@ -55,7 +55,37 @@ export function loadMapping(path: string | undefined): Record<Field, string> {
  * Only the mapped columns are kept, so a wide export costs no more memory than a narrow one.
  */
 export async function readHrExport(path: string, columns: Record<Field, string>): Promise<HrRow[]> {
-  const parser = createReadStream(path).pipe(
+  try {
+    return await readRows(path, columns);
+  } catch (err) {
+    throw unreadable(path, err);
+  }
+}
+
+/**
+ * A file that cannot be read (missing, a directory, no permission) or is not CSV (an unclosed
+ * quote) is the operator's to fix: a message naming the file, never a stack trace.
+ */
+function unreadable(path: string, err: unknown): unknown {
+  if (err instanceof DomainError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return err;
+  if (code.startsWith('CSV_')) {
+    return DomainError.invalid(
+      'hr_sync.bad_csv',
+      `${path} is not a CSV file Roster can read: ${(err as Error).message}`,
+    );
+  }
+  if (/^E[A-Z]+$/.test(code)) {
+    return DomainError.invalid('hr_sync.file_unreadable', `Cannot read ${path}: ${(err as Error).message}`);
+  }
+  return err;
+}
+
+async function readRows(path: string, columns: Record<Field, string>): Promise<HrRow[]> {
+  const source = createReadStream(path);
+  // pipe() does not pass on the file's errors: without this a missing file is an unhandled 'error' event.
+  const parser = source.pipe(
     parse({
       columns: (header: string[]) => checkHeader(header, columns),
       bom: true,
@@ -65,6 +95,7 @@ export async function readHrExport(path: string, columns: Record<Field, string>)
       relax_column_count: true,
     }),
   );
+  source.once('error', (err) => parser.destroy(err));
   const rows: HrRow[] = [];
   const entries = Object.entries(columns) as [Field, string][];
   const shared = interner();

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { spreadsheetCsv } from '../reports/csv';
 import type { HrChangeKind, HrIssue } from '../../domain/hr-sync/hr-types';
 import type { HrSyncResult } from '../../domain/hr-sync/hr-sync-service';
 
@@ -109,9 +109,10 @@ function* textReport(report: HrReport): Generator<string> {
   yield* inPieces(report.failed, (issue) => `${issueLine('failed', issue)}\n`);
 }
 
+/** Emails, ids and reasons come from the HR export: escaped like every spreadsheet-bound report (csv.ts). */
 function* csvReport(report: HrReport): Generator<string> {
-  yield stringify([['kind', 'line', 'employee_id', 'email', 'user_id', 'reason']]);
-  const csv = (row: unknown[]) => stringify([row]);
+  yield spreadsheetCsv([['kind', 'line', 'employee_id', 'email', 'user_id', 'reason']]);
+  const csv = (row: unknown[]) => spreadsheetCsv([row]);
   yield* inPieces(report.changes, (ch) =>
     csv([ch.kind, ch.line ?? '', ch.employeeId, ch.email, ch.userId, ch.reason]),
   );

@@ -16,11 +16,21 @@ export interface AppDependencies extends ScimDependencies, ApiDependencies {
   oidc?: Router;
 }
 
-export function createApp(deps: AppDependencies, scim: ScimOptions, api: { baseUrl: string }): Express {
+export interface HttpOptions {
+  /** express's `trust proxy` (TRUST_PROXY): who may name the client address in X-Forwarded-For. */
+  trustProxy: boolean | number | string[];
+}
+
+export function createApp(
+  deps: AppDependencies,
+  scim: ScimOptions,
+  api: { baseUrl: string },
+  http: HttpOptions,
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', true);
+  app.set('trust proxy', http.trustProxy);
   app.use(requestContext(deps.logger));
   mountAuthorize(app, deps, deps.logger);
   mountScim(app, deps, scim, deps.logger);

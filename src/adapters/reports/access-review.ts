@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { spreadsheetCsv } from './csv';
 import type { ReviewedMember as Reviewed } from '../../domain/access/member-service';
 
 /** The access review (shared/seeds/004's quarterly review) as the admin API and the CLI give it. */
@@ -34,7 +34,7 @@ export const csvColumns = [
 
 /**
  * One row per member. Lists are space-separated inside their cell; cells that a spreadsheet would
- * run as a formula (a userName starting with "=") are escaped, since the IdP controls these values.
+ * run as a formula (a userName starting with "=") are escaped (csv.ts).
  */
 export function accessReviewCsv(members: ReviewedMember[]): string {
   const rows = members.map((m) => ({
@@ -47,10 +47,5 @@ export function accessReviewCsv(members: ReviewedMember[]): string {
     mfaRequiredBy: m.mfa.because ?? '',
     mfaUserFlag: m.mfa.userFlag ?? '',
   }));
-  return stringify(rows, {
-    header: true,
-    columns: [...csvColumns],
-    escape_formulas: true,
-    cast: { boolean: String },
-  });
+  return spreadsheetCsv(rows, { header: true, columns: [...csvColumns] });
 }

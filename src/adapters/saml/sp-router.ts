@@ -26,6 +26,8 @@ import { mfaEvidenceOf } from './mfa-evidence';
 import { backupCodesPage, policyWords } from './mfa-pages';
 import { stepUpRoutes } from './mfa-step-up-routes';
 import { handOffRefusalPath } from '../oidc/interaction-return';
+import { ssoErrorHandler } from './error-pages';
+import type { RateLimits } from '../http/rate-limits';
 
 export interface SamlDependencies {
   ssoConfig: SsoConfigService;
@@ -34,6 +36,8 @@ export interface SamlDependencies {
   clock: Clock;
   /** Roster's TOTP when the IdP did not prove MFA (mfa-step-up-routes.ts). */
   stepUp: TotpStepUpService;
+  /** Refused SAML responses count against the sender's address (429 past the limit). */
+  rateLimits: RateLimits;
 }
 
 export interface SamlRouteOptions {
@@ -147,6 +151,18 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       .send(refusalPage(refusal.reason, requestIdOf(res)));
   };
 
+  /** A SAML response refused at the ACS: a failed authentication, counted against the sender's address. */
+  const refuseResponse = async (
+    req: Request,
+    res: Response,
+    actor: Actor,
+    refusal: Refusal,
+    relayState: string | null = null,
+  ) => {
+    await deps.rateLimits.refused(req);
+    await refuse(res, actor, refusal, relayState);
+  };
+
   /** Loads the account's IdP; answers with a page itself when there is none. */
   const load = async (req: Request, res: Response): Promise<Target | null> => {
     const accountId = String(req.params.accountId);
@@ -210,27 +226,44 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       const relayState = sameOriginPath(req.body?.RelayState, options.publicUrl);
       const encoded: unknown = req.body?.SAMLResponse;
       if (typeof encoded !== 'string' || !encoded) {
-        const refusal = { reason: 'malformed', detail: 'no SAMLResponse in the form' } as const;
-        return refuse(res, target.actor, refusal, relayState);
+        await refuseResponse(
+          req,
+          res,
+          target.actor,
+          {
+            reason: 'malformed',
+            detail: 'no SAMLResponse in the form',
+          },
+          relayState,
+        );
+        return;
       }
       const sp = spEndpoints(options.publicUrl, target.accountId);
       const facts = precheckResponse(Buffer.from(encoded, 'base64').toString('utf8'), sp.acsUrl);
-      if (isRefusal(facts)) return refuse(res, target.actor, facts, relayState);
+      if (isRefusal(facts)) return refuseResponse(req, res, target.actor, facts, relayState);
       if (facts.inResponseTo === null && !target.config.idpInitiated) {
-        const refusal = { reason: 'idp_initiated_off', detail: 'IdP-initiated login is turned off' } as const;
-        return refuse(res, target.actor, refusal, relayState);
+        return refuseResponse(
+          req,
+          res,
+          target.actor,
+          {
+            reason: 'idp_initiated_off',
+            detail: 'IdP-initiated login is turned off',
+          },
+          relayState,
+        );
       }
       targets.set(req, target);
       const { err, user } = await authenticate(req, res, next);
       if (err || !user)
-        return refuse(res, target.actor, refusalOf(err ?? new Error('no profile')), relayState);
+        return refuseResponse(req, res, target.actor, refusalOf(err ?? new Error('no profile')), relayState);
       const assertion = checkAssertion(
         user.profile.getAssertionXml?.() ?? '',
         sp.acsUrl,
         deps.clock.now(),
         skewMs,
       );
-      if (isRefusal(assertion)) return refuse(res, target.actor, assertion, relayState);
+      if (isRefusal(assertion)) return refuseResponse(req, res, target.actor, assertion, relayState);
       const method = facts.inResponseTo ? 'sp-initiated' : 'idp-initiated';
       const samlSubject = samlSubjectOf(user.profile);
       const outcome = await deps.signIns.signIn(target.actor, {
@@ -301,16 +334,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
   );
   router.use(sessionPages(deps, options, slo.logoutRedirect));
 
-  // A bug or an outage: a plain page with the request id, never a stack trace.
-  router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const requestId = requestIdOf(res);
-    logger.error({ err, requestId }, 'SSO request failed');
-    res
-      .status(500)
-      .type('html')
-      .send(
-        `<!doctype html><title>Sign-in failed</title><h1>Sign-in failed</h1><p>Roster could not finish this sign-in. Try again; if it keeps failing, quote reference ${requestId}.</p>`,
-      );
-  });
+  // A bug, an outage or a rate limit: a plain page with the request id, never a stack trace.
+  router.use('/sso', ssoErrorHandler(logger));
   return router;
 }

@@ -1,4 +1,6 @@
 import { DomainError, type ErrorKind } from '../../domain/errors';
+import { RateLimitedError } from '../http/rate-limits';
+import { retryOutageAfterSeconds } from '../http/outage';
 import { ERROR_URN } from './schemas';
 import { ScimError, type ScimType } from './scim-error';
 
@@ -19,20 +21,33 @@ const byKind = {
   precondition: [412, undefined],
   // Okta and Entra retry a 503 later (Entra on its next cycle): the held change is not lost.
   held: [503, undefined],
+  // The database is down: nothing changed, and the IdP's retry will find it back.
+  unavailable: [503, undefined],
 } as const satisfies Record<ErrorKind, readonly [number, ScimType | undefined]>;
+
+/** When the client should try again (Retry-After, seconds): a held change later, an outage soon. */
+const retryAfterByKind: Partial<Record<ErrorKind, number>> = {
+  held: 600,
+  unavailable: retryOutageAfterSeconds,
+};
 
 export interface RenderedError {
   status: number;
   body: ScimErrorBody;
-  /** True when the error is ours (a bug or an outage), to be logged with the request id. */
+  /** True when the error is ours (a bug), to be logged with the request id. */
   unexpected: boolean;
+  /** Seconds for the Retry-After header (429, 503). */
+  retryAfterSeconds?: number;
 }
 
 export function renderScimError(err: unknown, requestId: string): RenderedError {
   if (err instanceof ScimError) return rendered(err.status, err.scimType, err.message);
+  if (err instanceof RateLimitedError) {
+    return { ...rendered(429, undefined, err.message), retryAfterSeconds: err.retryAfterSeconds };
+  }
   if (err instanceof DomainError) {
     const [status, scimType] = byKind[err.kind];
-    return rendered(status, scimType, err.message);
+    return { ...rendered(status, scimType, err.message), retryAfterSeconds: retryAfterByKind[err.kind] };
   }
   const bodyError = bodyParserError(err);
   if (bodyError) return bodyError;

@@ -4,6 +4,8 @@ import type { GroupService } from '../../domain/groups/group-service';
 import type { ScimTokenService } from '../../domain/tokens/scim-token-service';
 import type { UserService } from '../../domain/users/user-service';
 import { requestIdOf } from '../http/request-context';
+import { isDomainError } from '../../domain/errors';
+import type { RateLimits } from '../http/rate-limits';
 import { discoveryRoutes } from './discovery-routes';
 import { renderScimError } from './errors';
 import { mountGroupRoutes } from './group-routes';
@@ -16,6 +18,7 @@ export interface ScimDependencies {
   users: UserService;
   groups: GroupService;
   tokens: ScimTokenService;
+  rateLimits: RateLimits;
 }
 
 export interface ScimOptions {
@@ -38,7 +41,7 @@ export function mountScim(app: Express, deps: ScimDependencies, options: ScimOpt
     limit: options.maxPayloadBytes,
   });
   // One middleware, not two: each layer costs on the GET hot path (docs/benchmarks.md).
-  const authenticateThenParse = scimTokenAuth(deps.tokens, parseJson);
+  const authenticateThenParse = scimTokenAuth(deps.tokens, deps.rateLimits, parseJson);
   // Registered on the app itself with full paths, not on nested routers: each router level costs
   // on every request.
   app.use([`${prefix}/Users`, `${prefix}/Groups`], authenticateThenParse);
@@ -57,15 +60,15 @@ export function mountScim(app: Express, deps: ScimDependencies, options: ScimOpt
 }
 
 /** Every failure leaves as an RFC 7644 error; a bug is a logged 500, never a hidden 404. */
-/** When an IdP should try a held change again. */
-const retryHeldAfterSeconds = 600;
-
 function scimErrorHandler(logger: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const requestId = requestIdOf(res);
     const rendered = renderScimError(err, requestId);
     if (rendered.unexpected) logger.error({ err, requestId }, 'SCIM request failed');
-    if (rendered.status === 503) res.setHeader('Retry-After', String(retryHeldAfterSeconds));
+    else if (isDomainError(err) && err.kind === 'unavailable')
+      logger.warn({ err, requestId }, 'SCIM request failed: database unavailable');
+    if (rendered.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(rendered.retryAfterSeconds));
     sendScim(res, rendered.status, rendered.body);
   };
 }

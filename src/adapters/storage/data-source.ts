@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ConfigError } from '../../config/load';
+import { safeDatabaseUrl } from '../../config/database-url';
+import { migrateUnderLock } from './migration-lock';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-initial-schema';
 import { RoleStore1763990000000 } from './migrations/1763990000000-role-store';
 import { ApiKeys1764000000000 } from './migrations/1764000000000-api-keys';
@@ -21,6 +24,7 @@ import { InactivityReview1764130000000 } from './migrations/1764130000000-inacti
 import { Totp1764140000000 } from './migrations/1764140000000-totp';
 import { Oidc1764150000000 } from './migrations/1764150000000-oidc';
 import { SamlSpKey1764160000000 } from './migrations/1764160000000-saml-sp-key';
+import { RateLimits1764170000000 } from './migrations/1764170000000-rate-limits';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -42,6 +46,7 @@ export const migrations = [
   Totp1764140000000,
   Oidc1764150000000,
   SamlSpKey1764160000000,
+  RateLimits1764170000000,
 ];
 
 /**
@@ -63,7 +68,8 @@ export function optionsFor(databaseUrl: string): DataSourceOptions {
       type: 'better-sqlite3',
       database,
       enableWAL: database !== ':memory:',
-      // Another process (the CLI) may hold the write lock for a moment.
+      // While opening and migrating, wait for another process's lock; afterwards the unit of work
+      // waits asynchronously instead (sqliteBusyWaitMs below, unit-of-work.ts).
       timeout: 5000,
       // LIKE must be case-sensitive, as with MySQL's binary collation: ci attributes use _norm columns.
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
@@ -89,10 +95,36 @@ export function optionsFor(databaseUrl: string): DataSourceOptions {
   };
 }
 
-/** Opens the database and brings its schema up to date. */
+/**
+ * SQLite's busy wait blocks the whole process, so once open a statement waits only this long
+ * for another process's lock; the unit of work retries asynchronously after that.
+ */
+const sqliteBusyWaitMs = 10;
+
+/**
+ * Opens the database and brings its schema up to date, under a lock, so that several instances
+ * starting at once on a fresh database run the migrations exactly once (migration-lock.ts).
+ * A database that cannot be reached stops the start with a message naming DATABASE_URL (without
+ * its password).
+ */
 export async function openDataSource(databaseUrl: string): Promise<DataSource> {
-  const dataSource = createDataSource(databaseUrl);
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
+  let dataSource: DataSource;
+  try {
+    dataSource = createDataSource(databaseUrl);
+    await dataSource.initialize();
+  } catch (err) {
+    throw new ConfigError(
+      `Cannot open the database at DATABASE_URL=${safeDatabaseUrl(databaseUrl)}: ${(err as Error).message}`,
+    );
+  }
+  try {
+    await migrateUnderLock(dataSource);
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  if (dataSource.options.type === 'better-sqlite3') {
+    await dataSource.query(`PRAGMA busy_timeout = ${sqliteBusyWaitMs}`);
+  }
   return dataSource;
 }

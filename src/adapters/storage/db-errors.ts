@@ -3,6 +3,8 @@ interface DriverError {
   code?: string;
   errno?: number;
   message?: string;
+  /** mysql2: the connection is dead. */
+  fatal?: boolean;
 }
 
 function driverError(err: unknown): DriverError {
@@ -31,7 +33,52 @@ export function isForeignKeyViolation(err: unknown): boolean {
 export function isRetryable(err: unknown): boolean {
   const e = driverError(err);
   // 1213 deadlock, 1205 lock wait timeout; SQLITE_BUSY* when another process holds the file.
-  return e.errno === 1213 || e.errno === 1205 || (e.code?.startsWith('SQLITE_BUSY') ?? false);
+  return e.errno === 1213 || e.errno === 1205 || isSqliteBusy(err);
+}
+
+/** Another connection (another process) holds SQLite's write lock. */
+export function isSqliteBusy(err: unknown): boolean {
+  return driverError(err).code?.startsWith('SQLITE_BUSY') ?? false;
+}
+
+/** The server cannot be reached, or dropped the connection (network, restart, KILL, too many connections). */
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_QUERY_INTERRUPTED',
+  'ER_OPTION_PREVENTS_STATEMENT',
+]);
+
+/** SQLite cannot use its file right now: locked by another process past the retries, unreadable, full. */
+const sqliteUnavailable = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|READONLY|FULL|PROTOCOL)/;
+
+/**
+ * The database is down or out of reach, as opposed to a bug in a statement: the client should
+ * try again later (503), and nothing was changed. After `isRetryable` errors have been retried,
+ * a lock that is still held counts as unavailable too.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const d = driverError(e);
+    if (d.fatal === true || (d.code !== undefined && unreachableCodes.has(d.code))) return true;
+    if (d.code !== undefined && sqliteUnavailable.test(d.code)) return true;
+    if (d.errno === 1205 || d.errno === 1213) return true;
+    // better-sqlite3 once its connection is closed; mysql2 once its pool is closed.
+    if (/^(The database connection is not open|Pool is closed)/.test(d.message ?? '')) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**

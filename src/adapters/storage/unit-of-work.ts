@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AccountId } from '../../domain/ids';
 import type { CommitEffect, Tx, UnitOfWork } from '../../domain/ports';
-import { isRetryable } from './db-errors';
+import { DomainError } from '../../domain/errors';
+import { isDatabaseUnavailable, isRetryable, isSqliteBusy } from './db-errors';
 import { dialectOf, type Dialect } from './dialect';
 import { Mutex } from './mutex';
 import { sqlRunner } from './sql-runner';
@@ -32,6 +33,13 @@ import { SigningKeyRepositorySql } from './repositories/signing-key.repository';
 export type CommitEffectHandler = (effects: readonly CommitEffect[]) => void;
 
 const maxAttempts = 5;
+/**
+ * How long a write waits, in all, for another process's SQLite write lock. SQLite's own busy wait
+ * blocks the event loop, so the driver waits only briefly (data-source.ts) and the rest of the
+ * wait is these asynchronous retries: the process keeps answering, and a lock held past this
+ * deadline is an outage (503).
+ */
+export const sqliteLockWaitMs = 5_000;
 
 /**
  * The one way to reach the database. On SQLite, TypeORM shares one connection per DataSource,
@@ -56,8 +64,9 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
 
   async write<T>(accountId: AccountId | null, work: (tx: Tx) => Promise<T>): Promise<T> {
     let effects: CommitEffect[] = [];
-    const result = await this.exclusive(() =>
-      withRetry(() => {
+    // Each attempt takes the mutex anew: between attempts the process's reads go on.
+    const result = await withRetry(() =>
+      this.exclusive(() => {
         // A retried attempt starts over: only the effects of the attempt that commits count.
         effects = [];
         return this.dataSource.transaction(async (manager) => {
@@ -67,7 +76,7 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
           return work(bindRepositories(manager, this.dialect, (effect) => effects.push(effect)));
         });
       }),
-    );
+    ).catch(asOutage);
     if (effects.length > 0) this.onCommit(effects);
     return result;
   }
@@ -78,10 +87,14 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
       throw new Error('afterCommit needs a write (uow.write), not a read');
     });
     const tx = this.readTx;
-    return this.exclusive(() => work(tx));
+    return this.exclusive(() => work(tx)).catch(asOutage);
   }
 
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` alone on SQLite's one connection (queued behind any unit of work); on MySQL at once.
+   * For code that must use the connection outside a unit of work (the rate limiter's store).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
     return this.dialect === 'sqlite' ? this.mutex.run(work) : work();
   }
 }
@@ -119,13 +132,30 @@ function bindRepositories(
   };
 }
 
+/** The port's promise: an unreachable store is `unavailable` (the transports answer 503), not a bug. */
+function asOutage(err: unknown): never {
+  if (!(err instanceof DomainError) && isDatabaseUnavailable(err)) {
+    throw DomainError.unavailable(
+      'database.unavailable',
+      'The database is unavailable at the moment; nothing was changed. Try again shortly.',
+      err,
+    );
+  }
+  throw err;
+}
+
 async function withRetry<T>(work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (err) {
-      if (attempt >= maxAttempts || !isRetryable(err)) throw err;
-      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      if (!isRetryable(err)) throw err;
+      // A SQLite lock is waited for until the deadline; a MySQL deadlock is retried a few times.
+      const busy = isSqliteBusy(err);
+      if (busy ? Date.now() - started >= sqliteLockWaitMs : attempt >= maxAttempts) throw err;
+      const pause = busy ? Math.min(25 * attempt, 250) : 5 * attempt;
+      await new Promise((r) => setTimeout(r, pause + Math.random() * 20));
     }
   }
 }

@@ -1,6 +1,54 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { operatorName, operatorOn, print, withRoster } from '../context';
+import type { RosterCore } from '../../composition-core';
+import type { Actor } from '../../domain/actor';
+import type { Account } from '../../domain/ports';
+import { operatorName, operatorOn, print, withAccount, withRoster } from '../context';
 import { createChildCommand } from './children';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function accountJson(account: Account) {
+  return {
+    accountId: account.id,
+    name: account.name,
+    status: account.status,
+    parentId: account.parentId ?? null,
+    ownerUserId: account.ownerId,
+    created: iso(account.created),
+  };
+}
+
+/** One account in full: its Owner, seats, credentials and whether ownership must move. */
+async function accountDetails(roster: RosterCore, actor: Actor) {
+  const account = await roster.services.accounts.describe(actor);
+  const owner = await roster.services.members.get(actor, account.ownerId);
+  const seats = await roster.services.accounts.seats(actor);
+  const live = <T extends { revoked: number | null }>(list: T[]) =>
+    list.filter((t) => t.revoked === null).length;
+  return {
+    ...accountJson(account),
+    ownerUserName: owner.userName,
+    needsOwnershipTransfer: account.needsOwnershipTransfer,
+    defaultRole: account.defaultRoleKey,
+    seats,
+    liveScimTokens: live(await roster.services.tokens.list(actor)),
+    liveApiKeys: live(await roster.services.apiKeys.list(actor)),
+    scimBaseUrl: roster.scimBaseUrl,
+  };
+}
+
+function describeDetails(d: Awaited<ReturnType<typeof accountDetails>>): string {
+  return [
+    `Account "${d.name}" (${d.status})`,
+    `  account id:   ${d.accountId}${d.parentId ? `  (child of ${d.parentId})` : ''}`,
+    `  created:      ${d.created}`,
+    `  owner:        ${d.ownerUserName} (${d.ownerUserId})${d.needsOwnershipTransfer ? '  NEEDS AN OWNERSHIP TRANSFER' : ''}`,
+    `  default role: ${d.defaultRole ?? 'none'}`,
+    `  seats:        ${d.seats.used} used of ${d.seats.limit ?? 'unlimited'}`,
+    `  credentials:  ${d.liveScimTokens} live SCIM tokens, ${d.liveApiKeys} live API keys`,
+    `  SCIM base URL: ${d.scimBaseUrl}`,
+  ].join('\n');
+}
 
 export function accountsCommand(): Command {
   const accounts = new Command('accounts').description('Create and inspect customer accounts');
@@ -49,14 +97,43 @@ export function accountsCommand(): Command {
     .requiredOption('--limit <n>', 'a whole number, or "none"', parseSeatLimit)
     .option('--json', 'print one JSON object')
     .action(async (options: { account: string; limit: number | 'none'; json?: boolean }) => {
-      await withRoster(async (roster) => {
+      await withAccount(options.account, async (roster, actor) => {
         const limit = options.limit === 'none' ? null : options.limit;
-        const seats = await roster.services.accounts.setSeatLimit(operatorOn(options.account), limit);
+        const seats = await roster.services.accounts.setSeatLimit(actor, limit);
         print(
           options.json === true,
           seats,
           `Seat limit: ${seats.limit ?? 'none'}; seats in use: ${seats.used}`,
         );
+      });
+    });
+  accounts
+    .command('list')
+    .description('Every account, child accounts included, oldest first')
+    .option('--json', 'print JSON lines, one account each')
+    .action(async (options: { json?: boolean }) => {
+      await withRoster(async (roster) => {
+        const list = (await roster.services.accounts.listAll()).map(accountJson);
+        for (const a of list) {
+          const parent = a.parentId ? `  child of ${a.parentId}` : '';
+          print(
+            options.json === true,
+            a,
+            `${a.accountId}  ${a.name}  ${a.status}  created ${a.created}${parent}`,
+          );
+        }
+        if (list.length === 0 && options.json !== true) print(false, null, 'No accounts.');
+      });
+    });
+  accounts
+    .command('show')
+    .description('One account: its Owner, seats, live SCIM tokens and API keys')
+    .requiredOption('--account <id>', 'the account id')
+    .option('--json', 'print one JSON object')
+    .action(async (options: { account: string; json?: boolean }) => {
+      await withAccount(options.account, async (roster, actor) => {
+        const details = await accountDetails(roster, actor);
+        print(options.json === true, details, describeDetails(details));
       });
     });
   accounts.addCommand(createChildCommand());

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 
 interface AuditOptions {
   account: string;
@@ -18,8 +18,8 @@ export function auditCommand(): Command {
     .option('--action <action>', 'only this action, e.g. user.role_changed')
     .option('--json', 'print JSON')
     .action(async (options: AuditOptions) => {
-      await withRoster(async (roster) => {
-        const page = await roster.services.audit.list(operatorOn(options.account), {
+      await withAccount(options.account, async (roster, actor) => {
+        const page = await roster.services.audit.list(actor, {
           limit: Number(options.limit),
           subjectId: options.subject,
           action: options.action,

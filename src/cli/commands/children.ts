@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { AccountAccess } from '../../domain/accounts/child-account-service';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 
 /** `roster accounts create-child`: a child account of an account, its Owner a managed user from the parent. */
 export function createChildCommand(): Command {
@@ -11,8 +11,8 @@ export function createChildCommand(): Command {
     .option('--owner <idOrUserName>', "a user of the parent; default: the parent's Owner")
     .option('--json', 'print one JSON object')
     .action(async (options: { parent: string; name: string; owner?: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const { account, owner } = await roster.services.children.createChild(operatorOn(options.parent), {
+      await withAccount(options.parent, async (roster, actor) => {
+        const { account, owner } = await roster.services.children.createChild(actor, {
           name: options.name,
           owner: options.owner,
         });
@@ -66,13 +66,11 @@ export function accessCommand(): Command {
         role?: string;
         json?: boolean;
       }) => {
-        await withRoster(async (roster) => {
-          const result = await roster.services.children.setAccess(
-            operatorOn(options.account),
-            options.user,
-            options.child,
-            { access: options.access === 'yes', role: options.role },
-          );
+        await withAccount(options.account, async (roster, actor) => {
+          const result = await roster.services.children.setAccess(actor, options.user, options.child, {
+            access: options.access === 'yes',
+            role: options.role,
+          });
           for (const a of result) print(options.json === true, a, line(a));
         });
       },
@@ -84,8 +82,8 @@ export function accessCommand(): Command {
     .requiredOption('--user <idOrUserName>', 'a user of the account')
     .option('--json', 'print JSON lines, one account each')
     .action(async (options: { account: string; user: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const result = await roster.services.children.accessOf(operatorOn(options.account), options.user);
+      await withAccount(options.account, async (roster, actor) => {
+        const result = await roster.services.children.accessOf(actor, options.user);
         for (const a of result) print(options.json === true, a, line(a));
       });
     });

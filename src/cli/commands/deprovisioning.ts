@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { BrakeStatus } from '../../domain/users/deprovisioning-brake';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 
 function describe(s: BrakeStatus): string {
   const state = s.held ? 'HOLDING further SCIM removals' : 'not holding';
@@ -22,8 +22,7 @@ export function deprovisioningCommand(): Command {
       .requiredOption('--account <id>', 'the account id')
       .option('--json', 'print JSON')
       .action(async (options: { account: string; json?: boolean }) => {
-        await withRoster(async (roster) => {
-          const actor = operatorOn(options.account);
+        await withAccount(options.account, async (roster, actor) => {
           const brake = roster.services.deprovisioning;
           const status = name === 'approve' ? await brake.approve(actor) : await brake.status(actor);
           print(options.json === true, status, describe(status));

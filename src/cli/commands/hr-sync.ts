@@ -7,7 +7,7 @@ import type { Actor } from '../../domain/actor';
 import { loadMapping, readHrExport } from '../../adapters/hr/export-reader';
 import { formatFor, reportOf, reportPieces, type HrReport } from '../../adapters/hr/report';
 import { useBatchSettings } from '../../adapters/storage/batch-settings';
-import { operatorName, operatorOn, withRoster } from '../context';
+import { operatorName, withAccount } from '../context';
 
 /** Exit codes of `roster hr-sync` (README "HR sync"). */
 export const hrSyncExit = { done: 0, error: 1, stopped: 4, rowsSkipped: 5, seatLimit: 6 } as const;
@@ -36,14 +36,13 @@ export function hrSyncCommand(): Command {
     .option('--allow-mass', 'apply even past the mass-deactivation brake (audited)')
     .option('--adopt', 'take over existing users the export matches but does not own yet')
     .action(async (options: HrSyncCliOptions) => {
-      const { accountId } = operatorOn(options.account);
-      const actor: Actor = { kind: 'operator', accountId, operator: operatorName(), channel: 'hr-sync' };
       const collect = fullCollector();
       const progress = progressReporter(collect);
-      const rows = await readHrExport(options.file, loadMapping(options.mapping));
-      collect(); // the parser's garbage, before the plan adds its own
-      progress.note(`read ${rows.length} rows from ${options.file}`);
-      await withRoster(async (roster) => {
+      await withAccount(options.account, async (roster, { accountId }) => {
+        const actor: Actor = { kind: 'operator', accountId, operator: operatorName(), channel: 'hr-sync' };
+        const rows = await readHrExport(options.file, loadMapping(options.mapping));
+        collect(); // the parser's garbage, before the plan adds its own
+        progress.note(`read ${rows.length} rows from ${options.file}`);
         await useBatchSettings(roster.dataSource);
         const result = await roster.services.hrSync.sync(actor, rows, {
           dryRun: options.dryRun === true,

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { GroupMatchKind, RoleMapping } from '../../domain/ports';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 
 interface AddOptions {
   account: string;
@@ -74,8 +74,8 @@ export function mappingsCommand(): Command {
       if (!match) {
         command.error(`error: name the group with one of ${groupOptions.map((o) => `--${o}`).join(', ')}`);
       }
-      await withRoster(async (roster) => {
-        const mapping = await roster.services.mappings.add(operatorOn(options.account), {
+      await withAccount(options.account, async (roster, actor) => {
+        const mapping = await roster.services.mappings.add(actor, {
           ...match,
           roleKey: options.role,
         });
@@ -89,8 +89,8 @@ export function mappingsCommand(): Command {
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const rows = (await roster.services.mappings.list(operatorOn(options.account))).map(row);
+      await withAccount(options.account, async (roster, actor) => {
+        const rows = (await roster.services.mappings.list(actor)).map(row);
         const human = rows.map((r) => `${r.mappingId}  ${describe(r)}  created ${r.created}`).join('\n');
         print(options.json === true, rows, human || 'No mappings.');
       });
@@ -102,8 +102,8 @@ export function mappingsCommand(): Command {
     .requiredOption('--mapping <mappingId>', 'the mapping id shown by list')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; mapping: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        await roster.services.mappings.remove(operatorOn(options.account), options.mapping);
+      await withAccount(options.account, async (roster, actor) => {
+        await roster.services.mappings.remove(actor, options.mapping);
         print(
           options.json === true,
           { mappingId: options.mapping, removed: true },

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { Member } from '../../domain/access/member-service';
 import { DomainError } from '../../domain/errors';
 import { accessReviewCsv, reviewed } from '../../adapters/reports/access-review';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 
 function line(m: Member): string {
   const from = m.roleSource === 'group' ? `group "${m.roleGroup}"` : (m.roleSource ?? '-');
@@ -23,8 +23,7 @@ export function membersCommand(): Command {
     .option('--json', 'print JSON lines, one member each')
     .action(
       async (options: { account: string; role?: string; status?: 'active' | 'inactive'; json?: boolean }) => {
-        await withRoster(async (roster) => {
-          const actor = operatorOn(options.account);
+        await withAccount(options.account, async (roster, actor) => {
           let after: string | undefined;
           do {
             const page = await roster.services.members.list(actor, {
@@ -54,8 +53,7 @@ export function membersCommand(): Command {
             'cli.role_required',
             'Give --role <key>, or --none to take the role back',
           );
-        await withRoster(async (roster) => {
-          const actor = operatorOn(options.account);
+        await withAccount(options.account, async (roster, actor) => {
           const { id } = await roster.services.members.get(actor, options.user);
           await roster.services.roles.assign(actor, id, options.none ? null : (options.role ?? null));
           const member = await roster.services.members.get(actor, id);
@@ -68,22 +66,23 @@ export function membersCommand(): Command {
     .description('Delete a user (the Owner cannot be deleted: transfer ownership first)')
     .requiredOption('--account <id>', 'account id')
     .requiredOption('--user <idOrUserName>', 'the user')
-    .action(async (options: { account: string; user: string }) => {
-      await withRoster(async (roster) => {
-        const actor = operatorOn(options.account);
+    .option('--json', 'print JSON')
+    .action(async (options: { account: string; user: string; json?: boolean }) => {
+      await withAccount(options.account, async (roster, actor) => {
         const { id, userName } = await roster.services.members.get(actor, options.user);
         await roster.services.users.delete(actor, id);
-        print(false, null, `Deleted ${userName}.`);
+        print(options.json === true, { userId: id, userName, deleted: true }, `Deleted ${userName}.`);
       });
     });
   members
     .command('review')
     .description('The access review: every member, role and source, permissions, status, last login, MFA')
     .requiredOption('--account <id>', 'account id')
-    .option('--csv', 'print CSV instead of JSON')
-    .action(async (options: { account: string; csv?: boolean }) => {
-      await withRoster(async (roster) => {
-        const members = (await roster.services.members.review(operatorOn(options.account))).map(reviewed);
+    .addOption(new Option('--csv', 'print CSV instead of JSON').conflicts('json'))
+    .option('--json', 'print JSON (the default)')
+    .action(async (options: { account: string; csv?: boolean; json?: boolean }) => {
+      await withAccount(options.account, async (roster, actor) => {
+        const members = (await roster.services.members.review(actor)).map(reviewed);
         process.stdout.write(
           options.csv ? accessReviewCsv(members) : `${JSON.stringify(members, null, 2)}\n`,
         );

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { MfaPolicy } from '../../domain/mfa/mfa-policy';
 import type { MfaPolicyChange } from '../../domain/mfa/mfa-policy-service';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 
 const onOff = (value: string): boolean => {
   if (value === 'on') return true;
@@ -45,8 +45,8 @@ export function mfaCommand(): Command {
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const policy = await roster.services.mfa.get(operatorOn(options.account));
+      await withAccount(options.account, async (roster, actor) => {
+        const policy = await roster.services.mfa.get(actor);
         print(options.json === true, policy, describe(policy));
       });
     });
@@ -90,8 +90,8 @@ export function mfaCommand(): Command {
       };
       if (Object.keys(change).length === 0)
         throw new InvalidArgumentError('nothing to change: give at least one option');
-      await withRoster(async (roster) => {
-        const policy = await roster.services.mfa.set(operatorOn(options.account), change);
+      await withAccount(options.account, async (roster, actor) => {
+        const policy = await roster.services.mfa.set(actor, change);
         print(options.json === true, policy, describe(policy));
       });
     });
@@ -108,12 +108,8 @@ export function mfaCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: { account: string; user: string; required: string; json?: boolean }) => {
       const flag = options.required === 'unset' ? null : options.required === 'on';
-      await withRoster(async (roster) => {
-        const result = await roster.services.mfa.setUserRequirement(
-          operatorOn(options.account),
-          options.user,
-          flag,
-        );
+      await withAccount(options.account, async (roster, actor) => {
+        const result = await roster.services.mfa.setUserRequirement(actor, options.user, flag);
         const human = result.required
           ? `MFA is required (by the ${result.because} flag).`
           : 'MFA is not required.';
@@ -127,8 +123,8 @@ export function mfaCommand(): Command {
     .requiredOption('--user <id>', 'user id or userName')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; user: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        await roster.services.stepUp.reset(operatorOn(options.account), options.user);
+      await withAccount(options.account, async (roster, actor) => {
+        await roster.services.stepUp.reset(actor, options.user);
         print(
           options.json === true,
           { user: options.user, totpEnrolled: false },

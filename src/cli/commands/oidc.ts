@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DomainError } from '../../domain/errors';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount, withRoster } from '../context';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -16,8 +16,8 @@ export function domainsCommand(): Command {
     .requiredOption('--domain <domain>', 'e.g. acme.com')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; domain: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const claim = await roster.services.domains.claim(operatorOn(options.account), options.domain);
+      await withAccount(options.account, async (roster, actor) => {
+        const claim = await roster.services.domains.claim(actor, options.domain);
         print(
           options.json === true,
           { accountId: claim.accountId, domain: claim.domain },
@@ -30,8 +30,8 @@ export function domainsCommand(): Command {
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const list = await roster.services.domains.list(operatorOn(options.account));
+      await withAccount(options.account, async (roster, actor) => {
+        const list = await roster.services.domains.list(actor);
         const rows = list.map((d) => ({ domain: d.domain, created: iso(d.created), createdBy: d.createdBy }));
         print(options.json === true, rows, rows.map((r) => r.domain).join('\n') || 'No domains.');
       });
@@ -40,10 +40,15 @@ export function domainsCommand(): Command {
     .command('release')
     .requiredOption('--account <id>', 'account id')
     .requiredOption('--domain <domain>', 'the domain')
-    .action(async (options: { account: string; domain: string }) => {
-      await withRoster(async (roster) => {
-        await roster.services.domains.release(operatorOn(options.account), options.domain);
-        print(false, null, `${options.domain} released.`);
+    .option('--json', 'print JSON')
+    .action(async (options: { account: string; domain: string; json?: boolean }) => {
+      await withAccount(options.account, async (roster, actor) => {
+        await roster.services.domains.release(actor, options.domain);
+        print(
+          options.json === true,
+          { accountId: options.account, domain: options.domain, released: true },
+          `${options.domain} released.`,
+        );
       });
     });
   return domains;

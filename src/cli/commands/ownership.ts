@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 
 export function ownershipCommand(): Command {
   const ownership = new Command('ownership').description("Break-glass operations on an account's ownership");
@@ -13,12 +13,8 @@ export function ownershipCommand(): Command {
     .requiredOption('--reason <text>', 'why; recorded in the audit log')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; to: string; reason: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const account = await roster.services.ownership.forceTransfer(
-          operatorOn(options.account),
-          options.to,
-          options.reason,
-        );
+      await withAccount(options.account, async (roster, actor) => {
+        const account = await roster.services.ownership.forceTransfer(actor, options.to, options.reason);
         print(
           options.json === true,
           { accountId: account.id, ownerUserId: account.ownerId },

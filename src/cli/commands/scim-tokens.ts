@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -14,11 +14,8 @@ export function scimTokensCommand(): Command {
     .option('--label <label>', 'a name to recognise the token by', 'SCIM token')
     .option('--json', 'print one JSON object')
     .action(async (options: { account: string; label: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const { token, secret } = await roster.services.tokens.issue(
-          operatorOn(options.account),
-          options.label,
-        );
+      await withAccount(options.account, async (roster, actor) => {
+        const { token, secret } = await roster.services.tokens.issue(actor, options.label);
         const result = {
           accountId: token.accountId,
           tokenId: token.id,
@@ -38,8 +35,8 @@ export function scimTokensCommand(): Command {
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const list = await roster.services.tokens.list(operatorOn(options.account));
+      await withAccount(options.account, async (roster, actor) => {
+        const list = await roster.services.tokens.list(actor);
         const rows = list.map((t) => ({
           tokenId: t.id,
           label: t.label,
@@ -64,8 +61,8 @@ export function scimTokensCommand(): Command {
     .requiredOption('--token <tokenId>', 'the token id shown by list')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; token: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        await roster.services.tokens.revoke(operatorOn(options.account), options.token);
+      await withAccount(options.account, async (roster, actor) => {
+        await roster.services.tokens.revoke(actor, options.token);
         print(
           options.json === true,
           { tokenId: options.token, revoked: true },

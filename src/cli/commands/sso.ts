@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/errors';
 import type { IdpSource } from '../../domain/sso/sso-config-service';
 import type { SsoConfig } from '../../domain/sso/sso-ports';
 import { nameIdFormat, spEndpoints } from '../../adapters/saml/saml-options';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 import { defaultSessionLifetimes } from '../../domain/sso/session-service';
 
 interface ConfigureOptions {
@@ -83,8 +83,7 @@ export function ssoCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (options: ConfigureOptions) => {
       const source = sourceOf(options);
-      await withRoster(async (roster) => {
-        const actor = operatorOn(options.account);
+      await withAccount(options.account, async (roster, actor) => {
         const config = await roster.services.sso.configure(actor, source, {
           idpInitiated: options.idpInitiated === false ? false : undefined,
         });
@@ -97,8 +96,8 @@ export function ssoCommand(): Command {
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const config = await roster.services.sso.get(operatorOn(options.account));
+      await withAccount(options.account, async (roster, actor) => {
+        const config = await roster.services.sso.get(actor);
         const sp = spEndpoints(roster.config.publicUrl, options.account);
         print(
           options.json === true,
@@ -111,10 +110,15 @@ export function ssoCommand(): Command {
     .command('remove')
     .description('Remove the IdP: SSO logins stop at once')
     .requiredOption('--account <id>', 'account id')
-    .action(async (options: { account: string }) => {
-      await withRoster(async (roster) => {
-        await roster.services.sso.remove(operatorOn(options.account));
-        print(false, null, 'Single sign-on removed.');
+    .option('--json', 'print JSON')
+    .action(async (options: { account: string; json?: boolean }) => {
+      await withAccount(options.account, async (roster, actor) => {
+        await roster.services.sso.remove(actor);
+        print(
+          options.json === true,
+          { accountId: actor.accountId, ssoRemoved: true },
+          'Single sign-on removed.',
+        );
       });
     });
   return sso;

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { grantDays, type GrantLength } from '../../domain/support-access/support-access-service';
-import { operatorOn, print, withRoster } from '../context';
+import { print, withAccount } from '../context';
 
 function untilDate(value: string): number {
   const at = Date.parse(value);
@@ -28,8 +28,8 @@ export function supportCommand(): Command {
         options.until !== undefined
           ? { until: options.until }
           : { days: Number(options.days) as GrantLength extends { days: infer D } ? D : never };
-      await withRoster(async (roster) => {
-        const grant = await roster.services.support.grant(operatorOn(options.account), length);
+      await withAccount(options.account, async (roster, actor) => {
+        const grant = await roster.services.support.grant(actor, length);
         const expires = new Date(grant.expires).toISOString();
         print(
           options.json === true,
@@ -44,8 +44,8 @@ export function supportCommand(): Command {
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const grants = await roster.services.support.list(operatorOn(options.account));
+      await withAccount(options.account, async (roster, actor) => {
+        const grants = await roster.services.support.list(actor);
         const now = Date.now();
         const lines = grants.map((g) => {
           const state = g.ended !== null ? (g.endReason ?? 'ended') : g.expires > now ? 'active' : 'expired';
@@ -59,10 +59,11 @@ export function supportCommand(): Command {
     .description('End a support grant now')
     .requiredOption('--account <id>', 'account id')
     .requiredOption('--grant <id>', 'grant id (see support list)')
-    .action(async (options: { account: string; grant: string }) => {
-      await withRoster(async (roster) => {
-        await roster.services.support.revoke(operatorOn(options.account), options.grant);
-        print(false, null, 'Support access revoked.');
+    .option('--json', 'print JSON')
+    .action(async (options: { account: string; grant: string; json?: boolean }) => {
+      await withAccount(options.account, async (roster, actor) => {
+        const grant = await roster.services.support.revoke(actor, options.grant);
+        print(options.json === true, grant, 'Support access revoked.');
       });
     });
   support
@@ -72,8 +73,8 @@ export function supportCommand(): Command {
     .requiredOption('--agent <name>', 'who will use it; every action is audited as this agent')
     .option('--json', 'print JSON')
     .action(async (options: { account: string; agent: string; json?: boolean }) => {
-      await withRoster(async (roster) => {
-        const opened = await roster.services.support.openSession(operatorOn(options.account), options.agent);
+      await withAccount(options.account, async (roster, actor) => {
+        const opened = await roster.services.support.openSession(actor, options.agent);
         const expires = new Date(opened.expires).toISOString();
         print(
           options.json === true,

@@ -33,6 +33,8 @@ export const actions = {
   'sso.view': { writes: false, permission: 'sso.configure' },
   'support_access.view': { writes: false, permission: 'support_access.grant' },
   'scim_tokens.view': { writes: false, permission: 'scim.manage_tokens' },
+  /** API keys are credentials of the account's integrations, as its SCIM tokens are. */
+  'api_keys.view': { writes: false, permission: 'scim.manage_tokens' },
   /** POST /authorize: an answer about a user; a member asks only about themself. */
   authorize: { writes: false, permission: null },
   /** A member signs in (SAML, the OpenID Connect hand-off): active, with a role. */
@@ -75,6 +77,8 @@ export const actions = {
   'mappings.edit': { writes: true, permission: 'mappings.edit' },
   'sso.configure': { writes: true, permission: 'sso.configure' },
   'scim_tokens.manage': { writes: true, permission: 'scim.manage_tokens' },
+  /** A member key is its user's: only the Owner revokes the Owner's (the target is the key's user). */
+  'api_keys.revoke': { writes: true, permission: 'scim.manage_tokens', changesUser: true },
   'support_access.grant': { writes: true, permission: 'support_access.grant' },
   'support_access.revoke': { writes: true, permission: 'support_access.revoke' },
   'children.create': { writes: true, permission: 'roles.assign' },

@@ -121,6 +121,14 @@ export class AccountService {
     });
   }
 
+  /**
+   * Every account, child accounts included: the operator's overview (the CLI). No account's member
+   * can ask: it spans accounts, so it takes no actor of one.
+   */
+  async listAll(): Promise<Account[]> {
+    return this.uow.read((tx) => tx.accounts.list());
+  }
+
   async get(accountId: AccountId): Promise<Account> {
     const account = await this.uow.read((tx) => tx.accounts.get(accountId));
     if (!account) throw DomainError.notFound('account.not_found', `Account ${accountId} not found`);

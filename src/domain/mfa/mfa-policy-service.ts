@@ -7,7 +7,7 @@ import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Clock, Tx, UnitOfWork } from '../ports';
 import type { User } from '../users/user';
 import type { UserService } from '../users/user-service';
-import { mfaRequirementFor, type MfaPolicy, type MfaRequirement } from './mfa-policy';
+import { mfaRequirementFor, onlyTotpProves, type MfaPolicy, type MfaRequirement } from './mfa-policy';
 import { policyOf } from './mfa-state';
 
 const maxValues = 50;
@@ -33,7 +33,17 @@ export class MfaPolicyService {
     private readonly catalogue: Catalogue,
     private readonly rules: RuleBook,
     private readonly users: UserService,
+    /** The server has MFA_TOTP_KEY: Roster's TOTP step-up can work. */
+    private readonly totpAvailable: boolean,
   ) {}
+
+  /**
+   * Accounts whose stored policy accepts only Roster's TOTP as proof of MFA: none can work on a
+   * server without MFA_TOTP_KEY (the server warns at start). Not an actor's question: the operator's.
+   */
+  async accountsNeedingTotp(): Promise<AccountId[]> {
+    return this.uow.read((tx) => tx.mfa.accountsWhere(onlyTotpProves));
+  }
 
   async get(actor: Actor): Promise<MfaPolicy> {
     return this.uow.read(async (tx) => {
@@ -127,6 +137,13 @@ export class MfaPolicyService {
       allowTotpStepUp: policy.allowTotpStepUp,
     };
     // Otherwise a required user could never sign in: nothing would count as proof.
+    if (onlyTotpProves(result) && !this.totpAvailable) {
+      throw DomainError.invalid(
+        'mfa.totp_unavailable',
+        "Roster's TOTP step-up would be the only proof of MFA, but this server has no MFA_TOTP_KEY: " +
+          "accept your IdP's MFA (acceptedAuthnContextClassRefs or acceptedAuthnMethods), or ask the operator to set MFA_TOTP_KEY",
+      );
+    }
     if (
       result.acceptedAuthnContextClassRefs.length === 0 &&
       result.acceptedAuthnMethods.length === 0 &&

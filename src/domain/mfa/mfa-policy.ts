@@ -92,3 +92,17 @@ export function provesMfa(
     matches(evidence.authnMethods, policy.acceptedAuthnMethods)
   );
 }
+
+/**
+ * Roster's TOTP step-up is the only proof of MFA the policy accepts (no IdP value counts): on a
+ * server without MFA_TOTP_KEY nobody who must prove MFA could sign in.
+ */
+export function onlyTotpProves(
+  policy: Pick<MfaPolicy, 'acceptedAuthnContextClassRefs' | 'acceptedAuthnMethods' | 'allowTotpStepUp'>,
+): boolean {
+  return (
+    policy.allowTotpStepUp &&
+    policy.acceptedAuthnContextClassRefs.length === 0 &&
+    policy.acceptedAuthnMethods.length === 0
+  );
+}

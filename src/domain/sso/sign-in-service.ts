@@ -43,6 +43,8 @@ export class SignInService {
     private readonly clock: Clock,
     private readonly catalogue: Catalogue,
     private readonly rules: RuleBook,
+    /** The server has MFA_TOTP_KEY; without it a login the IdP did not prove MFA for is refused. */
+    private readonly totpAvailable: boolean,
   ) {}
 
   /** Remembers an AuthnRequest id so that any instance can check the response's InResponseTo. */
@@ -101,7 +103,8 @@ export class SignInService {
     const reason = entryRefusal(users.length, decision);
     const roleKey = access?.roleKey ?? null;
     if (reason || !user || roleKey === null) return refused(reason ?? 'no_access', user?.id ?? null);
-    const policy = await policyOf(tx, actor.accountId);
+    const accountPolicy = await policyOf(tx, actor.accountId);
+    const policy = this.totpAvailable ? accountPolicy : { ...accountPolicy, allowTotpStepUp: false };
     const mfa = mfaDecision(
       policy,
       mfaRequirementFor(policy, roleKey, user.mfaRequired),

@@ -1,9 +1,10 @@
 import type { RuleBook } from '../access/rule-book';
+import { accountTarget } from '../access/rules';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
-import type { AccountId, UserId } from '../ids';
-import type { ApiKey, Clock, IdGenerator, UnitOfWork } from '../ports';
+import { isUuid, type AccountId, type UserId } from '../ids';
+import type { ApiKey, ApiKeyListing, Clock, IdGenerator, UnitOfWork } from '../ports';
 import type { SecretCodec } from './scim-token-service';
 
 export interface IssuedApiKey {
@@ -27,6 +28,52 @@ export class ApiKeyService {
     private readonly codec: SecretCodec,
     private readonly rules: RuleBook,
   ) {}
+
+  /** The account's keys with created and last-used times, revoked ones included; never a secret. */
+  async list(actor: Actor): Promise<ApiKeyListing[]> {
+    return this.uow.read(async (tx) => {
+      await this.rules.assert(tx, actor, 'api_keys.view');
+      if (!(await tx.accounts.get(actor.accountId))) {
+        throw DomainError.notFound('account.not_found', `Account ${actor.accountId} not found`);
+      }
+      return tx.apiKeys.list(actor.accountId);
+    });
+  }
+
+  /** Revokes a key: it is refused from its next request on. Audited; another account's key is not found. */
+  async revoke(actor: Actor, keyId: string): Promise<ApiKeyListing> {
+    return this.uow.write(actor.accountId, async (tx) => {
+      const key = isUuid(keyId) ? await tx.apiKeys.get(actor.accountId, keyId) : null;
+      if (!key || key.revoked !== null) {
+        throw DomainError.notFound('api_key.not_found', `No live API key ${keyId} on this account`);
+      }
+      const target = key.userId
+        ? await this.rules.userTarget(tx, { id: key.userId, accountId: actor.accountId })
+        : accountTarget;
+      await this.rules.assert(tx, actor, 'api_keys.revoke', target);
+      const now = this.clock.now();
+      if (!(await tx.apiKeys.revoke(actor.accountId, key.id, now))) {
+        throw DomainError.notFound('api_key.not_found', `No live API key ${keyId} on this account`);
+      }
+      await recordAudit(tx, actor, this.clock, {
+        action: 'api_key.revoked',
+        subjectType: 'api_key',
+        subjectId: key.id,
+        before: null,
+        after: { kind: key.kind, userId: key.userId, label: key.label, reason: 'revoked' },
+      });
+      return { ...key, revoked: now };
+    });
+  }
+
+  /**
+   * Which key of which account a secret is (a leaked key found in a log), so the operator can
+   * revoke it without knowing either; null when it is no key.
+   */
+  async identify(secret: string): Promise<{ accountId: AccountId; keyId: string } | null> {
+    const key = await this.uow.read((tx) => tx.apiKeys.findByHash(this.codec.digest(secret)));
+    return key ? { accountId: key.accountId as AccountId, keyId: key.id } : null;
+  }
 
   async issueForMember(actor: Actor, userName: string, label = 'API key'): Promise<IssuedApiKey> {
     return this.issue(actor, 'member', label, async (tx) => {

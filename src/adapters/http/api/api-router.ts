@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import express, {
   Router,
   type Express,
@@ -14,6 +15,7 @@ import type { ApiKeyService } from '../../../domain/tokens/api-key-service';
 import type { MappingService } from '../../../domain/role-mapping/mapping-service';
 import { DomainError } from '../../../domain/errors';
 import { requestIdOf } from '../request-context';
+import type { RateLimits } from '../rate-limits';
 import { accountRoutes, type AccountRouteServices } from './account-routes';
 import { apiErrorHandler, sendApiError } from './api-errors';
 import { apiRoute, registerRoutes, routeHandler, type ApiRoute } from './api-route';
@@ -40,8 +42,10 @@ import { csrfHeader, csrfMatches, isSafeMethod, readSessionCookie } from '../ses
 import { meRoutes } from './me-routes';
 import { domainRoutes } from './domain-routes';
 import type { AccountDomainService } from '../../../domain/oidc/account-domain-service';
+import { apiKeyRoutes } from './api-key-routes';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
+  rateLimits: RateLimits;
   apiKeys: ApiKeyService;
   authorization: AuthorizationService;
   audit: AuditService;
@@ -132,7 +136,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...mappingRoutes(deps.mappings),
     ...accountRoutes(deps),
     ...supportRoutes(deps.support, () => deps.clock.now()),
-    ...invitationRoutes(deps.invitations),
+    ...invitationRoutes(deps.invitations, deps.rateLimits),
     ...deprovisioningRoutes(deps.deprovisioning),
     ...inactivityRoutes(deps.inactivity),
     ...childRoutes(deps.children),
@@ -140,6 +144,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...ssoRoutes(deps.sso, publicUrl),
     ...meRoutes(deps.sessions),
     ...domainRoutes(deps.domains),
+    ...apiKeyRoutes(deps.apiKeys),
   ];
 }
 
@@ -164,12 +169,30 @@ function authenticate(deps: ApiDependencies): RequestHandler {
         'api_key.missing',
         'Authorization: Bearer <API key or support session>, or the session cookie, is required',
       );
-    const secret = match[1];
-    res.locals.actor = secret.startsWith('rsp_')
-      ? await deps.support.authenticate(secret, requestIdOf(res))
-      : await deps.apiKeys.authenticate(secret, requestIdOf(res));
+    res.locals.actor = await bearerActor(deps, match[1], req, res);
+    await deps.rateLimits.used(credentialOf(match[1]));
     next();
   };
+}
+
+/** A support session (rsp_…) or an API key; a refused one counts against the client's address. */
+async function bearerActor(deps: ApiDependencies, secret: string, req: Request, res: Response) {
+  try {
+    return secret.startsWith('rsp_')
+      ? await deps.support.authenticate(secret, requestIdOf(res))
+      : await deps.apiKeys.authenticate(secret, requestIdOf(res));
+  } catch (err) {
+    if (err instanceof DomainError && err.kind === 'unauthenticated') await deps.rateLimits.refused(req);
+    throw err;
+  }
+}
+
+/**
+ * The rate limit's name of an accepted bearer credential: a digest of its own (a member key's
+ * actor names its user, not the key), never the secret, nor the digest it is stored under.
+ */
+function credentialOf(secret: string): string {
+  return `api:${createHash('sha256').update(`rate-limit:${secret}`).digest('hex').slice(0, 32)}`;
 }
 
 /**

@@ -3,6 +3,8 @@ import type { InvitationService, SentInvitation } from '../../../domain/invitati
 import type { Invitation } from '../../../domain/ports';
 import { apiRoute, type ApiRoute } from './api-route';
 import { requestIdOf } from '../request-context';
+import type { RateLimits } from '../rate-limits';
+import { isDomainError } from '../../../domain/errors';
 import { errorBody } from './api-schemas';
 
 const refused = { description: 'Refused; the error says why', schema: errorBody };
@@ -58,7 +60,7 @@ function sentJson(sent: SentInvitation) {
 }
 
 /** Invitations (seeds/000, 001): invite, list who is still pending, resend, and accept. */
-export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
+export function invitationRoutes(invitations: InvitationService, limits: RateLimits): ApiRoute[] {
   return [
     apiRoute({
       method: 'post',
@@ -124,8 +126,20 @@ export function invitationRoutes(invitations: InvitationService): ApiRoute[] {
           schema: errorBody,
         },
         412: { description: 'Expired: ask for it to be resent', schema: errorBody },
+        429: {
+          description: 'Too many invalid secrets from this address; see Retry-After',
+          schema: errorBody,
+        },
       },
-      handle: async ({ body, res }) => invitations.accept(body.secret, requestIdOf(res)),
+      handle: async ({ body, req, res }) => {
+        try {
+          return await invitations.accept(body.secret, requestIdOf(res));
+        } catch (err) {
+          // An unknown secret is a failed authentication: guessing them is limited per address.
+          if (isDomainError(err) && err.code === 'invitation.unknown') await limits.refused(req);
+          throw err;
+        }
+      },
     }),
   ];
 }

@@ -69,27 +69,31 @@ export class AccountRepositorySql implements AccountRepository {
   }
 
   async get(accountId: AccountId): Promise<Account | null> {
-    const rows = await this.sql.all<AccountRow>(
-      `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, a.needs_ownership_transfer,
-              a.seat_limit, a.mass_deprovisioning_approved_until,
-              a.parent_id,
-              o.user_id AS owner_id
-         FROM accounts a JOIN account_owners o ON o.account_id = a.id WHERE a.id = ?`,
-      [accountId],
-    );
-    if (rows.length === 0) return null;
-    const row = rows[0];
-    return {
-      id: row.id,
-      name: row.name,
-      status: row.status,
-      ownerId: row.owner_id,
-      defaultRoleKey: row.default_role_key ?? null,
-      needsOwnershipTransfer: bool(row.needs_ownership_transfer),
-      seatLimit: numOrNull(row.seat_limit),
-      massDeprovisioningApprovedUntil: numOrNull(row.mass_deprovisioning_approved_until),
-      created: num(row.created_at),
-      parentId: row.parent_id ?? null,
-    };
+    const rows = await this.sql.all<AccountRow>(`${accountSelect} WHERE a.id = ?`, [accountId]);
+    return rows.length === 0 ? null : toAccount(rows[0]);
   }
+
+  async list(): Promise<Account[]> {
+    const rows = await this.sql.all<AccountRow>(`${accountSelect} ORDER BY a.created_at, a.id`);
+    return rows.map(toAccount);
+  }
+}
+
+const accountSelect = `SELECT a.id, a.name, a.status, a.created_at, a.default_role_key, a.needs_ownership_transfer,
+       a.seat_limit, a.mass_deprovisioning_approved_until, a.parent_id, o.user_id AS owner_id
+  FROM accounts a JOIN account_owners o ON o.account_id = a.id`;
+
+function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    ownerId: row.owner_id,
+    defaultRoleKey: row.default_role_key ?? null,
+    needsOwnershipTransfer: bool(row.needs_ownership_transfer),
+    seatLimit: numOrNull(row.seat_limit),
+    massDeprovisioningApprovedUntil: numOrNull(row.mass_deprovisioning_approved_until),
+    created: num(row.created_at),
+    parentId: row.parent_id ?? null,
+  };
 }

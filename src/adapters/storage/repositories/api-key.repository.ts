@@ -1,5 +1,5 @@
 import type { AccountId, UserId } from '../../../domain/ids';
-import type { Account, ApiKey, ApiKeyRepository } from '../../../domain/ports';
+import type { Account, ApiKey, ApiKeyListing, ApiKeyRepository } from '../../../domain/ports';
 import type { SqlRunner } from '../sql-runner';
 import { bool, chunks, num, numOrNull, placeholders } from './sql';
 
@@ -77,4 +77,46 @@ export class ApiKeyRepositorySql implements ApiKeyRepository {
   async touch(keyId: string, at: number): Promise<void> {
     await this.sql.run('UPDATE api_keys SET last_used_at = ? WHERE id = ?', [at, keyId]);
   }
+
+  async list(accountId: AccountId): Promise<ApiKeyListing[]> {
+    const rows = await this.sql.all<Record<string, unknown>>(
+      `${listingSelect} WHERE k.account_id = ? ORDER BY k.created_at, k.id`,
+      [accountId],
+    );
+    return rows.map(toListing);
+  }
+
+  async get(accountId: AccountId, keyId: string): Promise<ApiKeyListing | null> {
+    const rows = await this.sql.all<Record<string, unknown>>(
+      `${listingSelect} WHERE k.account_id = ? AND k.id = ?`,
+      [accountId, keyId],
+    );
+    return rows.length === 0 ? null : toListing(rows[0]);
+  }
+
+  async revoke(accountId: AccountId, keyId: string, at: number): Promise<boolean> {
+    const changed = await this.sql.run(
+      'UPDATE api_keys SET revoked_at = ? WHERE account_id = ? AND id = ? AND revoked_at IS NULL',
+      [at, accountId, keyId],
+    );
+    return changed > 0;
+  }
+}
+
+const listingSelect = `SELECT k.id, k.account_id, k.user_id, k.kind, k.label, k.created_at, k.last_used_at,
+       k.revoked_at, u.user_name
+  FROM api_keys k LEFT JOIN users u ON u.id = k.user_id AND u.account_id = k.account_id`;
+
+function toListing(row: Record<string, unknown>): ApiKeyListing {
+  return {
+    id: row.id as string,
+    accountId: row.account_id as AccountId,
+    userId: (row.user_id as UserId | null) ?? null,
+    kind: row.kind as ApiKey['kind'],
+    label: row.label as string,
+    created: num(row.created_at),
+    lastUsed: numOrNull(row.last_used_at),
+    revoked: numOrNull(row.revoked_at),
+    userName: (row.user_name as string | null) ?? null,
+  };
 }

@@ -12,15 +12,14 @@ export class MfaPolicyRepositorySql implements MfaPolicyRepository {
       'SELECT * FROM account_mfa_policies WHERE account_id = ?',
       [accountId],
     );
-    if (rows.length === 0) return null;
-    const row = rows[0];
-    return {
-      required: bool(row.required),
-      roleKeys: JSON.parse(row.role_keys as string) as string[],
-      acceptedAuthnContextClassRefs: JSON.parse(row.accepted_authn_context_class_refs as string) as string[],
-      acceptedAuthnMethods: JSON.parse(row.accepted_authn_methods as string) as string[],
-      allowTotpStepUp: bool(row.allow_totp_step_up),
-    };
+    return rows.length === 0 ? null : toPolicy(rows[0]);
+  }
+
+  async accountsWhere(match: (policy: MfaPolicy) => boolean): Promise<AccountId[]> {
+    const rows = await this.sql.all<Record<string, unknown>>(
+      'SELECT * FROM account_mfa_policies ORDER BY account_id',
+    );
+    return rows.filter((row) => match(toPolicy(row))).map((row) => row.account_id as AccountId);
   }
 
   /** The caller holds the account's write lock, so read-then-write cannot race. */
@@ -50,4 +49,14 @@ export class MfaPolicyRepositorySql implements MfaPolicyRepository {
       [...values, accountId],
     );
   }
+}
+
+function toPolicy(row: Record<string, unknown>): MfaPolicy {
+  return {
+    required: bool(row.required),
+    roleKeys: JSON.parse(row.role_keys as string) as string[],
+    acceptedAuthnContextClassRefs: JSON.parse(row.accepted_authn_context_class_refs as string) as string[],
+    acceptedAuthnMethods: JSON.parse(row.accepted_authn_methods as string) as string[],
+    allowTotpStepUp: bool(row.allow_totp_step_up),
+  };
 }
