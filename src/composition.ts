@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import type { Config } from './config/schema';
 import { createApp } from './adapters/http/app';
+import { CursorCodec } from './adapters/scim/cursor';
+import { serverSecret } from './adapters/storage/server-secrets';
 import { composeServices, type ComposeOverrides, type RosterCore } from './composition-core';
 
 export type { ComposeOverrides, RosterCore, Services } from './composition-core';
@@ -18,6 +20,7 @@ export interface Roster extends RosterCore {
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<Roster> {
   const core = await composeServices(config, overrides);
   const { services, dataSource, catalogue } = core;
+  const cursors = new CursorCodec(await serverSecret(dataSource, 'scim-list-cursor'));
   const app = createApp(
     {
       ...services,
@@ -38,6 +41,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     },
     {
       baseUrl: core.scimBaseUrl,
+      cursors,
       maxResults: config.scim.maxResults,
       maxPayloadBytes: config.scim.maxPayloadBytes,
       roleName: (key) => catalogue.role(key)?.name ?? key,

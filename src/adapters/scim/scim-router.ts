@@ -4,6 +4,7 @@ import type { GroupService } from '../../domain/groups/group-service';
 import type { ScimTokenService } from '../../domain/tokens/scim-token-service';
 import type { UserService } from '../../domain/users/user-service';
 import { requestIdOf } from '../http/request-context';
+import type { CursorCodec } from './cursor';
 import { discoveryRoutes } from './discovery-routes';
 import { renderScimError } from './errors';
 import { mountGroupRoutes } from './group-routes';
@@ -20,6 +21,8 @@ export interface ScimDependencies {
 
 export interface ScimOptions {
   baseUrl: string;
+  /** Signs and checks RFC 9865 list cursors. */
+  cursors: CursorCodec;
   maxResults: number;
   maxPayloadBytes: number;
   roleName(roleKey: string): string;

@@ -57,7 +57,7 @@ export class UserService {
         groups: groups.get(user.id) ?? [],
         role: roles.get(user.id)?.effective ?? noRole,
       }));
-      return { total: page.total, items: await withMfaState(tx, actor.accountId, items) };
+      return { ...page, items: await withMfaState(tx, actor.accountId, items) };
     });
   }
 

@@ -16,10 +16,32 @@ import { mfaRequirementFor } from '../../../domain/mfa/mfa-policy';
 import { translatingUniqueKeys } from '../db-errors';
 import { bool, chunks, column, listRows, lookupGrouped, num, placeholders, type TableSpec } from './sql';
 
+/** The columns a User is read from, in the order fromValues takes them (not the lowercased copies). */
+const userColumns = [
+  'id',
+  'account_id',
+  'user_name',
+  'external_id',
+  'active',
+  'display_name',
+  'given_name',
+  'family_name',
+  'employee_number',
+  'manager_id',
+  'emails',
+  'profile',
+  'version',
+  'created_at',
+  'last_modified',
+  'home_user_id',
+  'mfa_required',
+] as const;
+
 /** How each filterable user field and collection maps to indexed columns. */
 const userTable: TableSpec = {
   table: 'users',
   alias: 'u',
+  columns: userColumns,
   fields: {
     id: column('u.id', 'ce'),
     userName: column('u.user_name_norm', 'ci'),
@@ -231,8 +253,8 @@ export class UserRepositorySql implements UserRepository {
   }
 
   async list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>> {
-    const { total, rows } = await listRows(this.sql, userTable, accountId, query);
-    return { total, items: rows.map(fromRow) };
+    const { total, rows, edges } = await listRows(this.sql, userTable, accountId, query);
+    return { total, items: rows.map(fromValues), ...(edges ? { edges } : {}) };
   }
 
   async groupsOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, GroupRef[]>> {
@@ -305,24 +327,33 @@ function toRow(user: User): Record<string, unknown> {
 }
 
 export function fromRow(row: Record<string, unknown>): User {
+  return fromValues(userColumns.map((name) => row[name]));
+}
+
+/** A User from the values of `userColumns`, in that order (a list page reads rows as arrays). */
+function fromValues(values: unknown[]): User {
+  const [id, accountId, userName, externalId, active, displayName, givenName, familyName] = values;
+  const [employeeNumber, managerId, emails, profile, version, created, lastModified, homeUserId] =
+    values.slice(8);
+  const mfaRequired = values[16];
   return {
-    id: row.id as UserId,
-    accountId: row.account_id as AccountId,
-    userName: row.user_name as string,
-    externalId: (row.external_id as string | null) ?? null,
-    active: bool(row.active),
-    displayName: (row.display_name as string | null) ?? null,
-    givenName: (row.given_name as string | null) ?? null,
-    familyName: (row.family_name as string | null) ?? null,
-    employeeNumber: (row.employee_number as string | null) ?? null,
-    managerId: (row.manager_id as UserId | null) ?? null,
-    emails: JSON.parse(row.emails as string) as UserEmail[],
-    profile: JSON.parse(row.profile as string) as Record<string, unknown>,
-    version: num(row.version),
-    created: num(row.created_at),
-    lastModified: num(row.last_modified),
-    homeUserId: (row.home_user_id as UserId | null | undefined) ?? null,
-    mfaRequired: row.mfa_required === null || row.mfa_required === undefined ? null : bool(row.mfa_required),
+    id: id as UserId,
+    accountId: accountId as AccountId,
+    userName: userName as string,
+    externalId: (externalId as string | null) ?? null,
+    active: bool(active),
+    displayName: (displayName as string | null) ?? null,
+    givenName: (givenName as string | null) ?? null,
+    familyName: (familyName as string | null) ?? null,
+    employeeNumber: (employeeNumber as string | null) ?? null,
+    managerId: (managerId as UserId | null) ?? null,
+    emails: JSON.parse(emails as string) as UserEmail[],
+    profile: JSON.parse(profile as string) as Record<string, unknown>,
+    version: num(version),
+    created: num(created),
+    lastModified: num(lastModified),
+    homeUserId: (homeUserId as UserId | null | undefined) ?? null,
+    mfaRequired: mfaRequired === null || mfaRequired === undefined ? null : bool(mfaRequired),
   };
 }
 
