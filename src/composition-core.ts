@@ -33,6 +33,8 @@ import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto
 import { createLogger } from './adapters/http/logger';
 import { openDataSource } from './adapters/storage/data-source';
 import { TypeOrmUnitOfWork } from './adapters/storage/unit-of-work';
+import { dialectOf } from './adapters/storage/dialect';
+import { RosterMetrics } from './adapters/metrics/metrics';
 import { ChildAccountService } from './domain/accounts/child-account-service';
 import { SsoConfigService } from './domain/sso/sso-config-service';
 import { SignInService } from './domain/sso/sign-in-service';
@@ -78,6 +80,8 @@ export interface RosterCore {
   logger: Logger;
   clock: Clock;
   scimBaseUrl: string;
+  /** The server's metrics, when METRICS_TOKEN turns them on (never in the CLI). */
+  metrics?: RosterMetrics;
   close(): Promise<void>;
 }
 
@@ -85,6 +89,8 @@ export interface ComposeOverrides {
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;
+  /** Measure queries, the pool and jobs for /metrics (the server, when METRICS_TOKEN is set). */
+  withMetrics?: boolean;
 }
 
 /**
@@ -96,7 +102,12 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   // A broken catalogue stops the start before the database is touched (names the file and key).
   const catalogue = loadCatalogue(config.roleCatalogue);
   const dataSource = await openDataSource(config.databaseUrl);
-  const uow = new TypeOrmUnitOfWork(dataSource);
+  let metrics: RosterMetrics | undefined;
+  const uow = new TypeOrmUnitOfWork(
+    dataSource,
+    overrides.withMetrics ? (kind, seconds) => metrics?.observeQuery(kind, seconds) : undefined,
+  );
+  if (overrides.withMetrics) metrics = new RosterMetrics(dialectOf(dataSource), () => uow.poolState());
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuidGenerator;
   const roles = new RoleRecomputer(catalogue, clock);
@@ -144,6 +155,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       new HrDueDatesJob(services.hrSync),
     ],
     `${hostname()}:${process.pid}`,
+    undefined,
+    metrics ? (job, outcome, seconds, at) => metrics?.observeJob(job, outcome, seconds, at) : undefined,
   );
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;
   return {
@@ -156,6 +169,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     logger,
     clock,
     scimBaseUrl,
+    ...(metrics ? { metrics } : {}),
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
     },

@@ -18,7 +18,7 @@ export interface Roster extends RosterCore {
 
 /** The server's and the tests' Roster: the same services the CLI composes, with the HTTP app. */
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<Roster> {
-  const core = await composeServices(config, overrides);
+  const core = await composeServices(config, { ...overrides, withMetrics: config.metrics.token !== null });
   const { services, dataSource, catalogue } = core;
   const cursors = new CursorCodec(await serverSecret(dataSource, 'scim-list-cursor'));
   const app = createApp(
@@ -26,6 +26,9 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       ...services,
       clock: core.clock,
       logger: core.logger,
+      ...(core.metrics && config.metrics.token
+        ? { metrics: { registry: core.metrics, token: config.metrics.token } }
+        : {}),
       ping: async () => {
         await dataSource.query('SELECT 1');
       },

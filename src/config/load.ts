@@ -47,5 +47,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number }),
     hrSync: Object.freeze({ maxDeactivationShare: values.HR_SYNC_MAX_DEACTIVATION_SHARE as number }),
     mfaTotpKey: (values.MFA_TOTP_KEY as string | undefined) ?? null,
+    metrics: Object.freeze({ token: (values.METRICS_TOKEN as string | undefined) ?? null }),
   });
 }

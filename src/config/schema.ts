@@ -80,6 +80,13 @@ export const settings = {
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
       .optional(),
   },
+  METRICS_TOKEN: {
+    description:
+      'Turns on `/metrics` (Prometheus text format) for scrapers that send `Authorization: Bearer <this value>`; ' +
+      'at least 24 characters (`openssl rand -hex 32`). Unset, there is no `/metrics` endpoint and nothing is measured.',
+    defaultText: 'none (off)',
+    schema: z.string().min(24, 'must be at least 24 characters').optional(),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -99,4 +106,6 @@ export interface Config {
   hrSync: { maxDeactivationShare: number };
   /** Base64 AES-256 key for TOTP secrets; null: the step-up cannot enrol. */
   mfaTotpKey: string | null;
+  /** The bearer credential of /metrics; null: no /metrics endpoint and no measuring. */
+  metrics: { token: string | null };
 }

@@ -4,6 +4,8 @@ import { apiRouter, mountAuthorize, type ApiDependencies } from './api/api-route
 import { mountScim, type ScimDependencies, type ScimOptions } from '../scim/scim-router';
 import { mountHealthRoutes } from './health-routes';
 import { requestContext } from './request-context';
+import type { RosterMetrics } from '../metrics/metrics';
+import { httpMetrics, mountMetricsRoute } from '../metrics/metrics-routes';
 import { samlRouter, type SamlDependencies, type SamlRouteOptions } from '../saml/sp-router';
 
 export interface AppDependencies extends ScimDependencies, ApiDependencies {
@@ -12,6 +14,8 @@ export interface AppDependencies extends ScimDependencies, ApiDependencies {
   ping(): Promise<void>;
   /** SAML single sign-on at /sso/:accountId/…; absent, those routes are not mounted. */
   saml?: SamlDependencies & SamlRouteOptions;
+  /** /metrics and the request timings; absent (no METRICS_TOKEN), neither exists. */
+  metrics?: { registry: RosterMetrics; token: string };
 }
 
 export function createApp(deps: AppDependencies, scim: ScimOptions, api: { baseUrl: string }): Express {
@@ -20,6 +24,10 @@ export function createApp(deps: AppDependencies, scim: ScimOptions, api: { baseU
   app.set('etag', false);
   app.set('trust proxy', true);
   app.use(requestContext(deps.logger));
+  if (deps.metrics) {
+    app.use(httpMetrics(deps.metrics.registry));
+    mountMetricsRoute(app, deps.metrics.registry, deps.metrics.token);
+  }
   mountAuthorize(app, deps, deps.logger);
   mountScim(app, deps, scim, deps.logger);
   app.use('/api/v1', apiRouter(deps, deps.logger, api.baseUrl));

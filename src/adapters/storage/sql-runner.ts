@@ -33,8 +33,29 @@ interface SqliteDatabase {
 const statementCaches = new WeakMap<SqliteDatabase, Map<string, Statement>>();
 const maxCachedStatements = 500;
 
-export function sqlRunner(manager: EntityManager, dialect: Dialect): SqlRunner {
-  return dialect === 'sqlite' ? sqliteRunner(manager) : typeormRunner(manager);
+/** Told how long each statement took (seconds). */
+export type QueryObserver = (kind: 'read' | 'write', seconds: number) => void;
+
+export function sqlRunner(manager: EntityManager, dialect: Dialect, observer?: QueryObserver): SqlRunner {
+  const runner = dialect === 'sqlite' ? sqliteRunner(manager) : typeormRunner(manager);
+  return observer ? timed(runner, observer) : runner;
+}
+
+function timed(runner: SqlRunner, observe: QueryObserver): SqlRunner {
+  // A thunk: on SQLite the statement runs synchronously inside the call.
+  const time = async <T>(kind: 'read' | 'write', work: () => Promise<T>): Promise<T> => {
+    const started = process.hrtime.bigint();
+    try {
+      return await work();
+    } finally {
+      observe(kind, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  return {
+    all: <T>(sql: string, params?: readonly unknown[]) => time('read', () => runner.all<T>(sql, params)),
+    values: (sql, params) => time('read', () => runner.values(sql, params)),
+    run: (sql, params) => time('write', () => runner.run(sql, params)),
+  };
 }
 
 function sqliteRunner(manager: EntityManager): SqlRunner {

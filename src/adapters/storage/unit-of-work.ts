@@ -4,7 +4,7 @@ import type { Tx, UnitOfWork } from '../../domain/ports';
 import { isRetryable } from './db-errors';
 import { dialectOf, type Dialect } from './dialect';
 import { Mutex } from './mutex';
-import { sqlRunner } from './sql-runner';
+import { sqlRunner, type QueryObserver } from './sql-runner';
 import { ApiKeyRepositorySql } from './repositories/api-key.repository';
 import { AccountRepositorySql } from './repositories/account.repository';
 import { MemberRepositorySql } from './repositories/member.repository';
@@ -37,8 +37,25 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   private readonly mutex = new Mutex();
   private readTx: Tx | undefined;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Told the time of every statement (the metrics); absent, nothing is timed. */
+    private readonly observer?: QueryObserver,
+  ) {
     this.dialect = dialectOf(dataSource);
+  }
+
+  /** Connections in use, idle and waited for, for the metrics. */
+  poolState(): { busy: number; idle: number; waiting: number } {
+    if (this.dialect === 'sqlite') {
+      const { busy, waiting } = this.mutex.state;
+      return { busy, idle: 1 - busy, waiting };
+    }
+    // mysql2's pool keeps these lists; they are not part of its typed API.
+    const pool = (this.dataSource.driver as unknown as { pool?: MysqlPoolInternals }).pool;
+    const all = pool?._allConnections?.length ?? 0;
+    const idle = pool?._freeConnections?.length ?? 0;
+    return { busy: all - idle, idle, waiting: pool?._connectionQueue?.length ?? 0 };
   }
 
   write<T>(accountId: AccountId | null, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -48,7 +65,7 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
           if (accountId && this.dialect === 'mysql') {
             await manager.query('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [accountId]);
           }
-          return work(bindRepositories(manager, this.dialect));
+          return work(bindRepositories(manager, this.dialect, this.observer));
         }),
       ),
     );
@@ -56,7 +73,7 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
 
   read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     // Reads outside a transaction share one set of repositories: they hold no state.
-    this.readTx ??= bindRepositories(this.dataSource.manager, this.dialect);
+    this.readTx ??= bindRepositories(this.dataSource.manager, this.dialect, this.observer);
     const tx = this.readTx;
     return this.exclusive(() => work(tx));
   }
@@ -66,8 +83,14 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   }
 }
 
-function bindRepositories(manager: EntityManager, dialect: Dialect): Tx {
-  const sql = sqlRunner(manager, dialect);
+interface MysqlPoolInternals {
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+}
+
+function bindRepositories(manager: EntityManager, dialect: Dialect, observer?: QueryObserver): Tx {
+  const sql = sqlRunner(manager, dialect, observer);
   return {
     accounts: new AccountRepositorySql(sql),
     users: new UserRepositorySql(sql),
