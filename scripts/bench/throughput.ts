@@ -48,7 +48,7 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
 }
 
 /**
- * A 3 s warm-up of each app, then `pairs` pairs of rounds, bare then roster. A burst of load from
+ * A 2 s warm-up of each app, then `pairs` pairs of rounds, bare then roster. A burst of load from
  * outside the bench then spoils one pair, not the figure.
  */
 export async function throughputPairs(
@@ -58,8 +58,8 @@ export async function throughputPairs(
   seconds: number,
 ): Promise<PairsResult> {
   const { loadavg } = await import('node:os');
-  await loader.throughput({ ...bareJob, durationMs: 3_000 });
-  await loader.throughput({ ...rosterJob, durationMs: 3_000 });
+  await loader.throughput({ ...bareJob, durationMs: 2_000 });
+  await loader.throughput({ ...rosterJob, durationMs: 2_000 });
   const load = loadavg()[0];
   const rounds: Round[] = [];
   say('   round  app      req/s   requests  server CPU  client CPU  server CPU/request');
