@@ -97,3 +97,19 @@ describe('a list page returns each user exactly as GET /Users/{id} does', () => 
     expect(without[0].userName).toBe(`${prefix}.1@example.test`);
   });
 });
+
+describe("a listed user's groups", () => {
+  it('come in the order of their names as the database compares them (code points, case folded), as GET shows them', async () => {
+    const user = await createUser(scim, aUser(`${unique('order')}@example.test`));
+    const tag = unique('g');
+    // U+FF5E sorts before U+1F600 by code point, after it by UTF-16 unit.
+    for (const name of [`😀 ${tag}`, `～ ${tag}`, `Beta ${tag}`, `alpha ${tag}`]) {
+      await createGroup(scim, name, [user.id]);
+    }
+    const expected = [`alpha ${tag}`, `Beta ${tag}`, `～ ${tag}`, `😀 ${tag}`];
+    const listed = expectList(await scim.get(`/Users?filter=${encodeURIComponent(`id eq "${user.id}"`)}`));
+    expect((listed.Resources[0].groups as Json[]).map((g) => g.display)).toEqual(expected);
+    const fetched = await scim.get(`/Users/${user.id}`);
+    expect((fetched.body.groups as Json[]).map((g) => g.display)).toEqual(expected);
+  });
+});
