@@ -90,7 +90,7 @@ export const goalSpecs: Record<GoalKey, GoalSpec> = {
     goal: { sqlite: 250, mariadb: 250 },
   },
   hrFirstRun: {
-    label: 'HR sync of 100,000 rows (realistic export)',
+    label: 'HR sync, realistic export (SQLite 100,000 rows; MariaDB 10,000)',
     kind: 'max',
     unit: 's',
     goal: { sqlite: 60, mariadb: null },
