@@ -15,15 +15,16 @@ import pino from 'pino';
 import { createLogger } from '../../src/adapters/http/logger';
 import { compose, type Roster } from '../../src/composition';
 import { loadConfig } from '../../src/config/load';
-import { seedAccount, seedGroups, shuffledSample, type BenchAccount } from './accounts';
+import { seedAccount, seedGroups } from './accounts';
 import { measureCursorEnd } from './cursor-step';
 import { openBenchDatabase, type BenchDatabase } from './database';
 import { currentLoad, goalLine, type Database, type GoalResult } from './goals';
 import { LoadGenerator } from './load-client';
 import { measureServerMemory } from './memory';
-import { addMember, filterP99, filterPath, latencyLine, mapGroup } from './scale-steps';
+import { ratioSteps } from './ratio-steps';
+import { addMember, filterP99, latencyLine, mapGroup } from './scale-steps';
 import { round, thousands } from './stats';
-import { checkClean, pairs, pairsJson, reportPairs, say, throughputPairs, type Job } from './throughput';
+import { say } from './throughput';
 
 interface Options {
   users: number;
@@ -87,7 +88,6 @@ async function closeServer(server: Server): Promise<void> {
 }
 
 const maxRssMiB = () => process.resourceUsage().maxRSS / 1024;
-const auth = (token: string) => ({ Authorization: `Bearer ${token}`, Accept: 'application/scim+json' });
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv);
@@ -168,125 +168,19 @@ async function main(): Promise<void> {
     const bare = await listen(bareApp);
     servers.push(bare.server);
     loader = new LoadGenerator();
-    const collect = (globalThis as { gc?: () => void }).gc;
-    collect?.();
-    const ids = shuffledSample(read.users.ids, 10_000);
-    const bareJob: Job = {
-      port: bare.port,
-      paths: ids.map((id) => `/bare/${id}`),
-      headers: {},
-      concurrency: options.concurrency,
-      expectStatus: 200,
-    };
-    const rosterJob = (account: BenchAccount, paths: string[]): Job => ({
-      port: app.port,
-      paths,
-      headers: auth(account.token),
-      concurrency: options.concurrency,
-      expectStatus: 200,
-    });
-    const ratioStep = async (key: GoalResult['key'], title: string, roster: Job, bareFor: Job = bareJob) => {
-      say();
-      say(
-        `${title}: ${options.concurrency} keep-alive connections, ${pairs} pairs of ${options.seconds} s rounds (bare then roster)`,
-      );
-      collect?.();
-      const result = await throughputPairs(loader as LoadGenerator, bareFor, roster, options.seconds);
-      reportPairs(result);
-      details[key] = pairsJson(result);
-      record({
-        key,
-        figure: result.ratio,
-        load: result.load,
-        detail: `(${thousands(result.rosterRps)} / ${thousands(result.bareRps)} req/s; pairs ${result.pairRatios.map((r) => r.toFixed(3)).join(', ')})`,
-      });
-    };
-
-    // ---- 1. throughput against the bare ceiling ---------------------------------------------------
-    checkClean(
-      'GET /Users/{id} check',
-      await loader.sequence({
-        port: app.port,
-        headers: auth(read.token),
-        requests: [{ method: 'GET', path: `/scim/v2/Users/${ids[0]}` }],
-        expectStatus: 200,
-        expectBody: `"id":"${ids[0]}"`,
-      }),
-    );
-    await ratioStep(
-      'getById',
-      `1a. GET /Users/{id}, ${thousands(options.users)}-user account`,
-      rosterJob(
-        read,
-        ids.map((id) => `/scim/v2/Users/${id}`),
-      ),
-    );
-    await ratioStep(
-      'filterThroughput',
-      `1b. GET /Users?filter=userName eq "…" (random users of the ${thousands(options.users)}-user account, mixed case)`,
-      rosterJob(
-        read,
-        Array.from({ length: 5_000 }, (_, i) => filterPath(read, i)),
-      ),
-    );
-    await ratioStep(
-      'usersPage',
-      `1c. GET /Users?count=100&startIndex=… (the ${thousands(sizes.page)}-user account, 20 pages in turn; each user in 2 groups)`,
-      rosterJob(
-        page,
-        Array.from({ length: 20 }, (_, i) => `/scim/v2/Users?count=100&startIndex=${1 + 100 * i}`),
-      ),
-    );
-    await ratioStep(
-      'groupsPage',
-      `1d. GET /Groups?count=100&excludedAttributes=members (the ${thousands(sizes.bigGroups)} groups of the 100,000-user account, 10 pages in turn)`,
-      rosterJob(
-        big,
-        Array.from(
-          { length: 10 },
-          (_, i) => `/scim/v2/Groups?count=100&excludedAttributes=members&startIndex=${1 + 100 * i}`,
-        ),
-      ),
-    );
-    const serviceKey = (await roster.services.apiKeys.issueService(read.operator)).secret;
-    const asked = ['flows.view', 'metrics.edit', 'campaigns.send', 'plan.change'];
-    const authorizeJob: Job = {
-      port: app.port,
-      method: 'POST',
-      paths: ['/api/v1/authorize'],
-      bodies: ids
-        .slice(0, 5_000)
-        .map((user, i) => JSON.stringify({ user, permission: asked[i % asked.length] })),
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${serviceKey}` },
-      concurrency: options.concurrency,
-      expectStatus: 200,
-    };
-    checkClean(
-      'POST /api/v1/authorize check',
-      await loader.sequence({
-        port: app.port,
-        headers: authorizeJob.headers,
-        requests: [
-          {
-            method: 'POST',
-            path: '/api/v1/authorize',
-            body: JSON.stringify({ user: read.users.ids[1], permission: 'flows.view' }),
-          },
-        ],
-        expectStatus: 200,
-        expectBody: '"allowed":true,"role":"analyst","reason":"granted_by_role"',
-      }),
-    );
-    await ratioStep(
-      'authorize',
-      '1e. POST /api/v1/authorize (service key, random analysts, 4 permissions) vs a bare POST route parsing the same body',
-      authorizeJob,
+    await ratioSteps(
       {
-        ...authorizeJob,
-        port: bare.port,
-        paths: ['/bare/authorize'],
-        headers: { 'Content-Type': 'application/json' },
+        roster,
+        loader,
+        appPort: app.port,
+        barePort: bare.port,
+        concurrency: options.concurrency,
+        seconds: options.seconds,
+        details,
+        record,
       },
+      { read, page, big },
+      { users: options.users, page: sizes.page, groups: sizes.bigGroups },
     );
     details.peakRssAfterThroughputMiB = round(maxRssMiB(), 0);
 
