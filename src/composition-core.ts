@@ -33,6 +33,8 @@ import { sha256SecretCodec, systemClock, uuidGenerator } from './adapters/crypto
 import { createLogger } from './adapters/http/logger';
 import { openDataSource } from './adapters/storage/data-source';
 import { TypeOrmUnitOfWork } from './adapters/storage/unit-of-work';
+import { dialectOf } from './adapters/storage/dialect';
+import { RosterMetrics } from './adapters/metrics/metrics';
 import { ChildAccountService } from './domain/accounts/child-account-service';
 import { SsoConfigService } from './domain/sso/sso-config-service';
 import { SignInService } from './domain/sso/sign-in-service';
@@ -95,6 +97,8 @@ export interface RosterCore {
   oidcIssuer: string;
   /** Tells products about sessions Roster ended; null when the hand-off is off. */
   backchannel: BackchannelLogout | null;
+  /** The server's metrics, when METRICS_TOKEN turns them on (never in the CLI). */
+  metrics?: RosterMetrics;
   close(): Promise<void>;
 }
 
@@ -102,6 +106,8 @@ export interface ComposeOverrides {
   clock?: Clock;
   ids?: IdGenerator;
   logger?: Logger;
+  /** Measure queries, the pool and jobs for /metrics (the server, when METRICS_TOKEN is set). */
+  withMetrics?: boolean;
 }
 
 /**
@@ -113,7 +119,12 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   // A broken catalogue stops the start before the database is touched (names the file and key).
   const catalogue = loadCatalogue(config.roleCatalogue);
   const dataSource = await openDataSource(config.databaseUrl);
-  const uow = new TypeOrmUnitOfWork(dataSource);
+  let metrics: RosterMetrics | undefined;
+  const uow = new TypeOrmUnitOfWork(
+    dataSource,
+    overrides.withMetrics ? (kind, seconds) => metrics?.observeQuery(kind, seconds) : undefined,
+  );
+  if (overrides.withMetrics) metrics = new RosterMetrics(dialectOf(dataSource), () => uow.poolState());
   const oidcIssuer = `${config.publicUrl}/oidc`;
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? uuidGenerator;
@@ -179,6 +190,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       new OidcSweepJob(services.handOff),
     ],
     `${hostname()}:${process.pid}`,
+    undefined,
+    metrics ? (job, outcome, seconds, at) => metrics?.observeJob(job, outcome, seconds, at) : undefined,
   );
   const scimBaseUrl = `${config.publicUrl}/scim/v2`;
   return {
@@ -193,6 +206,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     scimBaseUrl,
     oidcIssuer,
     backchannel,
+    ...(metrics ? { metrics } : {}),
     close: async () => {
       // A CLI command that deactivated someone waits for the products to be told before it exits.
       await backchannel?.settled();

@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import type { Config } from './config/schema';
 import { createApp } from './adapters/http/app';
+import { CursorCodec } from './adapters/scim/cursor';
+import { serverSecret } from './adapters/storage/server-secrets';
 import { composeServices, type ComposeOverrides, type RosterCore } from './composition-core';
 import { oidcRouter } from './adapters/oidc/oidc-router';
 import { oidcStore } from './adapters/oidc/oidc-store';
@@ -23,7 +25,7 @@ export interface Roster extends RosterCore {
 
 /** The server's and the tests' Roster: the same services the CLI composes, with the HTTP app. */
 export async function compose(config: Config, overrides: ComposeOverrides = {}): Promise<Roster> {
-  const core = await composeServices(config, overrides);
+  const core = await composeServices(config, { ...overrides, withMetrics: config.metrics.token !== null });
   const { services, dataSource, catalogue } = core;
   const oidc =
     config.oidc && services.signingKeys
@@ -44,12 +46,16 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         )
       : null;
   const limits = serverRateLimits(core);
+  const cursors = new CursorCodec(await serverSecret(dataSource, 'scim-list-cursor'));
   const app = createApp(
     {
       ...services,
       rateLimits: limits.rateLimits,
       clock: core.clock,
       logger: core.logger,
+      ...(core.metrics && config.metrics.token
+        ? { metrics: { registry: core.metrics, token: config.metrics.token } }
+        : {}),
       ping: async () => {
         await dataSource.query('SELECT 1');
       },
@@ -68,6 +74,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
     },
     {
       baseUrl: core.scimBaseUrl,
+      cursors,
       maxResults: config.scim.maxResults,
       maxPayloadBytes: config.scim.maxPayloadBytes,
       roleName: (key) => catalogue.role(key)?.name ?? key,

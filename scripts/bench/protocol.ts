@@ -4,7 +4,7 @@ export interface ThroughputJob {
   kind: 'throughput';
   port: number;
   /** GET unless given; a POST sends `bodies` (round-robin) as JSON. */
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PATCH';
   /** Request paths, used round-robin by the clients. */
   paths: string[];
   bodies?: string[];

@@ -162,3 +162,51 @@ export async function seedMembers(
     );
   }
 }
+
+/** Group rows as GroupRepositorySql.insert writes them; returns their ids. */
+export async function seedGroupRows(
+  dataSource: DataSource,
+  accountId: string,
+  label: string,
+  count: number,
+): Promise<string[]> {
+  const now = Date.now();
+  const rows = Array.from({ length: count }, (_, g) => {
+    const displayName = `Bench ${label} group ${String(g).padStart(4, '0')}`;
+    return [
+      randomUUID(),
+      accountId,
+      displayName,
+      displayName.toLowerCase(),
+      `${label}-group-${g}`,
+      1,
+      now,
+      now,
+    ];
+  });
+  await inTransaction(dataSource, (runner) =>
+    insertRows(
+      runner,
+      'directory_groups',
+      'id, account_id, display_name, display_name_norm, external_id, version, created_at, last_modified',
+      rows,
+    ),
+  );
+  return rows.map((row) => row[0] as string);
+}
+
+/** Memberships (group id, user id) of one account, 20,000 a transaction. */
+export async function seedMemberships(
+  dataSource: DataSource,
+  accountId: string,
+  memberships: readonly (readonly [string, string])[],
+): Promise<void> {
+  for (let start = 0; start < memberships.length; start += rowsPerTransaction) {
+    const rows = memberships
+      .slice(start, start + rowsPerTransaction)
+      .map(([groupId, userId]) => [groupId, userId, accountId]);
+    await inTransaction(dataSource, (runner) =>
+      insertRows(runner, 'group_members', 'group_id, user_id, account_id', rows),
+    );
+  }
+}

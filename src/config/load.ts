@@ -69,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestsPerCredential: values.RATE_LIMIT_REQUESTS_PER_TOKEN as number,
       windowSeconds: values.RATE_LIMIT_WINDOW_SECONDS as number,
     }),
+    metrics: Object.freeze({ token: (values.METRICS_TOKEN as string | undefined) ?? null }),
   });
 }
 

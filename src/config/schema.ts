@@ -157,6 +157,7 @@ export const settings = {
       'the database (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`). The same on every instance; ' +
       'keep it with your backups. Without it `/oidc` is not served.',
     defaultText: 'none',
+    secret: true,
     schema: z
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
@@ -167,6 +168,7 @@ export const settings = {
       "Signs the hand-off's browser cookies: comma-separated secrets of at least 32 characters, the first signs and " +
       'all verify (add a new one in front to rotate). The same on every instance. Default: derived from OIDC_KEY_ENCRYPTION_KEY.',
     defaultText: 'derived',
+    secret: true,
     schema: z
       .string()
       .refine(
@@ -174,6 +176,14 @@ export const settings = {
         'each comma-separated key needs at least 32 characters',
       )
       .optional(),
+  },
+  METRICS_TOKEN: {
+    description:
+      'Turns on `/metrics` (Prometheus text format) for scrapers that send `Authorization: Bearer <this value>`; ' +
+      'at least 24 characters (`openssl rand -hex 32`). Unset, there is no `/metrics` endpoint and nothing is measured.',
+    defaultText: 'none (off)',
+    secret: true,
+    schema: z.string().min(24, 'must be at least 24 characters').optional(),
   },
 } as const;
 
@@ -203,4 +213,6 @@ export interface Config {
   /** express's `trust proxy`: who may set the client address through X-Forwarded-For. */
   trustProxy: boolean | number | string[];
   rateLimits: { authFailures: number; requestsPerCredential: number; windowSeconds: number };
+  /** The bearer credential of /metrics; null: no /metrics endpoint and no measuring. */
+  metrics: { token: string | null };
 }

@@ -248,6 +248,8 @@ export interface RoleRepository {
   /** For each user, the roles their groups map to. */
   mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>>;
   stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>>;
+  /** Only the effective roles (what a list of users shows), read lighter than `stored`. */
+  effectiveOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, EffectiveRole>>;
   /** The user with this id or userName (case-insensitive), with their role; null when none. */
   accessOf(accountId: AccountId, user: { id: UserId } | { userName: string }): Promise<UserAccess | null>;
   /** Writes the role columns; leaves permission overrides as they are. */

@@ -68,15 +68,32 @@ export interface ListQuery<F extends string, C extends string> {
   where?: Condition<F, C>;
   sortBy?: F;
   sortOrder: 'ascending' | 'descending';
-  /** 0-based offset (SCIM startIndex - 1). */
+  /** 0-based offset (SCIM startIndex - 1); ignored when `keyset` is set. */
   offset: number;
   /** 0 means count only. */
   limit: number;
+  /**
+   * Keyset paging: the rows just after (`forward`) or just before (`backward`) the row at `from`
+   * in the sort order, or the first rows when `from` is absent. The database seeks to `from` on an
+   * index instead of skipping rows, so the last page costs what the first does.
+   */
+  keyset?: { direction: 'forward' | 'backward'; from?: RowKey };
+}
+
+/** Where a row stands in a sort order: the sort field's stored value (null when absent) and the id. */
+export interface RowKey {
+  sort: FieldValue;
+  id: string;
 }
 
 export interface Page<T> {
   total: number;
   items: T[];
+  /**
+   * With keyset paging: the keys of the first and last item, and whether more rows lie beyond the
+   * page in the direction of travel.
+   */
+  edges?: { first: RowKey | null; last: RowKey | null; more: boolean };
 }
 
 /** A page size from a request: `fallback` when absent, else a whole number from 1 to `max`. */

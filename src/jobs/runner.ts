@@ -10,6 +10,14 @@ export interface JobStatus extends JobLease {
   description: string;
 }
 
+/** Told of every run (the metrics): `held` when another instance had the lease. */
+export type JobObserver = (
+  job: string,
+  outcome: 'ok' | 'failed' | 'held',
+  seconds: number,
+  at: number,
+) => void;
+
 /**
  * Runs jobs under a lease held in the database, so that of several instances (or a server and an
  * operator's `roster jobs run`) exactly one runs a job at a time. A lease expires by itself, so a
@@ -25,6 +33,7 @@ export class JobRunner {
     /** Names this process in the lease, e.g. host:pid. */
     private readonly holder: string,
     private readonly leaseMs = 10 * 60_000,
+    private readonly observe: JobObserver = () => undefined,
   ) {
     this.byName = new Map(jobs.map((job) => [job.name, job]));
   }
@@ -44,20 +53,25 @@ export class JobRunner {
       tx.jobLeases.acquire(name, this.holder, now, now + this.leaseMs),
     );
     if (!acquired) {
+      this.observe(name, 'held', 0, now);
       const lease = (await this.status()).find((l) => l.name === name);
       return { ran: false, job: name, heldBy: lease?.holder ?? null, leaseUntil: lease?.leaseUntil ?? null };
     }
     const heartbeat = setInterval(() => void this.renew(name), Math.max(1_000, this.leaseMs / 3));
     heartbeat.unref();
     let outcome = 'failed';
+    const started = performance.now();
+    let failed = true;
     try {
       outcome = await job.run(now);
+      failed = false;
       return { ran: true, job: name, outcome };
     } catch (err) {
       outcome = `failed: ${err instanceof Error ? err.message : String(err)}`;
       throw err;
     } finally {
       clearInterval(heartbeat);
+      this.observe(name, failed ? 'failed' : 'ok', (performance.now() - started) / 1000, this.clock.now());
       await this.uow.write(null, (tx) => tx.jobLeases.release(name, this.holder, this.clock.now(), outcome));
     }
   }

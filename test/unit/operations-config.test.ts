@@ -49,3 +49,17 @@ test('safeDatabaseUrl hides the password of any URL, well formed or not', () => 
   expect(safeDatabaseUrl('mysql://roster@db:3306/roster')).toBe('mysql://roster@db:3306/roster');
   expect(safeDatabaseUrl('sqlite:data/roster.sqlite')).toBe('sqlite:data/roster.sqlite');
 });
+
+test('no key, token or secret setting is ever echoed in a configuration error', () => {
+  const bad = {
+    MFA_TOTP_KEY: 'leak-totp-value',
+    OIDC_KEY_ENCRYPTION_KEY: 'leak-oidc-value',
+    OIDC_COOKIE_KEYS: 'leak-cookie-value',
+    METRICS_TOKEN: 'leak-metrics',
+  };
+  const load = () => loadConfig(bad);
+  expect(load).toThrow(ConfigError);
+  for (const name of Object.keys(bad))
+    expect(load).toThrow(new RegExp(`${name}=\\(hidden: \\d+ characters\\)`));
+  expect(load).not.toThrow(/leak-/);
+});

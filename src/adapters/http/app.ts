@@ -4,6 +4,8 @@ import { apiRouter, mountAuthorize, type ApiDependencies } from './api/api-route
 import { mountScim, type ScimDependencies, type ScimOptions } from '../scim/scim-router';
 import { mountHealthRoutes } from './health-routes';
 import { requestContext } from './request-context';
+import type { RosterMetrics } from '../metrics/metrics';
+import { httpMetrics, mountMetricsRoute } from '../metrics/metrics-routes';
 import { samlRouter, type SamlDependencies, type SamlRouteOptions } from '../saml/sp-router';
 
 export interface AppDependencies extends ScimDependencies, ApiDependencies {
@@ -14,6 +16,8 @@ export interface AppDependencies extends ScimDependencies, ApiDependencies {
   saml?: SamlDependencies & SamlRouteOptions;
   /** The sign-in hand-off to products (OpenID Provider) at /oidc; absent when it is off. */
   oidc?: Router;
+  /** /metrics and the request timings; absent (no METRICS_TOKEN), neither exists. */
+  metrics?: { registry: RosterMetrics; token: string };
 }
 
 export interface HttpOptions {
@@ -32,6 +36,10 @@ export function createApp(
   app.set('etag', false);
   app.set('trust proxy', http.trustProxy);
   app.use(requestContext(deps.logger));
+  if (deps.metrics) {
+    app.use(httpMetrics(deps.metrics.registry));
+    mountMetricsRoute(app, deps.metrics.registry, deps.metrics.token);
+  }
   mountAuthorize(app, deps, deps.logger);
   mountScim(app, deps, scim, deps.logger);
   app.use('/api/v1', apiRouter(deps, deps.logger, api.baseUrl));

@@ -6,7 +6,14 @@ import { expectedVersion } from './etag';
 import { parseGroupFilter } from './filter';
 import { groupInputFrom, groupResource } from './group-mapping';
 import { planGroupPatch } from './group-patch';
-import { listResponse, parseListRequest, type ListDialect } from './list-query';
+import {
+  cursorScope,
+  cursorsOf,
+  listResponse,
+  pagedQuery,
+  parseListRequest,
+  type ListDialect,
+} from './list-query';
 import { excludes, project, projectionFrom } from './projection';
 import { patchOperations, searchParams, sendResource, sendScim } from './respond';
 import { GROUP_URN } from './schemas';
@@ -31,11 +38,15 @@ export function mountGroupRoutes(app: Express, groups: GroupService, options: Sc
   const list = async (req: Request, res: Response) => {
     const request = parseListRequest(searchParams(req), groupDialect, options.maxResults);
     const withMembers = !excludes(request.projection, 'members');
-    const page = await groups.list(actorOf(res), request.query, { withMembers });
+    const actor = actorOf(res);
+    const scope = cursorScope(request, actor.accountId, 'Groups');
+    const query = pagedQuery(request, scope, options.cursors);
+    const page = await groups.list(actor, query, { withMembers });
     const resources = page.items.map((view) =>
       project(groupResource(view, baseUrl), request.projection, GROUP_URN),
     );
-    sendScim(res, 200, listResponse(resources, page.total, request.startIndex));
+    const cursors = query.keyset ? cursorsOf(page, query, scope, options.cursors) : undefined;
+    sendScim(res, 200, listResponse(resources, page.total, request.startIndex, cursors));
   };
   app.get(`${options.prefix}/Groups`, list);
   app.post(`${options.prefix}/Groups/.search`, list);

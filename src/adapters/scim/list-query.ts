@@ -1,4 +1,5 @@
-import type { Condition, ListQuery } from '../../domain/query';
+import type { Condition, ListQuery, Page } from '../../domain/query';
+import type { CursorCodec, CursorScope } from './cursor';
 import { parseAttributeList, type Projection } from './projection';
 import { ScimError } from './scim-error';
 
@@ -7,6 +8,8 @@ export interface ListRequest<F extends string, C extends string> {
   query: ListQuery<F, C>;
   projection: Projection;
   startIndex: number;
+  /** RFC 9865: set (empty for the first page) when the client pages by cursor. */
+  cursor?: string;
 }
 
 export interface ListDialect<F extends string, C extends string> {
@@ -41,8 +44,17 @@ export function parseListRequest<F extends string, C extends string>(
   if (sortOrderRaw !== 'ascending' && sortOrderRaw !== 'descending') {
     throw ScimError.badRequest('invalidValue', 'sortOrder must be "ascending" or "descending"');
   }
-  const startIndex = Math.max(1, integer(param(params, 'startIndex'), 'startIndex') ?? 1);
-  const count = Math.min(maxResults, Math.max(0, integer(param(params, 'count'), 'count') ?? maxResults));
+  const cursor = cursorParam(params);
+  const startIndexRaw = integer(param(params, 'startIndex'), 'startIndex');
+  if (cursor !== undefined && startIndexRaw !== undefined) {
+    throw ScimError.badRequest('invalidValue', 'Page either by startIndex or by cursor, not both');
+  }
+  const startIndex = Math.max(1, startIndexRaw ?? 1);
+  const countRaw = integer(param(params, 'count'), 'count');
+  if (cursor !== undefined && countRaw !== undefined && countRaw < 1) {
+    throw ScimError.badRequest('invalidCount', `count must be a whole number from 1 to ${maxResults}`);
+  }
+  const count = Math.min(maxResults, Math.max(0, countRaw ?? maxResults));
   return {
     query: { where, sortBy, sortOrder: sortOrderRaw, offset: startIndex - 1, limit: count },
     projection: {
@@ -50,18 +62,92 @@ export function parseListRequest<F extends string, C extends string>(
       excludedAttributes: parseAttributeList(param(params, 'excludedAttributes'), 'excludedAttributes'),
     },
     startIndex,
+    ...(cursor !== undefined ? { cursor } : {}),
   };
 }
 
-export function listResponse(resources: unknown[], total: number, startIndex: number) {
+/** The cursor parameter: absent, or a string (RFC 9865 §2: empty, or a cursor from an answer). */
+function cursorParam(params: Record<string, unknown>): string | undefined {
+  const value = param(params, 'cursor');
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    throw ScimError.badRequest('invalidCursor', 'cursor must be a string: empty, or a cursor from an answer');
+  }
+  return value;
+}
+
+/** The scope a list request's cursors are bound to. */
+export function cursorScope(
+  request: ListRequest<string, string>,
+  accountId: string,
+  resourceType: CursorScope['resourceType'],
+): CursorScope {
+  const { where, sortBy, sortOrder } = request.query;
+  return { accountId, resourceType, where, sortBy, sortOrder };
+}
+
+/** The query to run: the request's own, or, when paging by cursor, a keyset seek from it. */
+export function pagedQuery<F extends string, C extends string>(
+  request: ListRequest<F, C>,
+  scope: CursorScope,
+  codec: CursorCodec,
+): ListQuery<F, C> {
+  if (request.cursor === undefined) return request.query;
+  const keyset =
+    request.cursor === '' ? { direction: 'forward' as const } : codec.decode(scope, request.cursor);
+  return { ...request.query, offset: 0, keyset };
+}
+
+/** The ListResponse of a page (RFC 7644 §3.4.2), with RFC 9865's cursors when paging by cursor. */
+export function listResponse(
+  resources: unknown[],
+  total: number,
+  startIndex: number,
+  cursors?: { nextCursor?: string; previousCursor?: string },
+) {
+  if (cursors) {
+    return {
+      schemas: [LIST_RESPONSE_URN],
+      totalResults: total,
+      itemsPerPage: resources.length,
+      ...cursors,
+      Resources: resources,
+    };
+  }
   return {
-    schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+    schemas: [LIST_RESPONSE_URN],
     totalResults: total,
     startIndex,
     // Okta expects itemsPerPage to equal the number of Resources returned.
     itemsPerPage: resources.length,
     Resources: resources,
   };
+}
+
+const LIST_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+/**
+ * nextCursor unless this is the last page (RFC 9865 §2: its absence says so), previousCursor
+ * unless it is the first. A page read forward from a cursor has rows before it; read backward, it
+ * has rows after it.
+ */
+export function cursorsOf(
+  page: Page<unknown>,
+  query: ListQuery<string, string>,
+  scope: CursorScope,
+  codec: CursorCodec,
+): { nextCursor?: string; previousCursor?: string } {
+  const { edges, keyset } = page.edges && query.keyset ? { edges: page.edges, keyset: query.keyset } : {};
+  if (!edges || !keyset) return {};
+  const forward = keyset.direction === 'forward';
+  const hasNext = forward ? edges.more : keyset.from !== undefined;
+  const hasPrevious = forward ? keyset.from !== undefined : edges.more;
+  const out: { nextCursor?: string; previousCursor?: string } = {};
+  if (hasNext && edges.last) out.nextCursor = codec.encode(scope, { direction: 'forward', from: edges.last });
+  if (hasPrevious && edges.first) {
+    out.previousCursor = codec.encode(scope, { direction: 'backward', from: edges.first });
+  }
+  return out;
 }
 
 /** Query parameter names are case-insensitive in practice (Okta sends `startIndex`, some send `startindex`). */

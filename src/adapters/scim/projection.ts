@@ -53,6 +53,8 @@ export function project(
       projection.excludedAttributes.map((a) => stripCore(a, coreUrn)),
     );
   else return resource;
+  // Nothing was left out (e.g. `excludedAttributes=members` on a group read without them).
+  if (out === resource) return resource;
   // `schemas` names only the extensions whose attributes are still in the resource.
   const schemas = Array.isArray(out.schemas) ? (out.schemas as string[]) : [];
   return { ...out, schemas: schemas.filter((urn) => urn === coreUrn || urn in out) };
@@ -119,11 +121,13 @@ function keepSubset(obj: Record<string, unknown>, subPaths: string[][]): Record<
   return out;
 }
 
+/** The resource without `attrs`; the resource itself (not a copy) when none of them is in it. */
 function drop(resource: Record<string, unknown>, attrs: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...resource };
+  let out = resource;
   for (const path of attrs.map(splitPath)) {
     const key = Object.keys(out).find((k) => k.toLowerCase() === path[0]);
     if (!key || alwaysReturned.has(key) || key === 'meta') continue;
+    if (out === resource) out = { ...resource };
     if (path.length === 1) delete out[key];
     else out[key] = dropSub(out[key], path.slice(1));
   }

@@ -122,6 +122,15 @@ export function serviceProviderConfig(
     changePassword: { supported: false },
     sort: { supported: true },
     etag: { supported: true },
+    // RFC 9865 §4. Index paging stays the default, so clients that never heard of cursors are
+    // answered as before; cursors are keyset positions that do not expire (no cursorTimeout).
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: limits.maxResults,
+      maxPageSize: limits.maxResults,
+    },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

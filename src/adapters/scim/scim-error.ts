@@ -12,7 +12,11 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  /** RFC 9865 §2.1: a cursor the server did not issue for this query. */
+  | 'invalidCursor'
+  /** RFC 9865 §2.1: a count cursor paging cannot serve (not a positive integer). */
+  | 'invalidCount';
 
 export class ScimError extends Error {
   constructor(

@@ -6,6 +6,7 @@ import type { UserService } from '../../domain/users/user-service';
 import { requestIdOf } from '../http/request-context';
 import { isDomainError } from '../../domain/errors';
 import type { RateLimits } from '../http/rate-limits';
+import type { CursorCodec } from './cursor';
 import { discoveryRoutes } from './discovery-routes';
 import { renderScimError } from './errors';
 import { mountGroupRoutes } from './group-routes';
@@ -23,6 +24,8 @@ export interface ScimDependencies {
 
 export interface ScimOptions {
   baseUrl: string;
+  /** Signs and checks RFC 9865 list cursors. */
+  cursors: CursorCodec;
   maxResults: number;
   maxPayloadBytes: number;
   roleName(roleKey: string): string;

@@ -80,35 +80,65 @@ function mfaFlagFrom(body: Json, whenAbsent: 'keep' | 'clear'): boolean | null |
   );
 }
 
-/** The SCIM resource for a user, as every endpoint returns it. */
+/**
+ * The SCIM resource for a user, as every endpoint returns it: `schemas`, `id`, `externalId`, the
+ * stored document in its own order (the enterprise extension, with the manager column as the
+ * truth, then Roster's extension, last), `userName`, `active`, `groups` and `meta`. Built in one
+ * pass by assignment, which keeps the key order object spreads would give: a list page builds a
+ * hundred of these, and the spreads and rest copies cost more than the SQL that read them.
+ */
 export function userResource(view: UserView, baseUrl: string, roleName: (key: string) => string): Json {
   const { user, groups } = view;
-  const { schemas: _schemas, [ROSTER_URN]: _sent, ...rest } = withManager(user.profile, user.managerId);
-  const profile = view.role
-    ? { ...rest, [ROSTER_URN]: rosterExtension(view.role, roleName, user.mfaRequired, view.mfa) }
-    : rest;
-  const extensions = [ENTERPRISE_URN, ROSTER_URN].filter((urn) => urn in profile);
-  return {
-    schemas: [USER_URN, ...extensions],
-    id: user.id,
-    ...(user.externalId !== null ? { externalId: user.externalId } : {}),
-    ...profile,
-    userName: user.userName,
-    active: user.active,
-    groups: groups.map((g) => ({
-      value: g.id,
-      $ref: `${baseUrl}/Groups/${g.id}`,
-      display: g.displayName,
-      type: 'direct',
-    })),
-    meta: {
-      resourceType: 'User',
-      created: new Date(user.created).toISOString(),
-      lastModified: new Date(user.lastModified).toISOString(),
-      location: `${baseUrl}/Users/${user.id}`,
-      version: etagOf(user.version),
-    },
+  const out: Json = { schemas: undefined, id: user.id };
+  if (user.externalId !== null) out.externalId = user.externalId;
+  const profile = user.profile;
+  for (const key of Object.keys(profile)) {
+    if (key !== 'schemas' && key !== ROSTER_URN && key !== ENTERPRISE_URN) assign(out, key, profile[key]);
+  }
+  const enterprise = enterpriseWithManager(profile, user.managerId);
+  const schemas = [USER_URN];
+  if (enterprise) {
+    assign(out, ENTERPRISE_URN, enterprise);
+    schemas.push(ENTERPRISE_URN);
+  }
+  if (view.role) {
+    assign(out, ROSTER_URN, rosterExtension(view.role, roleName, user.mfaRequired, view.mfa));
+    schemas.push(ROSTER_URN);
+  }
+  out.schemas = schemas;
+  out.userName = user.userName;
+  out.active = user.active;
+  const groupRefs = new Array<Json>(groups.length);
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    groupRefs[i] = { value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: 'direct' };
+  }
+  out.groups = groupRefs;
+  out.meta = {
+    resourceType: 'User',
+    created: new Date(user.created).toISOString(),
+    lastModified: new Date(user.lastModified).toISOString(),
+    location: `${baseUrl}/Users/${user.id}`,
+    version: etagOf(user.version),
   };
+  return out;
+}
+
+/** Sets a key as a spread would: a stored `__proto__` key stays data, never the prototype. */
+function assign(target: Json, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
+}
+
+/** The stored enterprise extension with the manager column's value; undefined when it ends up empty. */
+function enterpriseWithManager(profile: Json, managerId: string | null): Json | undefined {
+  const stored = profile[ENTERPRISE_URN] as Json | undefined;
+  if (stored === undefined && !managerId) return undefined;
+  const enterprise = { ...(stored ?? {}) };
+  if (managerId) enterprise.manager = { value: managerId };
+  else delete enterprise.manager;
+  return Object.keys(enterprise).length > 0 ? enterprise : undefined;
 }
 
 /**

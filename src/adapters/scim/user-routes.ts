@@ -3,7 +3,15 @@ import type { UserService } from '../../domain/users/user-service';
 import type { UserField } from '../../domain/query';
 import { expectedVersion } from './etag';
 import { parseUserFilter } from './filter';
-import { listResponse, parseListRequest, type ListDialect } from './list-query';
+import type { CursorCodec } from './cursor';
+import {
+  cursorScope,
+  cursorsOf,
+  listResponse,
+  pagedQuery,
+  parseListRequest,
+  type ListDialect,
+} from './list-query';
 import { project, projectionFrom } from './projection';
 import { patchOperations, searchParams, sendResource, sendScim } from './respond';
 import { USER_URN } from './schemas';
@@ -16,6 +24,8 @@ export interface ScimRouteOptions {
   prefix: string;
   baseUrl: string;
   maxResults: number;
+  /** Signs and checks RFC 9865 list cursors. */
+  cursors: CursorCodec;
   /** The display name of a role of the catalogue in use. */
   roleName(roleKey: string): string;
 }
@@ -43,11 +53,15 @@ export function mountUserRoutes(app: Express, users: UserService, options: ScimR
 
   const list = async (req: import('express').Request, res: import('express').Response) => {
     const request = parseListRequest(searchParams(req), userDialect, options.maxResults);
-    const page = await users.list(actorOf(res), request.query);
+    const actor = actorOf(res);
+    const scope = cursorScope(request, actor.accountId, 'Users');
+    const query = pagedQuery(request, scope, options.cursors);
+    const page = await users.list(actor, query);
     const resources = page.items.map((view) =>
       project(userResource(view, baseUrl, options.roleName), request.projection, USER_URN),
     );
-    sendScim(res, 200, listResponse(resources, page.total, request.startIndex));
+    const cursors = query.keyset ? cursorsOf(page, query, scope, options.cursors) : undefined;
+    sendScim(res, 200, listResponse(resources, page.total, request.startIndex, cursors));
   };
   app.get(`${options.prefix}/Users`, list);
   app.post(`${options.prefix}/Users/.search`, list);

@@ -25,6 +25,7 @@ import { Totp1764140000000 } from './migrations/1764140000000-totp';
 import { Oidc1764150000000 } from './migrations/1764150000000-oidc';
 import { SamlSpKey1764160000000 } from './migrations/1764160000000-saml-sp-key';
 import { RateLimits1764170000000 } from './migrations/1764170000000-rate-limits';
+import { ServerSecrets1764180000000 } from './migrations/1764180000000-server-secrets';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -47,6 +48,7 @@ export const migrations = [
   Oidc1764150000000,
   SamlSpKey1764160000000,
   RateLimits1764170000000,
+  ServerSecrets1764180000000,
 ];
 
 /**
@@ -74,10 +76,12 @@ export function optionsFor(databaseUrl: string): DataSourceOptions {
       // LIKE must be case-sensitive, as with MySQL's binary collation: ci attributes use _norm columns.
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
         db.pragma('case_sensitive_like = ON');
-        // Reads of a 100,000-user file come from memory, not from a pread per page: a 64 MiB page
-        // cache and a memory-mapped file (shared with the OS page cache, so it costs no extra RAM).
-        db.pragma('cache_size = -65536');
-        db.pragma('mmap_size = 268435456');
+        // A 32 MiB page cache and no memory map, from a measurement (docs/benchmarks.md, step 6):
+        // with 100,000 users and 1,000 groups under mixed load the server peaked at 384 MiB with
+        // the former 64 MiB cache and 256 MiB map (the mapped pages count in its RSS), and at
+        // 192 MiB like this; pages the cache misses come from the OS page cache by pread.
+        db.pragma('cache_size = -32768');
+        db.pragma('mmap_size = 0');
       },
     };
   }

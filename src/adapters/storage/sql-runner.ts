@@ -10,12 +10,18 @@ import type { Dialect } from './dialect';
  */
 export interface SqlRunner {
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * Rows as arrays of values in the order of the SELECT list. On SQLite this skips building an
+   * object per row, which costs as much as the query itself for a page of wide rows.
+   */
+  values(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
   /** Runs a write and returns how many rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
 interface Statement {
   reader: boolean;
+  raw(on: boolean): Statement;
   all(...params: unknown[]): unknown[];
   run(...params: unknown[]): { changes: number };
 }
@@ -27,21 +33,45 @@ interface SqliteDatabase {
 const statementCaches = new WeakMap<SqliteDatabase, Map<string, Statement>>();
 const maxCachedStatements = 500;
 
-export function sqlRunner(manager: EntityManager, dialect: Dialect): SqlRunner {
-  return dialect === 'sqlite' ? sqliteRunner(manager) : typeormRunner(manager);
+/** Told how long each statement took (seconds). */
+export type QueryObserver = (kind: 'read' | 'write', seconds: number) => void;
+
+export function sqlRunner(manager: EntityManager, dialect: Dialect, observer?: QueryObserver): SqlRunner {
+  const runner = dialect === 'sqlite' ? sqliteRunner(manager) : typeormRunner(manager);
+  return observer ? timed(runner, observer) : runner;
+}
+
+function timed(runner: SqlRunner, observe: QueryObserver): SqlRunner {
+  // A thunk: on SQLite the statement runs synchronously inside the call.
+  const time = async <T>(kind: 'read' | 'write', work: () => Promise<T>): Promise<T> => {
+    const started = process.hrtime.bigint();
+    try {
+      return await work();
+    } finally {
+      observe(kind, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  return {
+    all: <T>(sql: string, params?: readonly unknown[]) => time('read', () => runner.all<T>(sql, params)),
+    values: (sql, params) => time('read', () => runner.values(sql, params)),
+    run: (sql, params) => time('write', () => runner.run(sql, params)),
+  };
 }
 
 function sqliteRunner(manager: EntityManager): SqlRunner {
   const database = (manager.connection.driver as unknown as { databaseConnection: SqliteDatabase })
     .databaseConnection;
-  const statement = (sql: string): Statement => {
+  const statement = (sql: string, raw = false): Statement => {
     let cache = statementCaches.get(database);
     if (!cache) statementCaches.set(database, (cache = new Map()));
-    let prepared = cache.get(sql);
+    // A raw statement is a separate entry: raw mode is a setting of the prepared statement.
+    const key = raw ? `raw:${sql}` : sql;
+    let prepared = cache.get(key);
     if (!prepared) {
       prepared = database.prepare(sql);
+      if (raw) prepared.raw(true);
       if (cache.size >= maxCachedStatements) cache.delete(cache.keys().next().value as string);
-      cache.set(sql, prepared);
+      cache.set(key, prepared);
     }
     return prepared;
   };
@@ -50,6 +80,8 @@ function sqliteRunner(manager: EntityManager): SqlRunner {
   return {
     all: async <T>(sql: string, params: readonly unknown[] = []) =>
       statement(sql).all(...bind(params)) as T[],
+    values: async (sql: string, params: readonly unknown[] = []) =>
+      statement(sql, true).all(...bind(params)) as unknown[][],
     run: async (sql, params = []) => statement(sql).run(...bind(params)).changes,
   };
 }
@@ -57,6 +89,9 @@ function sqliteRunner(manager: EntityManager): SqlRunner {
 function typeormRunner(manager: EntityManager): SqlRunner {
   return {
     all: (sql, params = []) => manager.query(sql, [...params]),
+    // mysql2 builds each row's keys in SELECT order.
+    values: async (sql, params = []) =>
+      ((await manager.query(sql, [...params])) as Record<string, unknown>[]).map((row) => Object.values(row)),
     run: async (sql, params = []) => {
       if (!manager.queryRunner) throw new Error('writes must run inside a unit of work');
       const result = await manager.queryRunner.query(sql, [...params], true);

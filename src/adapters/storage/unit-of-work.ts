@@ -5,7 +5,7 @@ import { DomainError } from '../../domain/errors';
 import { isDatabaseUnavailable, isRetryable, isSqliteBusy } from './db-errors';
 import { dialectOf, type Dialect } from './dialect';
 import { Mutex } from './mutex';
-import { sqlRunner } from './sql-runner';
+import { sqlRunner, type QueryObserver } from './sql-runner';
 import { ApiKeyRepositorySql } from './repositories/api-key.repository';
 import { AccountRepositorySql } from './repositories/account.repository';
 import { MemberRepositorySql } from './repositories/member.repository';
@@ -53,8 +53,25 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   private readTx: Tx | undefined;
   private onCommit: CommitEffectHandler = () => undefined;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    /** Told the time of every statement (the metrics); absent, nothing is timed. */
+    private readonly observer?: QueryObserver,
+  ) {
     this.dialect = dialectOf(dataSource);
+  }
+
+  /** Connections in use, idle and waited for, for the metrics. */
+  poolState(): { busy: number; idle: number; waiting: number } {
+    if (this.dialect === 'sqlite') {
+      const { busy, waiting } = this.mutex.state;
+      return { busy, idle: 1 - busy, waiting };
+    }
+    // mysql2's pool keeps these lists; they are not part of its typed API.
+    const pool = (this.dataSource.driver as unknown as { pool?: MysqlPoolInternals }).pool;
+    const all = pool?._allConnections?.length ?? 0;
+    const idle = pool?._freeConnections?.length ?? 0;
+    return { busy: all - idle, idle, waiting: pool?._connectionQueue?.length ?? 0 };
   }
 
   /** Where effects of committed transactions go (the back-channel logout sender). */
@@ -73,7 +90,9 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
           if (accountId && this.dialect === 'mysql') {
             await manager.query('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [accountId]);
           }
-          return work(bindRepositories(manager, this.dialect, (effect) => effects.push(effect)));
+          return work(
+            bindRepositories(manager, this.dialect, (effect) => effects.push(effect), this.observer),
+          );
         });
       }),
     ).catch(asOutage);
@@ -83,9 +102,14 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
 
   read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     // Reads outside a transaction share one set of repositories: they hold no state.
-    this.readTx ??= bindRepositories(this.dataSource.manager, this.dialect, () => {
-      throw new Error('afterCommit needs a write (uow.write), not a read');
-    });
+    this.readTx ??= bindRepositories(
+      this.dataSource.manager,
+      this.dialect,
+      () => {
+        throw new Error('afterCommit needs a write (uow.write), not a read');
+      },
+      this.observer,
+    );
     const tx = this.readTx;
     return this.exclusive(() => work(tx)).catch(asOutage);
   }
@@ -99,12 +123,19 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   }
 }
 
+interface MysqlPoolInternals {
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+}
+
 function bindRepositories(
   manager: EntityManager,
   dialect: Dialect,
   afterCommit: (effect: CommitEffect) => void,
+  observer?: QueryObserver,
 ): Tx {
-  const sql = sqlRunner(manager, dialect);
+  const sql = sqlRunner(manager, dialect, observer);
   return {
     afterCommit,
     oidcClients: new OidcClientRepositorySql(sql),

@@ -49,15 +49,12 @@ export class GroupService {
     return this.uow.read(async (tx) => {
       await this.rules.assert(tx, actor, 'users.view');
       const page = await tx.groups.list(actor.accountId, query);
-      if (!options.withMembers) return { total: page.total, items: page.items.map((group) => ({ group })) };
+      if (!options.withMembers) return { ...page, items: page.items.map((group) => ({ group })) };
       const members = await tx.groups.members(
         actor.accountId,
         page.items.map((g) => g.id),
       );
-      return {
-        total: page.total,
-        items: page.items.map((group) => ({ group, members: members.get(group.id) ?? [] })),
-      };
+      return { ...page, items: page.items.map((group) => ({ group, members: members.get(group.id) ?? [] })) };
     });
   }
 

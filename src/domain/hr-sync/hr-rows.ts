@@ -77,7 +77,8 @@ function problemOf(row: HrRow, idCount: Map<string, number>, emailCount: Map<str
     return `start date "${row.startDate}" is not a date (YYYY-MM-DD)`;
   if (row.terminationDate && parseDay(row.terminationDate) === null)
     return `termination date "${row.terminationDate}" is not a date (YYYY-MM-DD)`;
-  if (!((row.status ?? 'active').toLowerCase() in statuses))
+  // Own keys only: `constructor` or `__proto__` is a property of every object, not a status.
+  if (!Object.hasOwn(statuses, (row.status ?? 'active').toLowerCase()))
     return `status "${row.status}" is not one of active, inactive, terminated`;
   if (row.managerEmployeeId === row.employeeId) return 'is their own manager';
   return null;

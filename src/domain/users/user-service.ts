@@ -66,13 +66,13 @@ export class UserService {
       const page = await tx.users.list(actor.accountId, query);
       const ids = page.items.map((u) => u.id);
       const groups = await tx.users.groupsOf(actor.accountId, ids);
-      const roles = await tx.roles.stored(actor.accountId, ids);
+      const roles = await tx.roles.effectiveOf(actor.accountId, ids);
       const items = page.items.map((user) => ({
         user,
         groups: groups.get(user.id) ?? [],
-        role: roles.get(user.id)?.effective ?? noRole,
+        role: roles.get(user.id) ?? noRole,
       }));
-      return { total: page.total, items: await withMfaState(tx, actor.accountId, items) };
+      return { ...page, items: await withMfaState(tx, actor.accountId, items) };
     });
   }
 

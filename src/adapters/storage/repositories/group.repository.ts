@@ -8,9 +8,21 @@ import { translatingUniqueKeys } from '../db-errors';
 import { insertIgnore, type Dialect } from '../dialect';
 import { column, listRows, lookupGrouped, num, placeholders, type TableSpec } from './sql';
 
+/** The columns a Group is read from, in the order fromValues takes them. */
+const groupColumns = [
+  'id',
+  'account_id',
+  'display_name',
+  'external_id',
+  'version',
+  'created_at',
+  'last_modified',
+] as const;
+
 const groupTable: TableSpec = {
   table: 'directory_groups',
   alias: 'g',
+  columns: groupColumns,
   fields: {
     id: column('g.id', 'ce'),
     displayName: column('g.display_name_norm', 'ci'),
@@ -89,8 +101,8 @@ export class GroupRepositorySql implements GroupRepository {
   }
 
   async list(accountId: AccountId, query: ListQuery<GroupField, 'members'>): Promise<Page<Group>> {
-    const { total, rows } = await listRows(this.sql, groupTable, accountId, query);
-    return { total, items: rows.map(fromRow) };
+    const { total, rows, edges } = await listRows(this.sql, groupTable, accountId, query);
+    return { total, items: rows.map(fromValues), ...(edges ? { edges } : {}) };
   }
 
   async addMembers(accountId: AccountId, groupId: GroupId, userIds: readonly UserId[]): Promise<UserId[]> {
@@ -160,13 +172,25 @@ export class GroupRepositorySql implements GroupRepository {
 }
 
 function fromRow(row: Record<string, unknown>): Group {
+  return fromValues(groupColumns.map((name) => row[name]));
+}
+
+function fromValues([
+  id,
+  accountId,
+  displayName,
+  externalId,
+  version,
+  created,
+  lastModified,
+]: unknown[]): Group {
   return {
-    id: row.id as GroupId,
-    accountId: row.account_id as AccountId,
-    displayName: row.display_name as string,
-    externalId: (row.external_id as string | null) ?? null,
-    version: num(row.version),
-    created: num(row.created_at),
-    lastModified: num(row.last_modified),
+    id: id as GroupId,
+    accountId: accountId as AccountId,
+    displayName: displayName as string,
+    externalId: (externalId as string | null) ?? null,
+    version: num(version),
+    created: num(created),
+    lastModified: num(lastModified),
   };
 }

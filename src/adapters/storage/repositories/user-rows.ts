@@ -1,0 +1,107 @@
+/** How a user is stored in and read from a `users` row (UserRepositorySql and its list pages). */
+import type { UserTombstone } from '../../../domain/ports';
+import type { AccountId, UserId } from '../../../domain/ids';
+import { normalizeUserName, primaryEmail, type User, type UserEmail } from '../../../domain/users/user';
+import { bool, num } from './sql';
+
+/** The columns a User is read from, in the order fromValues takes them (not the lowercased copies). */
+export const userColumns = [
+  'id',
+  'account_id',
+  'user_name',
+  'external_id',
+  'active',
+  'display_name',
+  'given_name',
+  'family_name',
+  'employee_number',
+  'manager_id',
+  'emails',
+  'profile',
+  'version',
+  'created_at',
+  'last_modified',
+  'home_user_id',
+  'mfa_required',
+] as const;
+
+export const lower = (value: string | null): string | null => (value === null ? null : value.toLowerCase());
+
+export function toRow(user: User): Record<string, unknown> {
+  return {
+    id: user.id,
+    account_id: user.accountId,
+    user_name: user.userName,
+    user_name_norm: normalizeUserName(user.userName),
+    external_id: user.externalId,
+    active: user.active,
+    display_name: user.displayName,
+    display_name_norm: lower(user.displayName),
+    given_name: user.givenName,
+    given_name_norm: lower(user.givenName),
+    family_name: user.familyName,
+    family_name_norm: lower(user.familyName),
+    employee_number: user.employeeNumber,
+    manager_id: user.managerId,
+    primary_email_norm: lower(primaryEmail(user.emails)),
+    emails: JSON.stringify(user.emails),
+    profile: JSON.stringify(user.profile),
+    version: user.version,
+    created_at: user.created,
+    last_modified: user.lastModified,
+    mfa_required: user.mfaRequired ?? null,
+  };
+}
+
+export function fromRow(row: Record<string, unknown>): User {
+  return fromValues(userColumns.map((name) => row[name]));
+}
+
+/** A User from the values of `userColumns`, in that order (a list page reads rows as arrays). */
+export function fromValues(values: unknown[]): User {
+  const [id, accountId, userName, externalId, active, displayName, givenName, familyName] = values;
+  const [employeeNumber, managerId, emails, profile, version, created, lastModified, homeUserId] =
+    values.slice(8);
+  const mfaRequired = values[16];
+  return {
+    id: id as UserId,
+    accountId: accountId as AccountId,
+    userName: userName as string,
+    externalId: (externalId as string | null) ?? null,
+    active: bool(active),
+    displayName: (displayName as string | null) ?? null,
+    givenName: (givenName as string | null) ?? null,
+    familyName: (familyName as string | null) ?? null,
+    employeeNumber: (employeeNumber as string | null) ?? null,
+    managerId: (managerId as UserId | null) ?? null,
+    emails: JSON.parse(emails as string) as UserEmail[],
+    profile: JSON.parse(profile as string) as Record<string, unknown>,
+    version: num(version),
+    created: num(created),
+    lastModified: num(lastModified),
+    homeUserId: (homeUserId as UserId | null | undefined) ?? null,
+    mfaRequired: mfaRequired === null || mfaRequired === undefined ? null : bool(mfaRequired),
+  };
+}
+
+/**
+ * Code point order, as SQLite's BINARY and utf8mb4_bin compare (UTF-8 byte order); JavaScript's
+ * `<` compares UTF-16 units, which differs once a string holds characters beyond U+FFFF.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const surrogates = /[\uD800-\uDFFF]/;
+  if (!surrogates.test(a) && !surrogates.test(b)) return a < b ? -1 : 1;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+export function toTombstone(row: Record<string, unknown>): UserTombstone {
+  return {
+    userId: row.user_id as UserId,
+    accountId: row.account_id as AccountId,
+    userName: row.user_name as string,
+    externalId: (row.external_id as string | null) ?? null,
+    employeeNumber: (row.employee_number as string | null) ?? null,
+    deleted: num(row.deleted_at),
+  };
+}
