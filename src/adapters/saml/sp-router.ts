@@ -12,7 +12,8 @@ import type { SignInRefusal } from '../../domain/sso/sign-in-rules';
 import type { SsoConfigService } from '../../domain/sso/sso-config-service';
 import type { SsoConfig } from '../../domain/sso/sso-ports';
 import { requestIdOf } from '../http/request-context';
-import { refusalPage, sameOriginPath } from './pages';
+import { refuseUndecodablePath, requestRefusalOf } from '../http/request-refusals';
+import { refusalPage, requestRefusedPage, sameOriginPath } from './pages';
 import { sessionPages } from './session-pages';
 import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
 import { nameIdFormat, samlOptions, spEndpoints } from './saml-options';
@@ -81,6 +82,7 @@ export interface Target {
  */
 export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, logger: Logger): Router {
   const router = Router();
+  router.use('/sso', refuseUndecodablePath);
   const skewMs = options.clockSkewSeconds * 1000;
   const targets = new WeakMap<Request, Target>();
   let authenticator: Promise<passport.Authenticator> | undefined;
@@ -274,6 +276,11 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
   // A bug or an outage: a plain page with the request id, never a stack trace.
   router.use('/sso', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const requestId = requestIdOf(res);
+    const refusal = requestRefusalOf(err);
+    if (refusal) {
+      res.status(refusal.status).type('html').send(requestRefusedPage(refusal.message, requestId));
+      return;
+    }
     logger.error({ err, requestId }, 'SSO request failed');
     res
       .status(500)

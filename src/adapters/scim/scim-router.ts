@@ -1,9 +1,11 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { GroupService } from '../../domain/groups/group-service';
 import type { ScimTokenService } from '../../domain/tokens/scim-token-service';
 import type { UserService } from '../../domain/users/user-service';
+import { jsonBody } from '../http/json-body';
 import { requestIdOf } from '../http/request-context';
+import { refuseUndecodablePath } from '../http/request-refusals';
 import { discoveryRoutes } from './discovery-routes';
 import { renderScimError } from './errors';
 import { mountGroupRoutes } from './group-routes';
@@ -33,7 +35,7 @@ export function mountScim(app: Express, deps: ScimDependencies, options: ScimOpt
   const prefix = '/scim/v2';
   const routeOptions = { ...options, prefix };
   // Okta's SPEC tests send application/json; RFC 7644 clients send application/scim+json.
-  const parseJson = express.json({
+  const parseJson = jsonBody({
     type: ['application/json', 'application/scim+json', 'application/*+json'],
     limit: options.maxPayloadBytes,
   });
@@ -41,6 +43,7 @@ export function mountScim(app: Express, deps: ScimDependencies, options: ScimOpt
   const authenticateThenParse = scimTokenAuth(deps.tokens, parseJson);
   // Registered on the app itself with full paths, not on nested routers: each router level costs
   // on every request.
+  app.use(prefix, refuseUndecodablePath);
   app.use([`${prefix}/Users`, `${prefix}/Groups`], authenticateThenParse);
   mountUserRoutes(app, deps.users, routeOptions);
   mountGroupRoutes(app, deps.groups, routeOptions);

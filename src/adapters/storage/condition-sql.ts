@@ -2,9 +2,11 @@
  * Condition → parameterized SQL that runs unchanged on SQLite and MariaDB/MySQL (`?` placeholders).
  * Every predicate evaluates to true or false, never NULL, so that `NOT` also matches rows whose
  * column is NULL. LIKE is case-sensitive on both databases (SQLite `case_sensitive_like`, MySQL
- * binary collation), which is why case-insensitive fields are stored and compared lowercased.
+ * binary collation), which is why case-insensitive fields are stored and compared folded; and `=`
+ * does not pad on either (MySQL's no-pad binary collation), so `"x "` never equals `"x"`.
  */
 import type { CompareOp, Condition, FieldKind, FieldValue } from '../../domain/query';
+import { foldCase, normalizeCaseInsensitive } from '../../domain/text';
 
 export interface ColumnSpec {
   /** Already qualified, e.g. 'u.user_name_norm'. For `ci` fields it holds a lowercased copy. */
@@ -75,8 +77,12 @@ const comparators: Record<Exclude<CompareOp, 'co' | 'sw' | 'ew'>, string> = {
 
 function compareSql({ column, kind }: ColumnSpec, op: CompareOp, value: FieldValue): SqlFragment {
   if (value === null) return nullCompareSql(column, op);
+  if (op === 'co' || op === 'sw' || op === 'ew') {
+    // A substring is folded like the stored value but not trimmed: its spaces are part of it.
+    const part = kind === 'ci' && typeof value === 'string' ? foldCase(value) : value;
+    return likeSql(column, kind, op, part);
+  }
   const param = toParam(kind, value, column);
-  if (op === 'co' || op === 'sw' || op === 'ew') return likeSql(column, kind, op, param);
   if (op === 'ne') return { sql: `(${column} IS NULL OR ${column} <> ?)`, params: [param] };
   return { sql: `(${column} IS NOT NULL AND ${column} ${comparators[op]} ?)`, params: [param] };
 }
@@ -102,9 +108,12 @@ function presentSql({ column, kind }: ColumnSpec): SqlFragment {
   return { sql: `${column} IS NOT NULL`, params: [] };
 }
 
-/** The value as bound: lowercased for `ci`, 1/0 for booleans, epoch ms for times. */
+/**
+ * The value as bound: for `ci` the stored `_norm` key (trimmed, case-folded: the same function the
+ * repositories store with), 1/0 for booleans, epoch ms for times.
+ */
 function toParam(kind: FieldKind, value: string | number | boolean, column: string): string | number {
-  if (kind === 'ci' && typeof value === 'string') return value.toLowerCase();
+  if (kind === 'ci' && typeof value === 'string') return normalizeCaseInsensitive(value);
   if (kind === 'ce' && typeof value === 'string') return value;
   if (kind === 'bool' && typeof value === 'boolean') return value ? 1 : 0;
   if (kind === 'time' && typeof value === 'number' && Number.isFinite(value)) return value;

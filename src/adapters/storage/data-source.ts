@@ -19,6 +19,7 @@ import { DeprovisioningBrake1764110000000 } from './migrations/1764110000000-dep
 import { SsoSessions1764120000000 } from './migrations/1764120000000-sso-sessions';
 import { InactivityReview1764130000000 } from './migrations/1764130000000-inactivity-review';
 import { Totp1764140000000 } from './migrations/1764140000000-totp';
+import { ExactText1764150000000 } from './migrations/1764150000000-exact-text';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -38,6 +39,7 @@ export const migrations = [
   SsoSessions1764120000000,
   InactivityReview1764130000000,
   Totp1764140000000,
+  ExactText1764150000000,
 ];
 
 /**

@@ -3,6 +3,7 @@ import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, textLimits } from '../text';
 import type { AccountId, UserId } from '../ids';
 import type { Account, Clock, IdGenerator, UnitOfWork } from '../ports';
 import { assertValidDraft, auditSnapshot, type User } from '../users/user';
@@ -27,6 +28,7 @@ export class AccountService {
   async create(operator: string, input: NewAccount): Promise<{ account: Account; owner: User }> {
     const name = input.name.trim();
     if (!name) throw DomainError.invalid('account.name_required', 'An account needs a name');
+    assertText('account', 'name', name, textLimits.label);
     const email = input.ownerEmail.trim();
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
       throw DomainError.invalid(

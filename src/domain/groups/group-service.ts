@@ -8,6 +8,7 @@ import type { GroupCollection, GroupField, ListQuery, Page } from '../query';
 import { assertVersion, type WriteOptions } from '../users/user-service';
 import {
   assertValidDisplayName,
+  assertValidExternalId,
   auditSnapshot,
   type Group,
   type GroupDelta,
@@ -57,6 +58,7 @@ export class GroupService {
 
   async create(actor: Actor, input: NewGroup): Promise<GroupView> {
     assertValidDisplayName(input.displayName);
+    assertValidExternalId(input.externalId);
     return this.uow.write(actor.accountId, async (tx) => {
       await this.assertMembers(tx, actor, input.memberIds);
       const now = this.clock.now();
@@ -91,6 +93,7 @@ export class GroupService {
     options: WriteOptions = {},
   ): Promise<Group> {
     if (delta.displayName !== undefined) assertValidDisplayName(delta.displayName);
+    assertValidExternalId(delta.externalId);
     return this.uow.write(actor.accountId, async (tx) => {
       const current = await this.load(tx, actor, groupId, true);
       assertVersion(current.version, options);

@@ -1,6 +1,7 @@
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, textLimits } from '../text';
 import type { AccountId, UserId } from '../ids';
 import type { ApiKey, Clock, IdGenerator, UnitOfWork } from '../ports';
 import type { SecretCodec } from './scim-token-service';
@@ -75,6 +76,7 @@ export class ApiKeyService {
         'API keys are issued by an operator (roster api-keys create)',
       );
     }
+    assertText('api_key', 'label', label.trim(), textLimits.label);
     return this.uow.write(actor.accountId, async (tx) => {
       const account = await tx.accounts.get(actor.accountId);
       if (!account || account.status !== 'active') {

@@ -23,10 +23,21 @@ export function fk(
   });
 }
 
+/**
+ * The binary collation without PAD SPACE: `'x' = 'x  '` is false, as on SQLite. MariaDB names it
+ * utf8mb4_nopad_bin, MySQL 8 utf8mb4_0900_bin (the driver has read the server's version by now).
+ */
+export function noPadCollation(runner: QueryRunner): string {
+  const version = String((runner.connection.driver as { version?: string }).version ?? '');
+  return /mariadb/i.test(version) ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
+}
+
 /** Column builders that emit the right type per dialect. */
 export function columns(runner: QueryRunner) {
   const mysql = dialectOf(runner) === 'mysql';
-  const binary: Partial<TableColumnOptions> = mysql ? { charset: 'utf8mb4', collation: 'utf8mb4_bin' } : {};
+  const binary: Partial<TableColumnOptions> = mysql
+    ? { charset: 'utf8mb4', collation: noPadCollation(runner) }
+    : {};
   return {
     id: (name: string, isPrimary = false, isNullable = false): TableColumnOptions => ({
       name,

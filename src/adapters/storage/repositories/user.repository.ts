@@ -13,6 +13,7 @@ import {
   type UserView,
 } from '../../../domain/users/user';
 import { mfaRequirementFor } from '../../../domain/mfa/mfa-policy';
+import { normalizeCaseInsensitive } from '../../../domain/text';
 import { translatingUniqueKeys } from '../db-errors';
 import { bool, chunks, column, listRows, lookupGrouped, num, placeholders, type TableSpec } from './sql';
 
@@ -50,7 +51,9 @@ const userTable: TableSpec = {
   },
 };
 
-const lower = (value: string | null): string | null => (value === null ? null : value.toLowerCase());
+/** The `_norm` copy of a case-insensitive value: the same key filters compare with (domain/text.ts). */
+const norm = (value: string | null): string | null =>
+  value === null ? null : normalizeCaseInsensitive(value);
 
 export class UserRepositorySql implements UserRepository {
   constructor(private readonly sql: SqlRunner) {}
@@ -255,8 +258,8 @@ export class UserRepositorySql implements UserRepository {
       user.id,
       position,
       user.accountId,
-      e.value.toLowerCase(),
-      lower(e.type),
+      normalizeCaseInsensitive(e.value),
+      norm(e.type),
       e.primary,
     ]);
     await this.sql.run(
@@ -287,14 +290,14 @@ function toRow(user: User): Record<string, unknown> {
     external_id: user.externalId,
     active: user.active,
     display_name: user.displayName,
-    display_name_norm: lower(user.displayName),
+    display_name_norm: norm(user.displayName),
     given_name: user.givenName,
-    given_name_norm: lower(user.givenName),
+    given_name_norm: norm(user.givenName),
     family_name: user.familyName,
-    family_name_norm: lower(user.familyName),
+    family_name_norm: norm(user.familyName),
     employee_number: user.employeeNumber,
     manager_id: user.managerId,
-    primary_email_norm: lower(primaryEmail(user.emails)),
+    primary_email_norm: norm(primaryEmail(user.emails)),
     emails: JSON.stringify(user.emails),
     profile: JSON.stringify(user.profile),
     version: user.version,
