@@ -16,6 +16,8 @@ export const textLimits = {
   label: 200,
   /** Attributes kept only in the user's SCIM document (title, addresses, phone numbers, …). */
   profileValue: 1024,
+  /** A binary value in the SCIM document (x509Certificates.value: a base64 certificate). */
+  binaryValue: 8192,
   /** Values of one multi-valued attribute (emails, phoneNumbers, …) in one user. */
   profileValues: 100,
   /** sso_configs.idp_entity_id, sso_certificates.subject, sso_sessions.mfa_detail VARCHAR(1024). */

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { UserService } from '../../domain/users/user-service';
-import type { UserField } from '../../domain/query';
+import type { UserCollection, UserField } from '../../domain/query';
 import { expectedVersion } from './etag';
 import { parseUserFilter } from './filter';
 import { listResponse, parseListRequest, type ListDialect } from './list-query';
@@ -20,7 +20,7 @@ export interface ScimRouteOptions {
   roleName(roleKey: string): string;
 }
 
-const userDialect: ListDialect<UserField, 'emails' | 'groups'> = {
+const userDialect: ListDialect<UserField, UserCollection> = {
   parseFilter: parseUserFilter,
   sortable: {
     id: 'id',

@@ -12,6 +12,12 @@ export interface ColumnSpec {
   /** Already qualified, e.g. 'u.user_name_norm'. For `ci` fields it holds a lowercased copy. */
   column: string;
   kind: FieldKind;
+  /**
+   * For values kept in rows of another table (an attribute index): the correlated
+   * `SELECT 1 FROM … WHERE …` that finds them; `column` is then a column of those rows, never NULL,
+   * booleans stored as '1'/'0'. A comparison holds when such a row holds it (`ne`: when none is equal).
+   */
+  exists?: string;
 }
 
 export interface CollectionSpec {
@@ -32,10 +38,16 @@ export function conditionToSql(
   collections: Record<string, CollectionSpec>,
 ): SqlFragment {
   switch (cond.kind) {
-    case 'compare':
-      return compareSql(columnOf(fields, cond.field), cond.op, cond.value);
-    case 'present':
-      return presentSql(columnOf(fields, cond.field));
+    case 'compare': {
+      const spec = columnOf(fields, cond.field);
+      return spec.exists
+        ? indexedCompareSql(spec, spec.exists, cond.op, cond.value)
+        : compareSql(spec, cond.op, cond.value);
+    }
+    case 'present': {
+      const spec = columnOf(fields, cond.field);
+      return spec.exists ? indexedPresentSql(spec, spec.exists) : presentSql(spec);
+    }
     case 'and':
     case 'or': {
       const left = conditionToSql(cond.left, fields, collections);
@@ -87,6 +99,27 @@ function compareSql({ column, kind }: ColumnSpec, op: CompareOp, value: FieldVal
   return { sql: `(${column} IS NOT NULL AND ${column} ${comparators[op]} ?)`, params: [param] };
 }
 
+/** A comparison on rows of an attribute index: some row matches (or, for `ne`, none is equal). */
+function indexedCompareSql(spec: ColumnSpec, exists: string, op: CompareOp, value: FieldValue): SqlFragment {
+  if (value === null) {
+    const present = indexedPresentSql(spec, exists);
+    return op === 'eq' ? { sql: `(NOT ${present.sql})`, params: [] } : present;
+  }
+  const inner = compareSql(spec, op === 'ne' ? 'eq' : op, textual(spec.kind, value));
+  const sql = `EXISTS (${exists} AND ${inner.sql})`;
+  return { sql: op === 'ne' ? `(NOT ${sql})` : sql, params: inner.params };
+}
+
+function indexedPresentSql(spec: ColumnSpec, exists: string): SqlFragment {
+  const nonEmpty = spec.kind === 'ci' || spec.kind === 'ce' ? ` AND ${spec.column} <> ''` : '';
+  return { sql: `EXISTS (${exists}${nonEmpty})`, params: [] };
+}
+
+/** Index rows hold text: a boolean is compared as its stored '1'/'0'. */
+function textual(kind: FieldKind, value: string | number | boolean): string | number | boolean {
+  return kind === 'bool' && typeof value === 'boolean' ? (value ? '1' : '0') : value;
+}
+
 function nullCompareSql(column: string, op: CompareOp): SqlFragment {
   if (op === 'eq') return { sql: `${column} IS NULL`, params: [] };
   if (op === 'ne') return { sql: `${column} IS NOT NULL`, params: [] };
@@ -116,6 +149,7 @@ function toParam(kind: FieldKind, value: string | number | boolean, column: stri
   if (kind === 'ci' && typeof value === 'string') return normalizeCaseInsensitive(value);
   if (kind === 'ce' && typeof value === 'string') return value;
   if (kind === 'bool' && typeof value === 'boolean') return value ? 1 : 0;
+  if (kind === 'bool' && (value === '1' || value === '0')) return value;
   if (kind === 'time' && typeof value === 'number' && Number.isFinite(value)) return value;
   throw new Error(`A ${typeof value} value cannot be compared with the ${kind} column ${column}`);
 }

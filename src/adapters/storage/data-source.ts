@@ -20,6 +20,7 @@ import { SsoSessions1764120000000 } from './migrations/1764120000000-sso-session
 import { InactivityReview1764130000000 } from './migrations/1764130000000-inactivity-review';
 import { Totp1764140000000 } from './migrations/1764140000000-totp';
 import { ExactText1764150000000 } from './migrations/1764150000000-exact-text';
+import { UserAttributeValues1764160000000 } from './migrations/1764160000000-user-attribute-values';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -40,6 +41,7 @@ export const migrations = [
   InactivityReview1764130000000,
   Totp1764140000000,
   ExactText1764150000000,
+  UserAttributeValues1764160000000,
 ];
 
 /**

@@ -95,7 +95,10 @@ export function assertValidDraft(draft: UserDraft): void {
 
 /** Every string of the SCIM document within the profile bound, every list within the value count. */
 function assertProfileText(value: unknown, path: string): void {
-  if (typeof value === 'string') return assertText('user', path, value, profileValue);
+  if (typeof value === 'string') {
+    const binary = /^x509certificates\.value$/i.test(path);
+    return assertText('user', path, value, binary ? textLimits.binaryValue : profileValue);
+  }
   if (Array.isArray(value)) {
     if (value.length > profileValues) {
       throw DomainError.invalid('user.too_many_values', `${path} has more than ${profileValues} values`);

@@ -25,11 +25,13 @@ export function fk(
 
 /**
  * The binary collation without PAD SPACE: `'x' = 'x  '` is false, as on SQLite. MariaDB names it
- * utf8mb4_nopad_bin, MySQL 8 utf8mb4_0900_bin (the driver has read the server's version by now).
+ * utf8mb4_nopad_bin, MySQL 8 utf8mb4_0900_bin. The driver has read the server's version number by
+ * now; MariaDB's are 10 and up, MySQL's 8 and 9 (a mysql:// URL may point at a MariaDB server).
  */
 export function noPadCollation(runner: QueryRunner): string {
-  const version = String((runner.connection.driver as { version?: string }).version ?? '');
-  return /mariadb/i.test(version) ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
+  const driver = runner.connection.driver as { version?: string; options: { type: string } };
+  const major = Number(String(driver.version ?? '').split('.')[0]);
+  return driver.options.type === 'mariadb' || major >= 10 ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
 }
 
 /** Column builders that emit the right type per dialect. */

@@ -3,7 +3,7 @@ import type { RoleSource } from '../../../domain/access/effective-role';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { UserRepository, UserTombstone } from '../../../domain/ports';
-import type { ListQuery, Page, UserField } from '../../../domain/query';
+import type { ListQuery, Page, UserCollection, UserField } from '../../../domain/query';
 import {
   normalizeUserName,
   primaryEmail,
@@ -15,6 +15,12 @@ import {
 import { mfaRequirementFor } from '../../../domain/mfa/mfa-policy';
 import { normalizeCaseInsensitive } from '../../../domain/text';
 import { translatingUniqueKeys } from '../db-errors';
+import {
+  emailDisplayColumn,
+  profileCollectionSpecs,
+  profileFieldColumns,
+  writeAttributeIndex,
+} from './user-attribute-index';
 import { bool, chunks, column, listRows, lookupGrouped, num, placeholders, type TableSpec } from './sql';
 
 /** How each filterable user field and collection maps to indexed columns. */
@@ -34,6 +40,12 @@ const userTable: TableSpec = {
     active: column('u.active', 'bool'),
     created: column('u.created_at', 'time'),
     lastModified: column('u.last_modified', 'time'),
+    managerDisplayName: {
+      column: 'm.display_name_norm',
+      kind: 'ci' as const,
+      exists: 'SELECT 1 FROM users m WHERE m.account_id = u.account_id AND m.id = u.manager_id',
+    },
+    ...profileFieldColumns,
   } satisfies Record<UserField, unknown>,
   collections: {
     emails: {
@@ -42,13 +54,15 @@ const userTable: TableSpec = {
         value: column('e.value_norm', 'ci'),
         type: column('e.type_norm', 'ci'),
         primary: column('e.is_primary', 'bool'),
+        display: emailDisplayColumn,
       },
     },
     groups: {
       from: 'SELECT 1 FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id WHERE gm.user_id = u.id',
       fields: { value: column('gm.group_id', 'ce'), display: column('g.display_name_norm', 'ci') },
     },
-  },
+    ...profileCollectionSpecs,
+  } satisfies Record<UserCollection, unknown>,
 };
 
 /** The `_norm` copy of a case-insensitive value: the same key filters compare with (domain/text.ts). */
@@ -68,6 +82,7 @@ export class UserRepositorySql implements UserRepository {
       ),
     );
     await this.writeEmails(user);
+    await writeAttributeIndex(this.sql, user, false);
   }
 
   async update(user: User): Promise<boolean> {
@@ -82,6 +97,7 @@ export class UserRepositorySql implements UserRepository {
     if (changed === 0) return false;
     await this.sql.run('DELETE FROM user_emails WHERE user_id = ?', [user.id]);
     await this.writeEmails(user);
+    await writeAttributeIndex(this.sql, user, true);
     return true;
   }
 
@@ -233,7 +249,7 @@ export class UserRepositorySql implements UserRepository {
     return found;
   }
 
-  async list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>> {
+  async list(accountId: AccountId, query: ListQuery<UserField, UserCollection>): Promise<Page<User>> {
     const { total, rows } = await listRows(this.sql, userTable, accountId, query);
     return { total, items: rows.map(fromRow) };
   }
