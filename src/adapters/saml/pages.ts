@@ -59,6 +59,10 @@ export const refusalWords: Record<SignInRefusal, { title: string; advice: string
     title: 'Your identity provider did not sign you in',
     advice: 'Check the message on your company sign-in page, or ask your administrator.',
   },
+  no_name_id: {
+    title: 'The sign-in did not say who you are',
+    advice: "Your administrator should check which user identifier (NameID) the SAML app sends.",
+  },
   foreign_relay_state: {
     title: 'This sign-in link would send you to another website afterwards',
     advice: 'Roster only returns you to its own pages. Use the sign-in link your administrator gave you.',

@@ -13,6 +13,7 @@ import type { SsoConfigService } from '../../domain/sso/sso-config-service';
 import type { SsoConfig } from '../../domain/sso/sso-ports';
 import { requestIdOf } from '../http/request-context';
 import { refuseUndecodablePath, requestRefusalOf } from '../http/request-refusals';
+import { pageHeaders } from './page-headers';
 import { refusalPage, requestRefusedPage, sameOriginPath } from './pages';
 import { sessionPages } from './session-pages';
 import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
@@ -82,7 +83,7 @@ export interface Target {
  */
 export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, logger: Logger): Router {
   const router = Router();
-  router.use('/sso', refuseUndecodablePath);
+  router.use('/sso', pageHeaders(), refuseUndecodablePath);
   const skewMs = options.clockSkewSeconds * 1000;
   const targets = new WeakMap<Request, Target>();
   let authenticator: Promise<passport.Authenticator> | undefined;
@@ -223,9 +224,13 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
         skewMs,
       );
       if (isRefusal(assertion)) return refuse(res, target.actor, assertion);
+      const nameId: unknown = user.profile.nameID;
+      if (typeof nameId !== 'string' || !nameId.trim()) {
+        return refuse(res, target.actor, { reason: 'no_name_id', detail: 'the assertion has an empty NameID' });
+      }
       const method = facts.inResponseTo ? 'sp-initiated' : 'idp-initiated';
       const outcome = await deps.signIns.signIn(target.actor, {
-        nameId: user.profile.nameID,
+        nameId,
         assertionId: assertion.assertionId,
         expires: assertion.expires,
         method,

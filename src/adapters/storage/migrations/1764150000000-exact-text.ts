@@ -18,21 +18,7 @@ export class ExactText1764150000000 implements MigrationInterface {
   name = 'ExactText1764150000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    if (dialectOf(runner) === 'mysql') {
-      const collation = noPadCollation(runner);
-      // Only tables that still have a padding column: a fresh database is created without them.
-      const tables: Row[] = await runner.query(
-        `SELECT DISTINCT TABLE_NAME AS name FROM information_schema.COLUMNS
-          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'migrations'
-            AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME <> ?`,
-        [collation],
-      );
-      for (const { name } of tables) {
-        await runner.query(
-          `ALTER TABLE \`${String(name)}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE ${collation}`,
-        );
-      }
-    }
+    if (dialectOf(runner) === 'mysql') await convertCollation(runner, noPadCollation(runner));
     await recompute(runner, 'users', (row) => {
       const emails = JSON.parse(String(row.emails)) as {
         value: string;
@@ -62,6 +48,76 @@ export class ExactText1764150000000 implements MigrationInterface {
   async down(): Promise<void> {
     // The old collation and folding compared less exactly; nothing to restore.
   }
+}
+
+/**
+ * Moves every table with a column of another collation to `collation`. MariaDB refuses to change a
+ * foreign-key column's collation even with the checks off, so the foreign keys are dropped first
+ * and put back, as they were, afterwards.
+ */
+export async function convertCollation(runner: QueryRunner, collation: string): Promise<void> {
+  const tables: Row[] = await runner.query(
+    `SELECT DISTINCT TABLE_NAME AS name FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'migrations'
+        AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME <> ?`,
+    [collation],
+  );
+  if (tables.length === 0) return; // a database created with these migrations already is
+  const keys = await foreignKeys(runner);
+  for (const key of keys) await runner.query(`ALTER TABLE \`${key.table}\` DROP FOREIGN KEY \`${key.name}\``);
+  for (const { name } of tables) {
+    await runner.query(
+      `ALTER TABLE \`${String(name)}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE ${collation}`,
+    );
+  }
+  for (const key of keys) {
+    await runner.query(
+      `ALTER TABLE \`${key.table}\` ADD CONSTRAINT \`${key.name}\` FOREIGN KEY (${key.columns.map((c) => `\`${c}\``).join(', ')})
+       REFERENCES \`${key.referenced}\` (${key.referencedColumns.map((c) => `\`${c}\``).join(', ')})
+       ON DELETE ${key.onDelete} ON UPDATE ${key.onUpdate}`,
+    );
+  }
+}
+
+interface ForeignKey {
+  name: string;
+  table: string;
+  referenced: string;
+  columns: string[];
+  referencedColumns: string[];
+  onDelete: string;
+  onUpdate: string;
+}
+
+async function foreignKeys(runner: QueryRunner): Promise<ForeignKey[]> {
+  const rows: Row[] = await runner.query(
+    `SELECT rc.CONSTRAINT_NAME AS name, rc.TABLE_NAME AS tbl, rc.REFERENCED_TABLE_NAME AS referenced,
+            rc.DELETE_RULE AS on_delete, rc.UPDATE_RULE AS on_update,
+            k.COLUMN_NAME AS col, k.REFERENCED_COLUMN_NAME AS referenced_col
+       FROM information_schema.REFERENTIAL_CONSTRAINTS rc
+       JOIN information_schema.KEY_COLUMN_USAGE k
+         ON k.CONSTRAINT_SCHEMA = rc.CONSTRAINT_SCHEMA AND k.CONSTRAINT_NAME = rc.CONSTRAINT_NAME
+        AND k.TABLE_NAME = rc.TABLE_NAME
+      WHERE rc.CONSTRAINT_SCHEMA = DATABASE()
+      ORDER BY rc.TABLE_NAME, rc.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+  );
+  const byName = new Map<string, ForeignKey>();
+  for (const row of rows) {
+    const id = `${String(row.tbl)}.${String(row.name)}`;
+    const key = byName.get(id) ?? {
+      name: String(row.name),
+      table: String(row.tbl),
+      referenced: String(row.referenced),
+      columns: [],
+      referencedColumns: [],
+      onDelete: String(row.on_delete),
+      onUpdate: String(row.on_update),
+    };
+    key.columns.push(String(row.col));
+    key.referencedColumns.push(String(row.referenced_col));
+    byName.set(id, key);
+  }
+  return [...byName.values()];
 }
 
 /** Rewrites the columns `derive` returns for each row where they differ, 1,000 rows at a time. */
