@@ -14,12 +14,15 @@ let server: RawServer;
 let scimAuth: Record<string, string>;
 let apiAuth: Record<string, string>;
 let accountId: string;
+let userId: string;
 
 beforeAll(async () => {
   roster = await startRoster();
   const account = await createAccount(roster);
   accountId = account.accountId;
-  const owner = (await scimClient(roster, account.token).get(`/Users/${account.ownerId}`)).body.userName;
+  const scim = scimClient(roster, account.token);
+  const owner = (await scim.get(`/Users/${account.ownerId}`)).body.userName;
+  userId = (await scim.post('/Users', aUser('loop-target@example.test')).expect(201)).body.id as string;
   const key = (await roster.services.apiKeys.issueForMember(account.operator, owner as string)).secret;
   const idp = await TestIdp.start('okta');
   await roster.services.sso.configure(account.operator, { metadataXml: idp.metadataXml() }, {});
@@ -59,6 +62,21 @@ const costly = (): Costly[] => [
   ],
   ['a 50,000-level JSON body', 'scim', '/scim/v2/Users', '['.repeat(50_000) + ']'.repeat(50_000)],
   [
+    'a PATCH adding 30,000 emails',
+    'scim',
+    '/scim/v2/Users/USER',
+    JSON.stringify({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [
+        {
+          op: 'add',
+          path: 'emails',
+          value: Array.from({ length: 30_000 }, (_, i) => ({ value: `p${i}@x.test` })),
+        },
+      ],
+    }),
+  ],
+  [
     'a filter of 2,000 comparisons',
     'scim',
     '/scim/v2/Users/.search',
@@ -90,7 +108,9 @@ test.each(costly())('%s is refused while /healthz keeps answering', async (_name
         ? apiAuth
         : { 'Content-Type': 'application/x-www-form-urlencoded' };
   let done = false;
-  const refused = server.send('POST', path.replace('ACCOUNT', accountId), headers, body).finally(() => {
+  const method = path.endsWith('/USER') ? 'PATCH' : 'POST';
+  const target = path.replace('ACCOUNT', accountId).replace('USER', userId);
+  const refused = server.send(method, target, headers, body).finally(() => {
     done = true;
   });
   const health: number[] = [];

@@ -9,7 +9,7 @@ import { ENTERPRISE_URN, ROSTER_URN, USER_URN, declareSchemas } from './schemas'
 import { ScimError } from './scim-error';
 import { multiValuedUserAttributes } from './user-attributes';
 import { getAttr } from './json-attrs';
-import { assertUserSchemas, assertUserShape } from './user-shape';
+import { assertUserSchemas, assertUserShape, assertUserSizes } from './user-shape';
 
 type Json = Record<string, unknown>;
 
@@ -29,6 +29,7 @@ export function userDraftFrom(
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw ScimError.badRequest('invalidSyntax', 'The request body must be a SCIM User JSON object');
   }
+  assertUserSizes(body);
   const mfaRequired = mfaFlagFrom(body as Json, options.mfaWhenAbsent ?? 'keep');
   assertUserSchemas(getAttr(body as Json, 'schemas'));
   const prepared = prepare(body as Json);

@@ -9,6 +9,7 @@ import { patchOperations, searchParams, sendResource, sendScim } from './respond
 import { USER_URN } from './schemas';
 import { actorOf } from './token-auth';
 import { applyUserPatch } from './user-patch';
+import { assertUserSizes } from './user-shape';
 import { patchableDocument, userDraftFrom, userResource } from './user-mapping';
 
 export interface ScimRouteOptions {
@@ -84,6 +85,8 @@ export function mountUserRoutes(app: Express, users: UserService, options: ScimR
 
   app.patch(`${options.prefix}/Users/:id`, async (req, res) => {
     const operations = patchOperations(req.body);
+    // Before the patch is applied: each added value is matched against the list (quadratic in it).
+    assertUserSizes(operations, 'Operations');
     const view = await users.modify(
       actorOf(res),
       req.params.id,

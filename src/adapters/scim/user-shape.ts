@@ -73,6 +73,26 @@ export function assertSchemas(schemas: unknown, core: string, known: readonly st
   }
 }
 
+/**
+ * The sizes alone, before anything copies or walks the body element by element: no list longer
+ * than a User attribute may be, no string longer than its longest value (a certificate). The JSON
+ * depth is already bounded, so this walk is short; 30,000 emails must not be copied first.
+ */
+export function assertUserSizes(value: unknown, path = 'the body'): void {
+  if (typeof value === 'string') {
+    if (value.length > textLimits.binaryValue) {
+      throw invalid(`${path} holds a string longer than ${textLimits.binaryValue} characters`);
+    }
+  } else if (Array.isArray(value)) {
+    if (value.length > textLimits.profileValues) {
+      throw invalid(`"${path}" has more than ${textLimits.profileValues} values`);
+    }
+    for (const item of value) assertUserSizes(item, path);
+  } else if (isPlainObject(value)) {
+    for (const [key, item] of Object.entries(value)) assertUserSizes(item, shown(key));
+  }
+}
+
 /** The sub-attribute names (lowercase) of a complex attribute of the core or enterprise schema. */
 export function subAttributesOf(
   schema: 'core' | 'enterprise',
