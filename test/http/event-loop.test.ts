@@ -60,7 +60,12 @@ const costly = (): Costly[] => [
     '/scim/v2/Users',
     user({ emails: Array.from({ length: 30_000 }, (_, i) => ({ value: `e${i}@x.test` })) }),
   ],
-  ['a 50,000-level JSON body', 'scim', '/scim/v2/Users', '['.repeat(50_000) + ']'.repeat(50_000)],
+  [
+    'a User whose name nests 50,000 levels',
+    'scim',
+    '/scim/v2/Users',
+    `{"userName":"deep","name":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`,
+  ],
   [
     'a PATCH adding 30,000 emails',
     'scim',
