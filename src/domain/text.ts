@@ -12,6 +12,8 @@ export const textLimits = {
   name: 255,
   /** user_emails.type_norm VARCHAR(64). */
   emailType: 64,
+  /** support_sessions.agent VARCHAR(128). */
+  agentName: 128,
   /** accounts.name, api_keys.label, scim_tokens.label VARCHAR(200). */
   label: 200,
   /** Attributes kept only in the user's SCIM document (title, addresses, phone numbers, …). */

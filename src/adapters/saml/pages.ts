@@ -61,7 +61,7 @@ export const refusalWords: Record<SignInRefusal, { title: string; advice: string
   },
   no_name_id: {
     title: 'The sign-in did not say who you are',
-    advice: "Your administrator should check which user identifier (NameID) the SAML app sends.",
+    advice: 'Your administrator should check which user identifier (NameID) the SAML app sends.',
   },
   foreign_relay_state: {
     title: 'This sign-in link would send you to another website afterwards',

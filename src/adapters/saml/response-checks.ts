@@ -87,7 +87,10 @@ export function checkAssertion(
   const assertionId = assertion.getAttribute('ID');
   if (!assertionId) return { reason: 'malformed', detail: 'the assertion has no ID' };
   if (assertionId.length > maxAssertionIdLength) {
-    return { reason: 'malformed', detail: `the assertion ID is longer than ${maxAssertionIdLength} characters` };
+    return {
+      reason: 'malformed',
+      detail: `the assertion ID is longer than ${maxAssertionIdLength} characters`,
+    };
   }
   const confirmations = elements(assertion, ns.saml, 'SubjectConfirmation')
     .filter((c) => c.getAttribute('Method') === bearer)

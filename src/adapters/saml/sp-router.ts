@@ -226,7 +226,10 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       if (isRefusal(assertion)) return refuse(res, target.actor, assertion);
       const nameId: unknown = user.profile.nameID;
       if (typeof nameId !== 'string' || !nameId.trim()) {
-        return refuse(res, target.actor, { reason: 'no_name_id', detail: 'the assertion has an empty NameID' });
+        return refuse(res, target.actor, {
+          reason: 'no_name_id',
+          detail: 'the assertion has an empty NameID',
+        });
       }
       const method = facts.inResponseTo ? 'sp-initiated' : 'idp-initiated';
       const outcome = await deps.signIns.signIn(target.actor, {

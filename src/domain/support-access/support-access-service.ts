@@ -2,6 +2,7 @@ import type { AccessPolicy } from '../access/policy';
 import { actorId, type Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, textLimits } from '../text';
 import type { AccountId } from '../ids';
 import type { Clock, IdGenerator, SupportGrant, SupportSession, Tx, UnitOfWork } from '../ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
@@ -106,6 +107,7 @@ export class SupportAccessService {
     }
     const name = agent.trim();
     if (!name) throw DomainError.invalid('support_access.agent_required', 'Name the support agent');
+    assertText('support_access', 'agent', name, textLimits.agentName);
     return this.uow.write(actor.accountId, async (tx) => {
       const grant = await tx.support.activeGrant(actor.accountId, this.clock.now());
       if (!grant) {
