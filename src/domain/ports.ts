@@ -8,7 +8,7 @@ import type { EffectiveRole, MappedRole, RoleSource } from './access/effective-r
 import type { PermissionOverrides } from './access/permissions';
 import type { AuditEvent } from './audit/events';
 import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
-import type { GroupField, ListQuery, Page, UserField } from './query';
+import type { GroupField, ListQuery, Page, UserCollection, UserField } from './query';
 import type { Group, GroupMember } from './groups/group';
 import type { GroupRef, User, UserView } from './users/user';
 import type { MfaPolicy } from './mfa/mfa-policy';
@@ -174,7 +174,7 @@ export interface UserRepository {
   countActive(accountId: AccountId): Promise<number>;
   /** Those of `ids` that are users of the account. */
   existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>>;
-  list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>>;
+  list(accountId: AccountId, query: ListQuery<UserField, UserCollection>): Promise<Page<User>>;
   groupsOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, GroupRef[]>>;
 }
 

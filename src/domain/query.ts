@@ -1,4 +1,13 @@
 import { DomainError } from './errors';
+import { profileFields, type ProfileCollection } from './users/profile-index';
+
+function kindsOf<K extends string>(fields: Record<K, { kind: FieldKind }>): { [P in K]: FieldKind } {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, f]) => [name, (f as { kind: FieldKind }).kind]),
+  ) as {
+    [P in K]: FieldKind;
+  };
+}
 
 /**
  * A storage-neutral search condition. The SCIM adapter builds it from a filter; the storage
@@ -38,12 +47,16 @@ export const userFields = {
   active: 'bool',
   created: 'time',
   lastModified: 'time',
+  /** The manager's displayName (enterprise `manager.displayName`). */
+  managerDisplayName: 'ci',
+  // Attributes kept only in the SCIM document, filterable through their index (profile-index.ts).
+  ...kindsOf(profileFields),
 } as const;
 export type UserField = keyof typeof userFields;
 
 /** Fields of one element of a user's `emails`. */
-export const userEmailFields = { value: 'ci', type: 'ci', primary: 'bool' } as const;
-export type UserCollection = 'emails' | 'groups';
+export const userEmailFields = { value: 'ci', type: 'ci', primary: 'bool', display: 'ci' } as const;
+export type UserCollection = 'emails' | 'groups' | ProfileCollection;
 /** `groups` elements: the group's id (`value`) and name (`display`). */
 export const userGroupFields = { value: 'ce', display: 'ci' } as const;
 

@@ -65,6 +65,8 @@ export interface ResponseOptions {
   attributes?: Record<string, string[]>;
   /** The AuthnStatement's SessionIndex (what single logout names); random unless given. */
   sessionIndex?: string;
+  /** The SubjectConfirmation method (default: bearer, the Web SSO profile's). */
+  confirmationMethod?: string;
 }
 
 const passwordClassRef = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
@@ -180,7 +182,7 @@ export class TestIdp {
       `<saml:Assertion xmlns:saml="${saml}" ID="${assertionId}" Version="2.0" IssueInstant="${iso(options.now)}">` +
       `<saml:Issuer>${this.entityId}</saml:Issuer>` +
       `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">${escapeXml(options.nameId)}</saml:NameID>` +
-      `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">` +
+      `<saml:SubjectConfirmation Method="${options.confirmationMethod ?? 'urn:oasis:names:tc:SAML:2.0:cm:bearer'}">` +
       `<saml:SubjectConfirmationData NotOnOrAfter="${iso(until)}" Recipient="${options.recipient ?? options.acsUrl}"${irt}/>` +
       `</saml:SubjectConfirmation></saml:Subject>` +
       `<saml:Conditions NotBefore="${iso(from)}" NotOnOrAfter="${iso(until)}">` +

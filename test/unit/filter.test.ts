@@ -213,15 +213,15 @@ describe('parseUserFilter', () => {
 
   describe('rejects with invalidFilter', () => {
     it('an unsupported attribute, naming it and the supported ones', () => {
-      const error = invalidFilterError(() => parseUserFilter('nickName eq "x"'));
-      expect(error.message).toContain('Filtering on "nickName" is not supported');
+      const error = invalidFilterError(() => parseUserFilter('shoeSize eq "x"'));
+      expect(error.message).toContain('Filtering on "shoeSize" is not supported');
       expect(error.message).toContain('filterable attributes are: ');
       expect(error.message).toContain('userName');
     });
 
     it('an unsupported sub-attribute inside a value path', () => {
-      const error = invalidFilterError(() => parseUserFilter('emails[display eq "x"]'));
-      expect(error.message).toContain('"emails.display"');
+      const error = invalidFilterError(() => parseUserFilter('emails[shade eq "x"]'));
+      expect(error.message).toContain('"emails.shade"');
     });
 
     it('a value path on a single-valued attribute', () => {

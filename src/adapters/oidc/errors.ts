@@ -12,6 +12,7 @@ const descriptions = {
   no_account_named: 'Name the account (account parameter) or give login_hint with the user email',
   not_configured: 'The account has no SAML identity provider configured',
   malformed: 'The identity provider answer could not be read',
+  no_name_id: 'The identity provider did not name the person (empty NameID)',
   unsigned: 'The identity provider answer was not signed',
   bad_signature: 'The identity provider answer had a bad signature',
   weak_algorithm: 'The identity provider answer used a weak algorithm',

@@ -4,16 +4,22 @@ import { isDomainError } from '../../domain/errors';
 import { retryOutageAfterSeconds } from '../http/outage';
 import { RateLimitedError } from '../http/rate-limits';
 import { requestIdOf } from '../http/request-context';
-import { escape, page } from './pages';
+import { requestRefusalOf } from '../http/request-refusals';
+import { escape, page, requestRefusedPage } from './pages';
 
 /**
  * What a person sees when a sign-in page fails: a plain page with the request id, never a stack
- * trace. A database outage and a rate limit say to try again (503 or 429, with Retry-After).
+ * trace. A request that cannot be read (too large, a broken path) is refused with its 4xx; an outage and a rate limit say to try again (503 or 429, with Retry-After).
  */
 export function ssoErrorHandler(logger: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     const requestId = requestIdOf(res);
     const reference = `<p><small>Reference: ${escape(requestId)}</small></p>`;
+    const refusal = requestRefusalOf(err);
+    if (refusal) {
+      res.status(refusal.status).type('html').send(requestRefusedPage(refusal.message, requestId));
+      return;
+    }
     if (err instanceof RateLimitedError) {
       res
         .status(429)

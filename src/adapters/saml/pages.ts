@@ -1,3 +1,4 @@
+import { textLimits } from '../../domain/text';
 import type { SignInRefusal } from '../../domain/sso/sign-in-rules';
 
 /** What a person reads when Roster refuses their sign-in: what happened and what to do, no jargon. */
@@ -57,6 +58,10 @@ export const refusalWords: Record<SignInRefusal, { title: string; advice: string
   idp_error: {
     title: 'Your identity provider did not sign you in',
     advice: 'Check the message on your company sign-in page, or ask your administrator.',
+  },
+  no_name_id: {
+    title: 'The sign-in did not say who you are',
+    advice: 'Your administrator should check which user identifier (NameID) the SAML app sends.',
   },
   foreign_relay_state: {
     title: 'This sign-in link would send you to another website afterwards',
@@ -123,6 +128,15 @@ export function refusalPage(reason: SignInRefusal, requestId: string, policy?: s
   );
 }
 
+/** A request Roster could not read (too large, a broken address): nothing was done. */
+export function requestRefusedPage(message: string, requestId: string): string {
+  return page(
+    'Request refused',
+    `<h1>Request refused</h1><p id="reason" data-reason="bad_request">${escape(message)}.</p>` +
+      `<p>Start again from your company sign-in page.</p><p><small>Reference: ${escape(requestId)}</small></p>`,
+  );
+}
+
 /** Who is signed in, where, as what: the landing page after a sign-in, with the way out. */
 export interface LandingView {
   accountId: string;
@@ -180,6 +194,8 @@ export function sameOriginPath(relayState: unknown, publicUrl: string): string |
   if (typeof relayState !== 'string' || !relayState.startsWith('/') || relayState.startsWith('//'))
     return null;
   if (relayState.includes('\\')) return null;
+  // Kept with a pending login (VARCHAR(2048)); no path of Roster's is longer.
+  if (relayState.length > textLimits.url) return null;
   try {
     const origin = new URL(publicUrl).origin;
     const target = new URL(relayState, origin);

@@ -68,10 +68,17 @@ export interface AssertionFacts {
   expires: number;
 }
 
+const bearer = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+
+/** sso_assertions.assertion_id is VARCHAR(255); an IdP's ids are a few dozen characters. */
+const maxAssertionIdLength = 255;
+
 /**
  * Checks on the assertion node-saml verified (never the raw XML, which may carry a wrapped copy):
- * the bearer confirmation's Recipient is this ACS URL, and now (give or take the clock skew) lies
- * within NotBefore and NotOnOrAfter. node-saml's own time check is off so that Roster's clock rules.
+ * its subject is confirmed by the bearer method (the Web SSO profile's only one; holder-of-key or
+ * sender-vouches would need proof Roster never asks for), that confirmation's Recipient is this ACS
+ * URL, and now (give or take the clock skew) lies within NotBefore and NotOnOrAfter. node-saml's
+ * own time check is off so that Roster's clock rules.
  */
 export function checkAssertion(
   assertionXml: string,
@@ -84,7 +91,18 @@ export function checkAssertion(
   const assertion = doc.documentElement;
   const assertionId = assertion.getAttribute('ID');
   if (!assertionId) return { reason: 'malformed', detail: 'the assertion has no ID' };
-  const confirmations = elements(assertion, ns.saml, 'SubjectConfirmationData');
+  if (assertionId.length > maxAssertionIdLength) {
+    return {
+      reason: 'malformed',
+      detail: `the assertion ID is longer than ${maxAssertionIdLength} characters`,
+    };
+  }
+  const confirmations = elements(assertion, ns.saml, 'SubjectConfirmation')
+    .filter((c) => c.getAttribute('Method') === bearer)
+    .flatMap((c) => children(c, ns.saml, 'SubjectConfirmationData'));
+  if (confirmations.length === 0) {
+    return { reason: 'malformed', detail: 'the subject is not confirmed by the bearer method' };
+  }
   const recipients = confirmations.map((c) => c.getAttribute('Recipient'));
   if (!recipients.includes(acsUrl)) {
     return {

@@ -12,6 +12,8 @@ import type { SignInRefusal } from '../../domain/sso/sign-in-rules';
 import type { SsoConfigService } from '../../domain/sso/sso-config-service';
 import type { SsoConfig } from '../../domain/sso/sso-ports';
 import { requestIdOf } from '../http/request-context';
+import { refuseUndecodablePath } from '../http/request-refusals';
+import { pageHeaders } from './page-headers';
 import { refusalPage, sameOriginPath } from './pages';
 import { sessionPages } from './session-pages';
 import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } from './response-checks';
@@ -92,6 +94,7 @@ export interface Target {
  */
 export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, logger: Logger): Router {
   const router = Router();
+  router.use('/sso', pageHeaders(), refuseUndecodablePath);
   const skewMs = options.clockSkewSeconds * 1000;
   const targets = new WeakMap<Request, Target>();
   let authenticator: Promise<passport.Authenticator> | undefined;
@@ -264,10 +267,15 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
         skewMs,
       );
       if (isRefusal(assertion)) return refuseResponse(req, res, target.actor, assertion, relayState);
+      const nameId: unknown = user.profile.nameID;
+      if (typeof nameId !== 'string' || !nameId.trim()) {
+        const refusal = { reason: 'no_name_id', detail: 'the assertion has an empty NameID' } as const;
+        return refuseResponse(req, res, target.actor, refusal, relayState);
+      }
       const method = facts.inResponseTo ? 'sp-initiated' : 'idp-initiated';
       const samlSubject = samlSubjectOf(user.profile);
       const outcome = await deps.signIns.signIn(target.actor, {
-        nameId: user.profile.nameID,
+        nameId,
         assertionId: assertion.assertionId,
         expires: assertion.expires,
         method,

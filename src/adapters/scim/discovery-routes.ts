@@ -24,6 +24,18 @@ export function discoveryRoutes(
   router.get('/ResourceTypes/:id', (req, res) =>
     sendScim(res, 200, findById(resourceTypes, req.params.id, 'ResourceType')),
   );
+  // RFC 7644 §4: discovery is read-only; a write is the wrong method, not an unknown endpoint.
+  router.all(
+    ['/ServiceProviderConfig', '/Schemas', '/Schemas/:id', '/ResourceTypes', '/ResourceTypes/:id'],
+    (req, res) => {
+      res.setHeader('Allow', 'GET, HEAD');
+      throw new ScimError(
+        405,
+        undefined,
+        `${req.method} is not allowed here; discovery endpoints are read-only`,
+      );
+    },
+  );
   return router;
 }
 

@@ -1,6 +1,7 @@
 import { DomainError, type ErrorKind } from '../../domain/errors';
 import { RateLimitedError } from '../http/rate-limits';
 import { retryOutageAfterSeconds } from '../http/outage';
+import { requestRefusalOf } from '../http/request-refusals';
 import { ERROR_URN } from './schemas';
 import { ScimError, type ScimType } from './scim-error';
 
@@ -63,22 +64,9 @@ function rendered(status: number, scimType: ScimType | undefined, detail: string
   return { status, body, unexpected: false };
 }
 
-/** express.json() failures: malformed JSON and oversized bodies. */
+/** Malformed requests refused before a handler ran (body, encoding, path): never a 500. */
 function bodyParserError(err: unknown): RenderedError | null {
-  const type = (err as { type?: unknown } | null)?.type;
-  if (type === 'entity.parse.failed') {
-    return rendered(400, 'invalidSyntax', 'The request body is not valid JSON');
-  }
-  if (type === 'entity.too.large') {
-    const limit = (err as { limit?: number }).limit;
-    return rendered(
-      413,
-      undefined,
-      `The request body is larger than the maximum of ${limit} bytes (maxPayloadSize)`,
-    );
-  }
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return rendered(400, 'invalidSyntax', 'The request body encoding is not supported; send UTF-8 JSON');
-  }
-  return null;
+  const refusal = requestRefusalOf(err);
+  if (refusal === null) return null;
+  return rendered(refusal.status, refusal.status === 400 ? 'invalidSyntax' : undefined, refusal.message);
 }

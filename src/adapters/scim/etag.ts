@@ -6,13 +6,14 @@ export function etagOf(version: number): string {
 }
 
 /**
- * The version an If-Match header demands, or undefined when it demands none (absent or `*`).
- * A header naming no version we could have issued cannot match: 412 without touching anything.
+ * The versions an If-Match header accepts (RFC 9110 §13.1.1: any of those listed), or undefined
+ * when it demands none (absent or `*`). A header naming no version we could have issued cannot
+ * match: 412 without touching anything.
  */
-export function expectedVersion(ifMatch: string | undefined): number | undefined {
+export function expectedVersion(ifMatch: string | undefined): readonly number[] | undefined {
   if (!ifMatch || ifMatch.trim() === '*') return undefined;
   const versions = parseTags(ifMatch);
-  if (versions.length === 1) return versions[0];
+  if (versions.length > 0) return versions;
   throw new ScimError(
     412,
     undefined,

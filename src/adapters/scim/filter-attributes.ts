@@ -14,6 +14,7 @@ import {
   type UserCollection,
   type UserField,
 } from '../../domain/query';
+import { profileCollections } from '../../domain/users/profile-index';
 
 import {
   ENTERPRISE_URN as enterpriseUserSchema,
@@ -31,27 +32,54 @@ export interface ResourceSpec<F extends string, C extends string> {
   schemas: Record<string, Record<string, PathTarget<F, C>>>;
 }
 
+/**
+ * Every attribute of RFC 7643's User and the enterprise extension a client can send, except the
+ * never-returned password and the `$ref`/`type` sub-attributes that Roster writes itself.
+ */
 export const userSpec: ResourceSpec<UserField, UserCollection> = {
   fields: userFields,
-  collections: { emails: userEmailFields, groups: userGroupFields },
+  collections: { emails: userEmailFields, groups: userGroupFields, ...profileCollections },
   schemas: {
     [coreUserSchema]: {
       id: 'id',
       externalId: 'externalId',
       userName: 'userName',
       displayName: 'displayName',
+      nickName: 'nickName',
+      profileUrl: 'profileUrl',
+      title: 'title',
+      userType: 'userType',
+      preferredLanguage: 'preferredLanguage',
+      locale: 'locale',
+      timezone: 'timezone',
+      'name.formatted': 'formattedName',
       'name.givenName': 'givenName',
       'name.familyName': 'familyName',
+      'name.middleName': 'middleName',
+      'name.honorificPrefix': 'honorificPrefix',
+      'name.honorificSuffix': 'honorificSuffix',
       active: 'active',
       emails: { collection: 'emails' },
+      phoneNumbers: { collection: 'phoneNumbers' },
+      ims: { collection: 'ims' },
+      photos: { collection: 'photos' },
+      addresses: { collection: 'addresses' },
+      entitlements: { collection: 'entitlements' },
+      roles: { collection: 'roles' },
+      x509Certificates: { collection: 'x509Certificates' },
       groups: { collection: 'groups' },
       'meta.created': 'created',
       'meta.lastModified': 'lastModified',
     },
     [enterpriseUserSchema]: {
       employeeNumber: 'employeeNumber',
+      costCenter: 'costCenter',
+      organization: 'organization',
+      division: 'division',
+      department: 'department',
       manager: 'managerId',
       'manager.value': 'managerId',
+      'manager.displayName': 'managerDisplayName',
     },
   },
 };

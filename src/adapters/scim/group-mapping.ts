@@ -3,8 +3,12 @@ import type { UserId } from '../../domain/ids';
 import { etagOf } from './etag';
 import { GROUP_URN } from './schemas';
 import { ScimError } from './scim-error';
+import { assertSchemas } from './user-shape';
 
 type Json = Record<string, unknown>;
+
+/** Entra ID names this schema in every group it creates; it has no attributes, so it is tolerated. */
+const ENTRA_GROUP_URN = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 
 /** A SCIM Group body (POST or PUT) as the domain's new-group input; members are user ids. */
 export function groupInputFrom(body: unknown): NewGroup {
@@ -12,9 +16,17 @@ export function groupInputFrom(body: unknown): NewGroup {
     throw ScimError.badRequest('invalidSyntax', 'The request body must be a SCIM Group JSON object');
   }
   const doc = body as Json;
+  assertSchemas(field(doc, 'schemas'), GROUP_URN, [GROUP_URN, ENTRA_GROUP_URN]);
+  const extension = Object.keys(doc).find((key) => /^urn:/i.test(key));
+  if (extension !== undefined) {
+    throw ScimError.badRequest(
+      'invalidValue',
+      `Groups have no schema extension "${extension.slice(0, 100)}"`,
+    );
+  }
   const displayName = field(doc, 'displayName');
   if (typeof displayName !== 'string' || !displayName.trim()) {
-    throw ScimError.badRequest('invalidValue', 'displayName is required');
+    throw ScimError.badRequest('invalidValue', 'displayName is required (a string)');
   }
   const externalId = field(doc, 'externalId');
   if (externalId !== undefined && externalId !== null && typeof externalId !== 'string') {

@@ -34,7 +34,15 @@ export function getAttr(container: Json, name: string): unknown {
 /** Writes under the canonical name and drops any other casing of it (`nickname` → `nickName`). */
 export function setAttr(container: Json, name: string, value: unknown): void {
   deleteAttr(container, name);
-  container[name] = value;
+  setOwn(container, name, value);
+}
+
+/**
+ * An own property even for a name such as `__proto__`, which a plain assignment would take as the
+ * object's prototype: names come from requests, and a prototype would hide them from every check.
+ */
+export function setOwn(container: Json, name: string, value: unknown): void {
+  Object.defineProperty(container, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
 export function deleteAttr(container: Json, name: string): void {

@@ -27,12 +27,14 @@ export function parseListRequest<F extends string, C extends string>(
   dialect: ListDialect<F, C>,
   maxResults: number,
 ): ListRequest<F, C> {
-  const filter = param(params, 'filter');
-  const where = filter === undefined || filter === '' ? undefined : dialect.parseFilter(String(filter));
-  const sortByRaw = param(params, 'sortBy');
+  const filter = text(params, 'filter');
+  const where = filter === undefined || filter === '' ? undefined : dialect.parseFilter(filter);
+  const sortByRaw = text(params, 'sortBy');
   let sortBy: F | undefined;
   if (sortByRaw !== undefined && sortByRaw !== '') {
-    sortBy = dialect.sortable[String(sortByRaw).toLowerCase()];
+    // Own keys only: `sortBy=constructor` must not find Object.prototype.constructor.
+    const key = sortByRaw.toLowerCase();
+    sortBy = Object.hasOwn(dialect.sortable, key) ? dialect.sortable[key] : undefined;
     if (!sortBy) {
       throw ScimError.badRequest(
         'invalidValue',
@@ -40,7 +42,7 @@ export function parseListRequest<F extends string, C extends string>(
       );
     }
   }
-  const sortOrderRaw = String(param(params, 'sortOrder') ?? 'ascending').toLowerCase();
+  const sortOrderRaw = (text(params, 'sortOrder') ?? 'ascending').toLowerCase();
   if (sortOrderRaw !== 'ascending' && sortOrderRaw !== 'descending') {
     throw ScimError.badRequest('invalidValue', 'sortOrder must be "ascending" or "descending"');
   }
@@ -157,9 +159,19 @@ function param(params: Record<string, unknown>, name: string): unknown {
   return Array.isArray(value) && name !== 'attributes' && name !== 'excludedAttributes' ? value[0] : value;
 }
 
+/** A parameter that must be a string (a SearchRequest body could send anything). */
+function text(params: Record<string, unknown>, name: string): string | undefined {
+  const value = param(params, name);
+  if (value === undefined || typeof value === 'string') return value;
+  throw ScimError.badRequest('invalidValue', `${name} must be a string`);
+}
+
 function integer(value: unknown, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const n = typeof value === 'number' ? value : Number(String(value));
+  if (typeof value !== 'number' && typeof value !== 'string') {
+    throw ScimError.badRequest('invalidValue', `${name} must be an integer`);
+  }
+  const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n)) throw ScimError.badRequest('invalidValue', `${name} must be an integer`);
   return n;
 }

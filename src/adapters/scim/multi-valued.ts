@@ -13,6 +13,7 @@ import {
   isScalar,
   looseEquals,
   setAttr,
+  setOwn,
   withoutKey,
   type Json,
 } from './json-attrs';
@@ -21,16 +22,29 @@ import { requireBoolean, requireObject, requireScalar } from './patch-values';
 
 export function appendElements(container: Json, name: string, value: unknown): void {
   const elements = existingElements(container, name);
-  const touched = toElements(name, value).map((element) => upsertElement(elements, element));
+  const touched = singlePrimary(name, toElements(name, value)).map((element) =>
+    upsertElement(elements, element),
+  );
   enforceSinglePrimary(elements, touched);
   setElements(container, name, elements);
 }
 
 export function replaceElements(container: Json, name: string, value: unknown): void {
-  const elements = toElements(name, value);
+  const elements = singlePrimary(name, toElements(name, value));
   const everyIndex = elements.map((_, i) => i);
   enforceSinglePrimary(elements, everyIndex);
   setElements(container, name, elements);
+}
+
+/**
+ * RFC 7643 §2.4: at most one value is primary. A new primary among the stored values demotes the
+ * others; but one request naming two primaries is refused, as a POST of it is.
+ */
+function singlePrimary(name: string, elements: Json[]): Json[] {
+  if (elements.filter((e) => e.primary === true).length > 1) {
+    throw ScimError.badRequest('invalidValue', `At most one value of "${name}" may be primary.`);
+  }
+  return elements;
 }
 
 /** `Remove` with a value list removes only the listed elements (idp-interop.md #34 applies to users too). */
@@ -84,8 +98,17 @@ export function newElementFor(
   filter: ValueFilter | undefined,
   subAttr: string | undefined,
   value: unknown,
+  subAttributes?: ReadonlySet<string>,
 ): Json {
   const pinned = filter === undefined ? {} : filterEqualities(filter);
+  const unknown =
+    pinned && subAttributes && Object.keys(pinned).find((key) => !subAttributes.has(key.toLowerCase()));
+  if (unknown) {
+    throw ScimError.badRequest(
+      'noTarget',
+      `No value of "${name}" matches the filter, and "${unknown}" is not a sub-attribute to create one with.`,
+    );
+  }
   if (pinned === undefined) {
     throw ScimError.badRequest(
       'noTarget',
@@ -119,7 +142,7 @@ function normalizeElement(element: Json): Json {
   for (const [key, value] of Object.entries(element)) {
     if (value === null) continue;
     const name = subAttrName(key);
-    normalized[name] = name === 'primary' ? requireBoolean('primary', value) : value;
+    setOwn(normalized, name, name === 'primary' ? requireBoolean('primary', value) : value);
   }
   return normalized;
 }

@@ -4,8 +4,9 @@
  * with an optional schema URN prefix. The bracket filter is parsed by scim2-parse-filter; this
  * file only splits `attr[...]` and `.sub` around it.
  */
-import { parse, Tester } from 'scim2-parse-filter';
+import { Tester } from 'scim2-parse-filter';
 import type { Compare, Filter } from 'scim2-parse-filter';
+import { parseFilterText } from './filter-text';
 import { ScimError } from './scim-error';
 
 export type ValueFilter = Filter;
@@ -85,13 +86,14 @@ export function matchesValueFilter(element: Record<string, unknown>, ast: ValueF
 export function filterEqualities(ast: ValueFilter): Record<string, CompValue> | undefined {
   if (ast.op === 'eq') return { [ast.attrPath]: ast.compValue };
   if (ast.op !== 'and') return undefined;
-  const merged: Record<string, CompValue> = {};
+  const entries: [string, CompValue][] = [];
   for (const child of ast.filters) {
     const part = filterEqualities(child);
     if (part === undefined) return undefined;
-    Object.assign(merged, part);
+    entries.push(...Object.entries(part));
   }
-  return merged;
+  // fromEntries defines own properties: an attribute named `__proto__` stays a name, not a prototype.
+  return Object.fromEntries(entries);
 }
 
 /** The URN is everything up to the last `:` before any bracket (filters may hold colons). */
@@ -132,12 +134,7 @@ function parseValuePath(rest: string, path: string): PatchPath {
 }
 
 function parseValueFilter(text: string, path: string): ValueFilter {
-  let ast: ValueFilter;
-  try {
-    ast = parse(text);
-  } catch (err) {
-    throw invalidPath(path, `the value filter does not parse (${(err as Error).message})`);
-  }
+  const { ast } = parseFilterText(text, (why) => invalidPath(path, `the value filter is refused: ${why}`));
   // valFilter = attrExp / logExp / *1"not" "(" valFilter ")": no nested valuePath.
   if (containsValuePath(ast)) throw invalidPath(path, 'value filters cannot nest');
   return ast;

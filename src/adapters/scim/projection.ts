@@ -13,8 +13,15 @@ const alwaysReturned = new Set(['id', 'schemas']);
 
 export function parseAttributeList(value: unknown, name: string): string[] | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  const list = Array.isArray(value) ? value : String(value).split(',');
-  const attrs = list.map((v) => String(v).trim()).filter(Boolean);
+  const list: unknown[] = Array.isArray(value)
+    ? value
+    : typeof value === 'string'
+      ? value.split(',')
+      : [value];
+  if (list.some((v) => typeof v !== 'string')) {
+    throw ScimError.badRequest('invalidSyntax', `${name} must be a comma-separated list of attribute names`);
+  }
+  const attrs = (list as string[]).map((v) => v.trim()).filter(Boolean);
   if (attrs.some((a) => !/^[A-Za-z0-9:._$-]+$/.test(a))) {
     throw ScimError.badRequest('invalidSyntax', `${name} must be a comma-separated list of attribute names`);
   }

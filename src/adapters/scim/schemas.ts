@@ -72,10 +72,19 @@ export function schemaResources(baseUrl: string): Described[] {
     SCIMMY.Schemas.EnterpriseUser.definition,
     roster,
   ];
+  const resources = [SCIMMY.Schemas.User.definition, SCIMMY.Schemas.Group.definition];
   return definitions.map((definition) => {
     // describe() holds Attribute instances; their toJSON() is the RFC 7643 §7 shape (mutability, returned…).
-    const described: unknown = JSON.parse(JSON.stringify(definition.describe(`${baseUrl}/Schemas`)));
-    return withoutNulls(described) as Described;
+    const described = withoutNulls(
+      JSON.parse(JSON.stringify(definition.describe(`${baseUrl}/Schemas`))),
+    ) as Described & { attributes: unknown[] };
+    // scimmy leaves out the common attributes (RFC 7643 §3.1); externalId is one a client maps, and
+    // Microsoft's validator looks for it here.
+    if (resources.includes(definition)) {
+      const externalId = definition.attribute('externalId') as unknown;
+      described.attributes = [withoutNulls(JSON.parse(JSON.stringify(externalId))), ...described.attributes];
+    }
+    return described;
   });
 }
 

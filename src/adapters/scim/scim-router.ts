@@ -1,12 +1,14 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { GroupService } from '../../domain/groups/group-service';
 import type { ScimTokenService } from '../../domain/tokens/scim-token-service';
 import type { UserService } from '../../domain/users/user-service';
+import { jsonBody } from '../http/json-body';
 import { requestIdOf } from '../http/request-context';
 import { isDomainError } from '../../domain/errors';
 import type { RateLimits } from '../http/rate-limits';
 import type { CursorCodec } from './cursor';
+import { refuseUndecodablePath } from '../http/request-refusals';
 import { discoveryRoutes } from './discovery-routes';
 import { renderScimError } from './errors';
 import { mountGroupRoutes } from './group-routes';
@@ -39,7 +41,7 @@ export function mountScim(app: Express, deps: ScimDependencies, options: ScimOpt
   const prefix = '/scim/v2';
   const routeOptions = { ...options, prefix };
   // Okta's SPEC tests send application/json; RFC 7644 clients send application/scim+json.
-  const parseJson = express.json({
+  const parseJson = jsonBody({
     type: ['application/json', 'application/scim+json', 'application/*+json'],
     limit: options.maxPayloadBytes,
   });
@@ -47,6 +49,7 @@ export function mountScim(app: Express, deps: ScimDependencies, options: ScimOpt
   const authenticateThenParse = scimTokenAuth(deps.tokens, deps.rateLimits, parseJson);
   // Registered on the app itself with full paths, not on nested routers: each router level costs
   // on every request.
+  app.use(prefix, refuseUndecodablePath);
   app.use([`${prefix}/Users`, `${prefix}/Groups`], authenticateThenParse);
   mountUserRoutes(app, deps.users, routeOptions);
   mountGroupRoutes(app, deps.groups, routeOptions);

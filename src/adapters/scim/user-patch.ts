@@ -50,6 +50,7 @@ import {
   updateElements,
 } from './multi-valued';
 import { managerId, requireBoolean, requireObject, requireScalar } from './patch-values';
+import { subAttributesOf } from './user-shape';
 
 export type ScimUserDoc = Record<string, unknown>;
 
@@ -61,6 +62,8 @@ interface Target {
   def: AttrDef;
   subAttr?: string;
   valueFilter?: ValueFilter;
+  /** The schema's sub-attributes of a complex attribute (lowercase); absent for others. */
+  subAttributes?: ReadonlySet<string>;
 }
 
 export function applyUserPatch(doc: ScimUserDoc, operations: unknown[]): ScimUserDoc {
@@ -124,7 +127,13 @@ function applyToSchema(doc: Json, op: OpName, urn: string, value: unknown): void
 }
 
 function applyToTarget(doc: Json, op: OpName, path: PatchPath, value: unknown): void {
-  const target = resolveTarget(doc, path);
+  const target = withSubAttributes(resolveTarget(doc, path));
+  if (target.subAttr && target.subAttributes && !target.subAttributes.has(target.subAttr.toLowerCase())) {
+    throw ScimError.badRequest(
+      'invalidPath',
+      `"${target.def.name}" has no sub-attribute "${target.subAttr}".`,
+    );
+  }
   switch (target.def.kind) {
     case 'readOnly':
       throw ScimError.badRequest('mutability', `Attribute "${target.def.name}" is read-only.`);
@@ -164,6 +173,16 @@ function resolveTarget(doc: Json, path: PatchPath): Target {
   const urn = schemaKey(doc, path.schema);
   if (urn === undefined || urn === CORE_USER_URN) throw unknownAttribute(path);
   return { location: { core: false, urn }, def: { name: path.attr, kind: 'unknown' }, subAttr, valueFilter };
+}
+
+function withSubAttributes(target: Target): Target {
+  const schema = target.location.core
+    ? 'core'
+    : target.location.urn === ENTERPRISE_USER_URN
+      ? 'enterprise'
+      : null;
+  const subAttributes = schema === null ? undefined : subAttributesOf(schema, target.def.name);
+  return subAttributes ? { ...target, subAttributes } : target;
 }
 
 function unknownAttribute(path: PatchPath): ScimError {
@@ -279,7 +298,7 @@ function applyToElements(
   const touched =
     matched.length > 0
       ? updateElements(elements, matched, subAttr, value)
-      : [elements.push(newElementFor(name, filter, subAttr, value)) - 1];
+      : [elements.push(newElementFor(name, filter, subAttr, value, target.subAttributes)) - 1];
   enforceSinglePrimary(elements, touched);
   setElements(container, name, elements);
 }

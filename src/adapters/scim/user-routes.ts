@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import type { UserService } from '../../domain/users/user-service';
-import type { UserField } from '../../domain/query';
+import type { UserCollection, UserField } from '../../domain/query';
 import { expectedVersion } from './etag';
 import { parseUserFilter } from './filter';
 import type { CursorCodec } from './cursor';
@@ -17,6 +17,7 @@ import { patchOperations, searchParams, sendResource, sendScim } from './respond
 import { USER_URN } from './schemas';
 import { actorOf } from './token-auth';
 import { applyUserPatch } from './user-patch';
+import { assertUserSizes } from './user-shape';
 import { patchableDocument, userDraftFrom, userResource } from './user-mapping';
 
 export interface ScimRouteOptions {
@@ -30,7 +31,7 @@ export interface ScimRouteOptions {
   roleName(roleKey: string): string;
 }
 
-const userDialect: ListDialect<UserField, 'emails' | 'groups'> = {
+const userDialect: ListDialect<UserField, UserCollection> = {
   parseFilter: parseUserFilter,
   sortable: {
     id: 'id',
@@ -98,6 +99,8 @@ export function mountUserRoutes(app: Express, users: UserService, options: ScimR
 
   app.patch(`${options.prefix}/Users/:id`, async (req, res) => {
     const operations = patchOperations(req.body);
+    // Before the patch is applied: each added value is matched against the list (quadratic in it).
+    assertUserSizes(operations, 'Operations');
     const view = await users.modify(
       actorOf(res),
       req.params.id,

@@ -2,14 +2,22 @@
  * Condition → parameterized SQL that runs unchanged on SQLite and MariaDB/MySQL (`?` placeholders).
  * Every predicate evaluates to true or false, never NULL, so that `NOT` also matches rows whose
  * column is NULL. LIKE is case-sensitive on both databases (SQLite `case_sensitive_like`, MySQL
- * binary collation), which is why case-insensitive fields are stored and compared lowercased.
+ * binary collation), which is why case-insensitive fields are stored and compared folded; and `=`
+ * does not pad on either (MySQL's no-pad binary collation), so `"x "` never equals `"x"`.
  */
 import type { CompareOp, Condition, FieldKind, FieldValue } from '../../domain/query';
+import { foldCase, normalizeCaseInsensitive } from '../../domain/text';
 
 export interface ColumnSpec {
   /** Already qualified, e.g. 'u.user_name_norm'. For `ci` fields it holds a lowercased copy. */
   column: string;
   kind: FieldKind;
+  /**
+   * For values kept in rows of another table (an attribute index): the correlated
+   * `SELECT 1 FROM … WHERE …` that finds them; `column` is then a column of those rows, never NULL,
+   * booleans stored as '1'/'0'. A comparison holds when such a row holds it (`ne`: when none is equal).
+   */
+  exists?: string;
 }
 
 export interface CollectionSpec {
@@ -30,10 +38,16 @@ export function conditionToSql(
   collections: Record<string, CollectionSpec>,
 ): SqlFragment {
   switch (cond.kind) {
-    case 'compare':
-      return compareSql(columnOf(fields, cond.field), cond.op, cond.value);
-    case 'present':
-      return presentSql(columnOf(fields, cond.field));
+    case 'compare': {
+      const spec = columnOf(fields, cond.field);
+      return spec.exists
+        ? indexedCompareSql(spec, spec.exists, cond.op, cond.value)
+        : compareSql(spec, cond.op, cond.value);
+    }
+    case 'present': {
+      const spec = columnOf(fields, cond.field);
+      return spec.exists ? indexedPresentSql(spec, spec.exists) : presentSql(spec);
+    }
     case 'and':
     case 'or': {
       const left = conditionToSql(cond.left, fields, collections);
@@ -75,10 +89,35 @@ const comparators: Record<Exclude<CompareOp, 'co' | 'sw' | 'ew'>, string> = {
 
 function compareSql({ column, kind }: ColumnSpec, op: CompareOp, value: FieldValue): SqlFragment {
   if (value === null) return nullCompareSql(column, op);
+  if (op === 'co' || op === 'sw' || op === 'ew') {
+    // A substring is folded like the stored value but not trimmed: its spaces are part of it.
+    const part = kind === 'ci' && typeof value === 'string' ? foldCase(value) : value;
+    return likeSql(column, kind, op, part);
+  }
   const param = toParam(kind, value, column);
-  if (op === 'co' || op === 'sw' || op === 'ew') return likeSql(column, kind, op, param);
   if (op === 'ne') return { sql: `(${column} IS NULL OR ${column} <> ?)`, params: [param] };
   return { sql: `(${column} IS NOT NULL AND ${column} ${comparators[op]} ?)`, params: [param] };
+}
+
+/** A comparison on rows of an attribute index: some row matches (or, for `ne`, none is equal). */
+function indexedCompareSql(spec: ColumnSpec, exists: string, op: CompareOp, value: FieldValue): SqlFragment {
+  if (value === null) {
+    const present = indexedPresentSql(spec, exists);
+    return op === 'eq' ? { sql: `(NOT ${present.sql})`, params: [] } : present;
+  }
+  const inner = compareSql(spec, op === 'ne' ? 'eq' : op, textual(spec.kind, value));
+  const sql = `EXISTS (${exists} AND ${inner.sql})`;
+  return { sql: op === 'ne' ? `(NOT ${sql})` : sql, params: inner.params };
+}
+
+function indexedPresentSql(spec: ColumnSpec, exists: string): SqlFragment {
+  const nonEmpty = spec.kind === 'ci' || spec.kind === 'ce' ? ` AND ${spec.column} <> ''` : '';
+  return { sql: `EXISTS (${exists}${nonEmpty})`, params: [] };
+}
+
+/** Index rows hold text: a boolean is compared as its stored '1'/'0'. */
+function textual(kind: FieldKind, value: string | number | boolean): string | number | boolean {
+  return kind === 'bool' && typeof value === 'boolean' ? (value ? '1' : '0') : value;
 }
 
 function nullCompareSql(column: string, op: CompareOp): SqlFragment {
@@ -102,11 +141,15 @@ function presentSql({ column, kind }: ColumnSpec): SqlFragment {
   return { sql: `${column} IS NOT NULL`, params: [] };
 }
 
-/** The value as bound: lowercased for `ci`, 1/0 for booleans, epoch ms for times. */
+/**
+ * The value as bound: for `ci` the stored `_norm` key (trimmed, case-folded: the same function the
+ * repositories store with), 1/0 for booleans, epoch ms for times.
+ */
 function toParam(kind: FieldKind, value: string | number | boolean, column: string): string | number {
-  if (kind === 'ci' && typeof value === 'string') return value.toLowerCase();
+  if (kind === 'ci' && typeof value === 'string') return normalizeCaseInsensitive(value);
   if (kind === 'ce' && typeof value === 'string') return value;
   if (kind === 'bool' && typeof value === 'boolean') return value ? 1 : 0;
+  if (kind === 'bool' && (value === '1' || value === '0')) return value;
   if (kind === 'time' && typeof value === 'number' && Number.isFinite(value)) return value;
   throw new Error(`A ${typeof value} value cannot be compared with the ${kind} column ${column}`);
 }

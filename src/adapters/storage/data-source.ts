@@ -26,6 +26,8 @@ import { Oidc1764150000000 } from './migrations/1764150000000-oidc';
 import { SamlSpKey1764160000000 } from './migrations/1764160000000-saml-sp-key';
 import { RateLimits1764170000000 } from './migrations/1764170000000-rate-limits';
 import { ServerSecrets1764180000000 } from './migrations/1764180000000-server-secrets';
+import { ExactText1764300000000 } from './migrations/1764300000000-exact-text';
+import { UserAttributeValues1764310000000 } from './migrations/1764310000000-user-attribute-values';
 
 export const migrations = [
   InitialSchema1763900000000,
@@ -49,6 +51,8 @@ export const migrations = [
   SamlSpKey1764160000000,
   RateLimits1764170000000,
   ServerSecrets1764180000000,
+  ExactText1764300000000,
+  UserAttributeValues1764310000000,
 ];
 
 /**

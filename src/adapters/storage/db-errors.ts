@@ -13,12 +13,20 @@ function driverError(err: unknown): DriverError {
   return (typeof wrapped === 'object' && wrapped !== null ? wrapped : err) as DriverError;
 }
 
-/** The unique key that `err` violated (its index or column names appear in the text), or null. */
+/**
+ * The unique key that `err` violated, or null: the constraint's name (MySQL/MariaDB: `Duplicate entry
+ * '<value>' for key '<name>'`) or its columns (SQLite: `UNIQUE constraint failed: t.a, t.b`). Never
+ * the rest of the message, which quotes the duplicate value: a userName containing "external_id"
+ * must not read as the externalId constraint.
+ */
 export function uniqueViolation(err: unknown): string | null {
   const e = driverError(err);
-  const isUnique =
-    e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.errno === 1062;
-  return isUnique ? (e.message ?? '') : null;
+  const message = e.message ?? '';
+  if (e.errno === 1062) return /for key '([^']*)'\s*$/.exec(message)?.[1] ?? '';
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return /constraint failed: (.*)$/.exec(message)?.[1] ?? '';
+  }
+  return null;
 }
 
 export function isForeignKeyViolation(err: unknown): boolean {

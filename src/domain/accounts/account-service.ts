@@ -3,6 +3,7 @@ import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, textLimits } from '../text';
 import type { AccountId } from '../ids';
 import type { Account, Clock, IdGenerator, UnitOfWork } from '../ports';
 import { auditSnapshot, type User } from '../users/user';
@@ -29,6 +30,7 @@ export class AccountService {
   async create(operator: string, input: NewAccount): Promise<{ account: Account; owner: User }> {
     const name = input.name.trim();
     if (!name) throw DomainError.invalid('account.name_required', 'An account needs a name');
+    assertText('account', 'name', name, textLimits.label);
     const email = input.ownerEmail.trim();
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) {
       throw DomainError.invalid(

@@ -5,6 +5,7 @@ import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, textLimits } from '../text';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Account, Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { User } from '../users/user';
@@ -53,6 +54,7 @@ export class ChildAccountService {
   async createChild(actor: Actor, input: NewChild): Promise<{ account: Account; owner: User }> {
     const name = input.name.trim();
     if (!name) throw DomainError.invalid('account.name_required', 'An account needs a name');
+    assertText('account', 'name', name, textLimits.label);
     return this.uow.write(actor.accountId, async (tx) => {
       await this.rules.assert(tx, actor, 'children.create');
       const parent = await this.activeAccount(tx, actor.accountId);

@@ -10,6 +10,7 @@ import type { DeprovisioningBrake } from '../users/deprovisioning-brake';
 import { assertVersion, type WriteOptions } from '../users/user-service';
 import {
   assertValidDisplayName,
+  assertValidExternalId,
   auditSnapshot,
   type Group,
   type GroupDelta,
@@ -60,6 +61,7 @@ export class GroupService {
 
   async create(actor: Actor, input: NewGroup): Promise<GroupView> {
     assertValidDisplayName(input.displayName);
+    assertValidExternalId(input.externalId);
     return this.uow.write(actor.accountId, async (tx) => {
       await this.rules.assert(tx, actor, 'groups.provision');
       await this.assertMembers(tx, actor, input.memberIds);
@@ -95,6 +97,7 @@ export class GroupService {
     options: WriteOptions = {},
   ): Promise<Group> {
     if (delta.displayName !== undefined) assertValidDisplayName(delta.displayName);
+    assertValidExternalId(delta.externalId);
     return this.uow.write(actor.accountId, async (tx) => {
       await this.rules.assert(tx, actor, 'groups.provision');
       const current = await this.load(tx, actor, groupId, true);

@@ -1,5 +1,6 @@
 import type { AccountId, GroupId, UserId } from '../ids';
 import { DomainError } from '../errors';
+import { assertText, normalizeCaseInsensitive, textLimits } from '../text';
 
 export interface Group {
   id: GroupId;
@@ -41,16 +42,19 @@ export interface GroupDelta {
 }
 
 export function normalizeDisplayName(displayName: string): string {
-  return displayName.trim().toLowerCase();
+  return normalizeCaseInsensitive(displayName);
 }
 
 export function assertValidDisplayName(displayName: string | undefined): asserts displayName is string {
   if (typeof displayName !== 'string' || !displayName.trim()) {
     throw DomainError.invalid('group.display_name_required', 'displayName is required and must not be blank');
   }
-  if (displayName.length > 255) {
-    throw DomainError.invalid('group.value_too_long', 'displayName is longer than 255 characters');
-  }
+  assertText('group', 'displayName', displayName, textLimits.name, normalizeDisplayName);
+}
+
+/** externalId is stored as sent in VARCHAR(255), case-exact (RFC 7643). */
+export function assertValidExternalId(externalId: string | null | undefined): void {
+  assertText('group', 'externalId', externalId, textLimits.name);
 }
 
 export function auditSnapshot(group: Group): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { foldCase } from '../text';
 import type { User, UserDraft, UserEmail } from '../users/user';
 import type { HrFields } from './hr-types';
 
@@ -25,7 +26,7 @@ export function hrDraft(current: User | null, employeeId: string, fields: HrFiel
   const emails: UserEmail[] = [
     { value: fields.email, type: 'work', primary: true },
     ...(current?.emails ?? [])
-      .filter((e) => e.value.toLowerCase() !== fields.email.toLowerCase())
+      .filter((e) => foldCase(e.value) !== foldCase(fields.email))
       .map((e) => ({ ...e, primary: false })),
   ];
   const enterprise = setOrDrop(

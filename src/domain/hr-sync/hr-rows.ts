@@ -1,3 +1,4 @@
+import { characterCount, foldCase, textLimits } from '../text';
 import type { UserId } from '../ids';
 import type { HrIssue, HrRow, HrUserState } from './hr-types';
 
@@ -22,7 +23,12 @@ export interface ValidRow {
   rehired: boolean;
 }
 
-const statuses: Record<string, boolean> = { active: true, inactive: false, terminated: false };
+// A Map, not an object: a status column saying `constructor` must not find Object.prototype's.
+const statuses = new Map<string, boolean>([
+  ['active', true],
+  ['inactive', false],
+  ['terminated', false],
+]);
 
 /** An export date is YYYY-MM-DD (UTC); anything else is reported rather than guessed at. */
 export function parseDay(value: string): number | null {
@@ -40,7 +46,7 @@ export function parseDay(value: string): number | null {
  */
 export function validateRows(rows: readonly HrRow[]): { valid: ValidRow[]; issues: HrIssue[] } {
   const idCount = countBy(rows, (r) => r.employeeId);
-  const emailCount = countBy(rows, (r) => r.email?.toLowerCase() ?? null);
+  const emailCount = countBy(rows, (r) => (r.email ? foldCase(r.email) : null));
   const valid: ValidRow[] = [];
   const issues: HrIssue[] = [];
   for (const row of rows) {
@@ -53,10 +59,10 @@ export function validateRows(rows: readonly HrRow[]): { valid: ValidRow[]; issue
     valid.push({
       row,
       employeeId: row.employeeId as string,
-      email: (row.email as string).toLowerCase(),
+      email: foldCase(row.email as string),
       start: row.startDate ? parseDay(row.startDate) : null,
       end,
-      employed: statuses[(row.status ?? 'active').toLowerCase()] as boolean,
+      employed: statuses.get((row.status ?? 'active').toLowerCase()) as boolean,
       // The planner binds the row to its user in these slots (no copy of 100,000 rows).
       userId: null,
       current: null,
@@ -70,15 +76,18 @@ export function validateRows(rows: readonly HrRow[]): { valid: ValidRow[]; issue
 function problemOf(row: HrRow, idCount: Map<string, number>, emailCount: Map<string, number>): string | null {
   if (!row.employeeId) return 'no employee id';
   if (!row.email) return 'no email';
+  if (characterCount(row.employeeId) > textLimits.name)
+    return `employee id is longer than ${textLimits.name} characters`;
+  if (characterCount(row.email) > textLimits.name)
+    return `email is longer than ${textLimits.name} characters`;
   if (!/^[^\s@]+@[^\s@]+$/.test(row.email)) return `"${row.email}" is not an email address`;
   if ((idCount.get(row.employeeId) ?? 0) > 1) return `employee id ${row.employeeId} is on more than one row`;
-  if ((emailCount.get(row.email.toLowerCase()) ?? 0) > 1) return `email ${row.email} is on more than one row`;
+  if ((emailCount.get(foldCase(row.email)) ?? 0) > 1) return `email ${row.email} is on more than one row`;
   if (row.startDate && parseDay(row.startDate) === null)
     return `start date "${row.startDate}" is not a date (YYYY-MM-DD)`;
   if (row.terminationDate && parseDay(row.terminationDate) === null)
     return `termination date "${row.terminationDate}" is not a date (YYYY-MM-DD)`;
-  // Own keys only: `constructor` or `__proto__` is a property of every object, not a status.
-  if (!Object.hasOwn(statuses, (row.status ?? 'active').toLowerCase()))
+  if (!statuses.has((row.status ?? 'active').toLowerCase()))
     return `status "${row.status}" is not one of active, inactive, terminated`;
   if (row.managerEmployeeId === row.employeeId) return 'is their own manager';
   return null;

@@ -4,6 +4,7 @@ import { DomainError, isDomainError } from '../errors';
 import type { UserId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { UserService } from '../users/user-service';
+import { normalizeUserName } from '../users/user';
 import { draftOf, hrDraft } from './hr-draft';
 import type { HrChange, HrIssue, HrPlan, HrRow } from './hr-types';
 import { planHrSync } from './plan';
@@ -106,7 +107,7 @@ export class HrSyncService {
     for (const row of rows) {
       if (row.employeeId) employeeIds.add(row.employeeId);
       if (row.managerEmployeeId) employeeIds.add(row.managerEmployeeId);
-      if (row.email) emails.add(row.email.toLowerCase());
+      if (row.email) emails.add(normalizeUserName(row.email));
     }
     return this.uow.read(async (tx) => {
       const account = await tx.accounts.get(actor.accountId);

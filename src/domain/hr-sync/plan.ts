@@ -1,3 +1,4 @@
+import { foldCase } from '../text';
 import type { UserId } from '../ids';
 import { validateRows, type ValidRow } from './hr-rows';
 import type {
@@ -97,15 +98,15 @@ class UserIndex {
     // Oldest first, so the latest deletion of a person wins.
     for (const t of tombstones) {
       if (t.employeeId !== null) this.buriedById.set(t.employeeId, t);
-      this.buriedByEmail.set(t.email.toLowerCase(), t);
+      this.buriedByEmail.set(foldCase(t.email), t);
     }
     for (const u of owned) {
       if (u.employeeId !== null) this.ownedById.set(u.employeeId, u);
-      this.ownedByEmail.set(u.email.toLowerCase(), u);
+      this.ownedByEmail.set(foldCase(u.email), u);
     }
     for (const u of unowned) {
       if (u.employeeId !== null) this.unownedById.set(u.employeeId, u);
-      this.unownedByEmail.set(u.email.toLowerCase(), u);
+      this.unownedByEmail.set(foldCase(u.email), u);
     }
   }
 
@@ -122,7 +123,7 @@ class UserIndex {
     const buried = this.buriedById.get(employeeId) ?? this.buriedByEmail.get(email);
     if (!buried) return null;
     if (buried.employeeId !== null) this.buriedById.delete(buried.employeeId);
-    this.buriedByEmail.delete(buried.email.toLowerCase());
+    this.buriedByEmail.delete(foldCase(buried.email));
     return buried.userId;
   }
 
@@ -362,7 +363,7 @@ function changedFields(current: HrUserState, next: HrFields): string[] {
   ];
   return names.filter((name) =>
     name === 'email'
-      ? current.email.toLowerCase() !== next.email.toLowerCase() || current.email !== next.email
+      ? foldCase(current.email) !== foldCase(next.email) || current.email !== next.email
       : current[name] !== next[name],
   );
 }

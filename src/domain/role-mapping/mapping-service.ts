@@ -4,6 +4,7 @@ import type { RoleRecomputer } from '../access/role-recompute';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, normalizeCaseInsensitive, textLimits } from '../text';
 import type { Clock, GroupMatchKind, IdGenerator, RoleMapping, UnitOfWork } from '../ports';
 
 export interface NewMapping {
@@ -118,6 +119,9 @@ export class MappingService {
     if (!input.matchValue.trim()) {
       throw DomainError.invalid('mapping.group_required', 'Name the IdP group to map');
     }
+    // Stored in VARCHAR(255), displayName case-folded (the form groups are matched by).
+    const folded = input.matchKind === 'displayName' ? normalizeCaseInsensitive : undefined;
+    assertText('mapping', 'group.value', input.matchValue.trim(), textLimits.name, folded);
     if (!this.catalogue.hasRole(input.roleKey)) {
       const known = this.catalogue.roles.map((r) => r.key).join(', ');
       throw DomainError.invalid('mapping.role_unknown', `Unknown role "${input.roleKey}"; roles: ${known}`);

@@ -1,4 +1,5 @@
 import type { Catalogue, RoleKey } from '../access/catalogue';
+import { shortened, textLimits } from '../text';
 import { effectivePermissions, noOverrides } from '../access/permissions';
 import type { Action } from '../access/actions';
 import type { RuleBook } from '../access/rule-book';
@@ -91,7 +92,8 @@ export class SessionService {
         idleExpires: Math.min(now + idleMinutes * minute, absoluteExpires),
         absoluteExpires,
         idleMinutes,
-        mfa,
+        // sso_sessions.mfa_detail is VARCHAR(1024); the detail quotes an IdP value that may be as long.
+        mfa: { ...mfa, detail: mfa.detail === null ? null : shortened(mfa.detail, textLimits.longName) },
         samlSubject,
         handOffUid: null,
       };

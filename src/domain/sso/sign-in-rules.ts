@@ -15,6 +15,8 @@ export type ResponseRefusal =
   | 'unknown_request'
   | 'idp_initiated_off'
   | 'idp_error'
+  /** The assertion names nobody: its NameID is empty. */
+  | 'no_name_id'
   /** A RelayState that would leave Roster's origin (an open redirect). */
   | 'foreign_relay_state';
 

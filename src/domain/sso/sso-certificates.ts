@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { DomainError } from '../errors';
+import { shortened, textLimits } from '../text';
 import type { SsoCertificate } from './sso-ports';
 
 /** Accepts a PEM block or the bare base64 body that IdP metadata carries. */
@@ -31,10 +32,13 @@ export function readCertificate(text: string, label: string, now: number): SsoCe
       `${label} (${cert.subject.replace(/\n/g, ', ')}) expired on ${new Date(notAfter).toISOString()}`,
     );
   }
+  const subject = cert.subject.replace(/\n/g, ', ');
+  // sso_certificates.subject is VARCHAR(1024); a subject is shown to people, so shorten it.
+  const shown = shortened(subject, textLimits.longName);
   return {
     fingerprint: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
     pem: cert.toString().trim(),
-    subject: cert.subject.replace(/\n/g, ', '),
+    subject: shown,
     notBefore: Date.parse(cert.validFrom),
     notAfter,
   };

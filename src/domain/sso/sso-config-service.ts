@@ -2,6 +2,7 @@ import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, textLimits } from '../text';
 import type { AccountId } from '../ids';
 import type { Clock, UnitOfWork } from '../ports';
 import { readCertificates } from './sso-certificates';
@@ -187,14 +188,25 @@ function checked(idp: {
 }): CheckedIdp {
   const entityId = idp.entityId.trim();
   if (!entityId) throw DomainError.invalid('sso.entity_id_required', "Give the IdP's entity id (issuer)");
-  return {
+  const result = {
     entityId,
     ssoUrl: httpUrl(idp.ssoUrl, 'sso.sso_url_invalid', 'SSO URL'),
     certificates: idp.certificates,
     logoutUrl: idp.logoutUrl ? httpUrl(idp.logoutUrl, 'sso.logout_url_invalid', 'logout URL') : null,
     wantAuthnRequestsSigned: idp.wantAuthnRequestsSigned ?? false,
   };
+  // The sizes of sso_configs' columns.
+  assertText('sso', 'entityId', result.entityId, textLimits.longName);
+  assertText('sso', 'ssoUrl', result.ssoUrl, textLimits.url);
+  assertText('sso', 'logoutUrl', result.logoutUrl, textLimits.url);
+  if (result.certificates.length > maxCertificates) {
+    throw DomainError.invalid('sso.too_many_certificates', `Give at most ${maxCertificates} certificates`);
+  }
+  return result;
 }
+
+/** Enough for a rotation or two; each is parsed at every save. */
+const maxCertificates = 10;
 
 function notConfigured(): DomainError {
   return DomainError.notFound('sso.not_configured', 'Single sign-on is not configured for this account');

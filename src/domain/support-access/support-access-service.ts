@@ -2,6 +2,7 @@ import type { RuleBook } from '../access/rule-book';
 import { actorId, type Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, textLimits } from '../text';
 import type { AccountId } from '../ids';
 import type { Clock, IdGenerator, SupportGrant, SupportSession, Tx, UnitOfWork } from '../ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
@@ -100,6 +101,7 @@ export class SupportAccessService {
   async openSession(actor: Actor, agent: string): Promise<OpenedSession> {
     const name = agent.trim();
     if (!name) throw DomainError.invalid('support_access.agent_required', 'Name the support agent');
+    assertText('support_access', 'agent', name, textLimits.agentName);
     return this.uow.write(actor.accountId, async (tx) => {
       await this.rules.assert(tx, actor, 'support.session.open');
       const grant = await tx.support.activeGrant(actor.accountId, this.clock.now());

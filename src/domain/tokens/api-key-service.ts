@@ -3,6 +3,7 @@ import { accountTarget } from '../access/rules';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, textLimits } from '../text';
 import { isUuid, type AccountId, type UserId } from '../ids';
 import type { ApiKey, ApiKeyListing, Clock, IdGenerator, UnitOfWork } from '../ports';
 import type { SecretCodec } from './scim-token-service';
@@ -118,6 +119,7 @@ export class ApiKeyService {
     label: string,
     userOf: (tx: Parameters<Parameters<UnitOfWork['write']>[1]>[0]) => Promise<UserId | null>,
   ): Promise<IssuedApiKey> {
+    assertText('api_key', 'label', label.trim(), textLimits.label);
     return this.uow.write(actor.accountId, async (tx) => {
       const account = await tx.accounts.get(actor.accountId);
       if (!account || account.status !== 'active') {

@@ -2,6 +2,7 @@ import type { RuleBook } from '../access/rule-book';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
+import { assertText, textLimits } from '../text';
 import { isUuid, type AccountId, type ScimTokenId } from '../ids';
 import type { Clock, IdGenerator, ScimToken, UnitOfWork } from '../ports';
 
@@ -33,6 +34,7 @@ export class ScimTokenService {
   ) {}
 
   async issue(actor: Actor, label: string): Promise<IssuedToken> {
+    assertText('scim_token', 'label', label.trim(), textLimits.label);
     return this.uow.write(actor.accountId, async (tx) => {
       const account = await tx.accounts.get(actor.accountId);
       if (!account || account.status !== 'active') {

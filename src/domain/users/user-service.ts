@@ -19,7 +19,7 @@ import { UserRecords } from './user-records';
 
 export interface WriteOptions {
   /** The version the caller last saw (If-Match); the write is refused when it moved on. */
-  expectedVersion?: number;
+  expectedVersion?: number | readonly number[];
 }
 
 export interface ProvisionResult {
@@ -346,10 +346,14 @@ function actionFor(
 }
 
 export function assertVersion(actual: number, options: WriteOptions): void {
-  if (options.expectedVersion !== undefined && options.expectedVersion !== actual) {
+  const expected = options.expectedVersion;
+  if (expected === undefined) return;
+  // If-Match may list several versions (RFC 9110 §13.1.1): any one of them will do.
+  const versions = typeof expected === 'number' ? [expected] : expected;
+  if (!versions.includes(actual)) {
     throw DomainError.precondition(
       'resource.version_mismatch',
-      `The resource is at version ${actual}, not ${options.expectedVersion} (If-Match); fetch it again`,
+      `The resource is at version ${actual}, not ${versions.join(' or ')} (If-Match); fetch it again`,
     );
   }
 }

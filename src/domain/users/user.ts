@@ -1,6 +1,7 @@
 import type { AccountId, UserId } from '../ids';
 import type { EffectiveRole } from '../access/effective-role';
 import { DomainError } from '../errors';
+import { assertText, normalizeCaseInsensitive, textLimits } from '../text';
 import type { MfaRequirement } from '../mfa/mfa-policy';
 
 export interface UserEmail {
@@ -59,31 +60,54 @@ export interface UserView {
 
 // RFC 7643 §4.1.1: userName is caseExact=false, so uniqueness and lookups use this key.
 export function normalizeUserName(userName: string): string {
-  return userName.trim().toLowerCase();
+  return normalizeCaseInsensitive(userName);
 }
 
-const maxLength = 255;
+const { name: columnSize, emailType: emailTypeSize, profileValue, profileValues } = textLimits;
 
-/** The checks every channel's draft must pass before it is stored. */
+/**
+ * The checks every channel's draft must pass before it is stored. The named fields have columns
+ * (and lowercased `_norm` copies) of VARCHAR(255); everything else lives in the profile document.
+ */
 export function assertValidDraft(draft: UserDraft): void {
   if (!draft.userName || !draft.userName.trim()) {
     throw DomainError.invalid('user.user_name_required', 'userName is required and must not be blank');
   }
-  checkLength('userName', draft.userName);
-  checkLength('externalId', draft.externalId);
-  checkLength('displayName', draft.displayName);
-  checkLength('name.givenName', draft.givenName);
-  checkLength('name.familyName', draft.familyName);
-  checkLength('employeeNumber', draft.employeeNumber);
-  for (const email of draft.emails) checkLength('emails.value', email.value);
+  const ci = normalizeCaseInsensitive;
+  assertText('user', 'userName', draft.userName, columnSize, ci);
+  assertText('user', 'externalId', draft.externalId, columnSize);
+  assertText('user', 'displayName', draft.displayName, columnSize, ci);
+  assertText('user', 'name.givenName', draft.givenName, columnSize, ci);
+  assertText('user', 'name.familyName', draft.familyName, columnSize, ci);
+  assertText('user', 'employeeNumber', draft.employeeNumber, columnSize);
+  if (draft.emails.length > profileValues) {
+    throw DomainError.invalid('user.too_many_values', `emails has more than ${profileValues} values`);
+  }
+  for (const email of draft.emails) {
+    assertText('user', 'emails.value', email.value, columnSize, ci);
+    assertText('user', 'emails.type', email.type, emailTypeSize, ci);
+  }
   if (draft.emails.filter((e) => e.primary).length > 1) {
     throw DomainError.invalid('user.emails_two_primary', 'At most one email may be primary');
   }
+  assertProfileText(draft.profile, '');
 }
 
-function checkLength(name: string, value: string | null): void {
-  if (value !== null && value.length > maxLength) {
-    throw DomainError.invalid('user.value_too_long', `${name} is longer than ${maxLength} characters`);
+/** Every string of the SCIM document within the profile bound, every list within the value count. */
+function assertProfileText(value: unknown, path: string): void {
+  if (typeof value === 'string') {
+    const binary = /^x509certificates\.value$/i.test(path);
+    return assertText('user', path, value, binary ? textLimits.binaryValue : profileValue);
+  }
+  if (Array.isArray(value)) {
+    if (value.length > profileValues) {
+      throw DomainError.invalid('user.too_many_values', `${path} has more than ${profileValues} values`);
+    }
+    for (const item of value) assertProfileText(item, path);
+    return;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) assertProfileText(item, path ? `${path}.${key}` : key);
   }
 }
 

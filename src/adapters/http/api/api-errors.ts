@@ -5,6 +5,7 @@ import { DomainError, type ErrorKind } from '../../../domain/errors';
 import { requestIdOf } from '../request-context';
 import { RateLimitedError } from '../rate-limits';
 import { retryOutageAfterSeconds } from '../outage';
+import { requestRefusalOf } from '../request-refusals';
 
 /** The admin API's one mapping from domain error kinds to HTTP statuses (R5). */
 const statusByKind = {
@@ -38,11 +39,8 @@ export function apiErrorHandler(logger: Logger) {
       const issue = err.issues[0];
       return sendApiError(res, 400, 'request.invalid', `${issue.path.join('.') || 'body'}: ${issue.message}`);
     }
-    const type = (err as { type?: unknown } | null)?.type;
-    if (type === 'entity.parse.failed')
-      return sendApiError(res, 400, 'request.invalid_json', 'The body is not valid JSON');
-    if (type === 'entity.too.large')
-      return sendApiError(res, 413, 'request.too_large', 'The body is too large');
+    const refusal = requestRefusalOf(err);
+    if (refusal) return sendApiError(res, refusal.status, refusal.code, refusal.message);
     const requestId = requestIdOf(res);
     logger.error({ err, requestId }, 'admin API request failed');
     sendApiError(res, 500, 'internal', `Internal error; quote request id ${requestId} when reporting it`);

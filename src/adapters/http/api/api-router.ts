@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import express, {
+import {
   Router,
   type Express,
   type NextFunction,
@@ -14,8 +14,10 @@ import type { AuditService } from '../../../domain/audit/audit-service';
 import type { ApiKeyService } from '../../../domain/tokens/api-key-service';
 import type { MappingService } from '../../../domain/role-mapping/mapping-service';
 import { DomainError } from '../../../domain/errors';
+import { jsonBody } from '../json-body';
 import { requestIdOf } from '../request-context';
 import type { RateLimits } from '../rate-limits';
+import { refuseUndecodablePath } from '../request-refusals';
 import { accountRoutes, type AccountRouteServices } from './account-routes';
 import { apiErrorHandler, sendApiError } from './api-errors';
 import { apiRoute, registerRoutes, routeHandler, type ApiRoute } from './api-route';
@@ -148,7 +150,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
   ];
 }
 
-const jsonBody = express.json({ limit: '256kb' });
+const parseJson = jsonBody({ limit: '256kb' });
 
 /**
  * Every /api/v1 request but the OpenAPI document: a support session (rsp_…) or an API key (rak_…)
@@ -203,7 +205,7 @@ function credentialOf(secret: string): string {
 export function mountAuthorize(app: Express, deps: ApiDependencies, logger: Logger): void {
   app.post(
     '/api/v1/authorize',
-    jsonBody,
+    parseJson,
     authenticate(deps),
     routeHandler(authorizeRoute(deps)),
     apiErrorHandler(logger),
@@ -237,10 +239,11 @@ export function apiRouter(deps: ApiDependencies, logger: Logger, baseUrl: string
   const routes = apiRoutes(deps, baseUrl.replace(/\/api\/v1$/, ''));
   const document = openApiDocument(routes, baseUrl);
   const router = Router();
+  router.use(refuseUndecodablePath);
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  router.use(jsonBody);
+  router.use(parseJson);
   registerRoutes(
     router,
     routes.filter((r) => r.public),

@@ -23,10 +23,23 @@ export function fk(
   });
 }
 
+/**
+ * The binary collation without PAD SPACE: `'x' = 'x  '` is false, as on SQLite. MariaDB names it
+ * utf8mb4_nopad_bin, MySQL 8 utf8mb4_0900_bin. The driver has read the server's version number by
+ * now; MariaDB's are 10 and up, MySQL's 8 and 9 (a mysql:// URL may point at a MariaDB server).
+ */
+export function noPadCollation(runner: QueryRunner): string {
+  const driver = runner.connection.driver as { version?: string; options: { type: string } };
+  const major = Number(String(driver.version ?? '').split('.')[0]);
+  return driver.options.type === 'mariadb' || major >= 10 ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
+}
+
 /** Column builders that emit the right type per dialect. */
 export function columns(runner: QueryRunner) {
   const mysql = dialectOf(runner) === 'mysql';
-  const binary: Partial<TableColumnOptions> = mysql ? { charset: 'utf8mb4', collation: 'utf8mb4_bin' } : {};
+  const binary: Partial<TableColumnOptions> = mysql
+    ? { charset: 'utf8mb4', collation: noPadCollation(runner) }
+    : {};
   return {
     id: (name: string, isPrimary = false, isNullable = false): TableColumnOptions => ({
       name,

@@ -14,6 +14,7 @@ import { translatingUniqueKeys } from '../db-errors';
 import type { SqlRunner } from '../sql-runner';
 import { bool, chunks, num, placeholders } from './sql';
 import { normalizeUserName } from '../../../domain/users/user';
+import { normalizeDisplayName } from '../../../domain/groups/group';
 
 /** A mapping matches a group by id, by externalId (both case-exact) or by displayName (case-insensitive). */
 const groupMatches = `(
@@ -22,7 +23,7 @@ const groupMatches = `(
   (m.match_kind = 'displayName' AND m.match_value = g.display_name_norm))`;
 
 const stored = (kind: GroupMatchKind, value: string) =>
-  kind === 'displayName' ? value.trim().toLowerCase() : value;
+  kind === 'displayName' ? normalizeDisplayName(value) : value;
 
 export class RoleRepositorySql implements RoleRepository {
   constructor(private readonly sql: SqlRunner) {}

@@ -2,6 +2,7 @@
 import type { UserTombstone } from '../../../domain/ports';
 import type { AccountId, UserId } from '../../../domain/ids';
 import { normalizeUserName, primaryEmail, type User, type UserEmail } from '../../../domain/users/user';
+import { normalizeCaseInsensitive } from '../../../domain/text';
 import { bool, num } from './sql';
 
 /** The columns a User is read from, in the order fromValues takes them (not the lowercased copies). */
@@ -25,7 +26,9 @@ export const userColumns = [
   'mfa_required',
 ] as const;
 
-export const lower = (value: string | null): string | null => (value === null ? null : value.toLowerCase());
+/** The `_norm` copy of a case-insensitive value: the same key filters compare with (domain/text.ts). */
+export const norm = (value: string | null): string | null =>
+  value === null ? null : normalizeCaseInsensitive(value);
 
 export function toRow(user: User): Record<string, unknown> {
   return {
@@ -36,14 +39,14 @@ export function toRow(user: User): Record<string, unknown> {
     external_id: user.externalId,
     active: user.active,
     display_name: user.displayName,
-    display_name_norm: lower(user.displayName),
+    display_name_norm: norm(user.displayName),
     given_name: user.givenName,
-    given_name_norm: lower(user.givenName),
+    given_name_norm: norm(user.givenName),
     family_name: user.familyName,
-    family_name_norm: lower(user.familyName),
+    family_name_norm: norm(user.familyName),
     employee_number: user.employeeNumber,
     manager_id: user.managerId,
-    primary_email_norm: lower(primaryEmail(user.emails)),
+    primary_email_norm: norm(primaryEmail(user.emails)),
     emails: JSON.stringify(user.emails),
     profile: JSON.stringify(user.profile),
     version: user.version,

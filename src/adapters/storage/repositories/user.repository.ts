@@ -3,12 +3,19 @@ import type { RoleSource } from '../../../domain/access/effective-role';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { UserRepository, UserTombstone } from '../../../domain/ports';
-import type { ListQuery, Page, UserField } from '../../../domain/query';
+import type { ListQuery, Page, UserCollection, UserField } from '../../../domain/query';
 import { normalizeUserName, type GroupRef, type User, type UserView } from '../../../domain/users/user';
 import { mfaRequirementFor } from '../../../domain/mfa/mfa-policy';
+import { normalizeCaseInsensitive } from '../../../domain/text';
 import { translatingUniqueKeys } from '../db-errors';
+import {
+  emailDisplayColumn,
+  profileCollectionSpecs,
+  profileFieldColumns,
+  writeAttributeIndex,
+} from './user-attribute-index';
 import { bool, chunks, column, listRows, placeholders, type TableSpec } from './sql';
-import { compareCodePoints, fromRow, fromValues, lower, toRow, toTombstone, userColumns } from './user-rows';
+import { compareCodePoints, fromRow, fromValues, norm, toRow, toTombstone, userColumns } from './user-rows';
 
 export { fromRow } from './user-rows';
 
@@ -30,6 +37,12 @@ const userTable: TableSpec = {
     active: column('u.active', 'bool'),
     created: column('u.created_at', 'time'),
     lastModified: column('u.last_modified', 'time'),
+    managerDisplayName: {
+      column: 'm.display_name_norm',
+      kind: 'ci' as const,
+      exists: 'SELECT 1 FROM users m WHERE m.account_id = u.account_id AND m.id = u.manager_id',
+    },
+    ...profileFieldColumns,
   } satisfies Record<UserField, unknown>,
   collections: {
     emails: {
@@ -38,13 +51,15 @@ const userTable: TableSpec = {
         value: column('e.value_norm', 'ci'),
         type: column('e.type_norm', 'ci'),
         primary: column('e.is_primary', 'bool'),
+        display: emailDisplayColumn,
       },
     },
     groups: {
       from: 'SELECT 1 FROM group_members gm JOIN directory_groups g ON g.id = gm.group_id WHERE gm.user_id = u.id',
       fields: { value: column('gm.group_id', 'ce'), display: column('g.display_name_norm', 'ci') },
     },
-  },
+    ...profileCollectionSpecs,
+  } satisfies Record<UserCollection, unknown>,
 };
 
 export class UserRepositorySql implements UserRepository {
@@ -60,6 +75,7 @@ export class UserRepositorySql implements UserRepository {
       ),
     );
     await this.writeEmails(user);
+    await writeAttributeIndex(this.sql, user, false);
   }
 
   async update(user: User): Promise<boolean> {
@@ -74,6 +90,7 @@ export class UserRepositorySql implements UserRepository {
     if (changed === 0) return false;
     await this.sql.run('DELETE FROM user_emails WHERE user_id = ?', [user.id]);
     await this.writeEmails(user);
+    await writeAttributeIndex(this.sql, user, true);
     return true;
   }
 
@@ -230,7 +247,7 @@ export class UserRepositorySql implements UserRepository {
     return found;
   }
 
-  async list(accountId: AccountId, query: ListQuery<UserField, 'emails' | 'groups'>): Promise<Page<User>> {
+  async list(accountId: AccountId, query: ListQuery<UserField, UserCollection>): Promise<Page<User>> {
     const { total, rows, edges } = await listRows(this.sql, userTable, accountId, query);
     return { total, items: rows.map(fromValues), ...(edges ? { edges } : {}) };
   }
@@ -291,8 +308,8 @@ export class UserRepositorySql implements UserRepository {
       user.id,
       position,
       user.accountId,
-      e.value.toLowerCase(),
-      lower(e.type),
+      normalizeCaseInsensitive(e.value),
+      norm(e.type),
       e.primary,
     ]);
     await this.sql.run(
