@@ -46,7 +46,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
         )
       : null;
   const limits = serverRateLimits(core);
-  const cursors = new CursorCodec(await serverSecret(dataSource, 'scim-list-cursor'));
+  const cursors = new CursorCodec(await serverSecret(dataSource, core.uow, 'scim-list-cursor'));
   const app = createApp(
     {
       ...services,

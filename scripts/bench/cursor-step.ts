@@ -26,7 +26,7 @@ export async function measureCursorEnd(
   account: BenchAccount,
   samples: number,
 ): Promise<CursorResult> {
-  const codec = new CursorCodec(await serverSecret(roster.dataSource, 'scim-list-cursor'));
+  const codec = new CursorCodec(await serverSecret(roster.dataSource, roster.uow, 'scim-list-cursor'));
   const scope = {
     accountId: account.accountId,
     resourceType: 'Users' as const,

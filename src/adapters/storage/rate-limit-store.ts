@@ -81,7 +81,7 @@ export async function deleteExpiredCounters(
   uow: TypeOrmUnitOfWork,
   now: number,
 ): Promise<void> {
-  await uow.exclusive(() =>
+  await uow.statement(() =>
     dataSource.query(`DELETE FROM ${tableName} WHERE expire < ?`, [now - expiredRowsKeptMs]),
   );
 }

@@ -121,6 +121,14 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     return this.dialect === 'sqlite' ? this.mutex.run(work) : work();
   }
+
+  /**
+   * `exclusive`, retried as a unit of work is when the database is busy (another process holds
+   * SQLite's write lock, e.g. several instances starting at once) and an outage when it is down.
+   */
+  statement<T>(work: () => Promise<T>): Promise<T> {
+    return withRetry(() => this.exclusive(work)).catch(asOutage);
+  }
 }
 
 interface MysqlPoolInternals {
