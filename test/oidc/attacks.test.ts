@@ -225,3 +225,26 @@ test('a Roster session from an earlier sign-in does not finish a new interaction
   // Going straight to the return path without the IdP: the older session is refused.
   expect(errorOf(skipped.url)).toMatchObject({ error: 'access_denied', code: null });
 });
+
+test('an authenticator locked by wrong codes at the step-up sends the product access_denied, not a dead end', async () => {
+  const userName = await person({ role: 'support' });
+  await rig.roster.services.mfa.setRole(rig.account.operator, 'support', true);
+  const auth = await authorization(product, { account: rig.account.accountId });
+  const browser = new Browser(rig.url);
+  const stepUp = await signInThrough(browser, idp, auth.url, userName);
+  expect(stepUp.text).toContain('totp-secret');
+  let stop = stepUp;
+  for (let tries = 0; tries < 5 && stop.url.startsWith(rig.url); tries++) {
+    stop = await browser.go(`${rig.url}/sso/${rig.account.accountId}/mfa`, {
+      method: 'POST',
+      form: { code: '000000' },
+    });
+  }
+  expect(stop.url.startsWith(product.redirectUri)).toBe(true);
+  expect(errorOf(stop.url)).toMatchObject({ error: 'access_denied', code: null });
+  expect(new URL(stop.url).searchParams.get('state')).toBe(auth.state);
+  // Locked now: the next sign-in through the product is refused the same way, at once.
+  const again = await authorization(product, { account: rig.account.accountId });
+  const refused = await signInThrough(new Browser(rig.url), idp, again.url, userName);
+  expect(errorOf(refused.url)).toMatchObject({ error: 'access_denied', code: null });
+});

@@ -3,6 +3,7 @@ import { DomainError } from '../../domain/errors';
 import type { UserId } from '../../domain/ids';
 import type { MfaSatisfied } from '../../domain/mfa/mfa-login';
 import type { SamlSubject, SignInMethod } from '../../domain/sso/sso-ports';
+import { handOffRefusalPath } from '../oidc/interaction-return';
 import { stepUpEndedPage, stepUpPage } from './mfa-pages';
 import type { SamlDependencies, SamlRouteOptions, Target } from './sp-router';
 
@@ -65,7 +66,7 @@ export function stepUpRoutes(
       const result =
         token && typeof code === 'string' && code.length <= 64
           ? await deps.stepUp.complete(target.actor, token, code)
-          : ({ kind: 'expired' } as const);
+          : ({ kind: 'expired', relayState: null } as const);
       if (result.kind === 'wrong_code') {
         const prompt = await deps.stepUp.promptFor(target.actor, token ?? '');
         if (prompt) {
@@ -84,6 +85,12 @@ export function stepUpRoutes(
       }
       if (result.kind !== 'accepted') {
         setCookie(res, target.accountId, '', 0);
+        // A product's sign-in hears access_denied at its redirect_uri, not a page it never sees.
+        const toProduct = handOffRefusalPath(
+          'relayState' in result ? result.relayState : null,
+          'mfa_step_up_failed',
+        );
+        if (toProduct) return void res.redirect(303, toProduct);
         res
           .status(403)
           .type('html')
@@ -121,6 +128,8 @@ export function stepUpRoutes(
       }
       const { token, prompt } = started;
       if (prompt.lockedUntil !== null) {
+        const toProduct = handOffRefusalPath(relayState, 'mfa_step_up_failed');
+        if (toProduct) return void res.redirect(303, toProduct);
         res.status(403).type('html').send(stepUpEndedPage('locked', prompt.lockedUntil));
         return;
       }

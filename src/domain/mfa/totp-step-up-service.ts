@@ -45,9 +45,10 @@ export type StepUpResult =
       backupCodes: string[] | null;
     }
   | { kind: 'wrong_code'; attemptsLeft: number }
-  | { kind: 'locked'; until: number }
+  /** `relayState`: where the sign-in was going (a product's sign-in hears that it was refused). */
+  | { kind: 'locked'; until: number; relayState: string | null }
   /** No such pending login, or it expired: start the sign-in again. */
-  | { kind: 'expired' };
+  | { kind: 'expired'; relayState: string | null };
 
 /**
  * Roster's own TOTP step-up (issue 5): when the IdP did not prove MFA and the account allows it,
@@ -99,16 +100,17 @@ export class TotpStepUpService {
     const tokenHash = this.codec.digest(token);
     return this.uow.write(actor.accountId, async (tx) => {
       const pending = await tx.totp.getPending(tokenHash);
-      if (!pending || pending.accountId !== actor.accountId || pending.expires <= now) {
-        return { kind: 'expired' } as const;
-      }
+      if (!pending || pending.accountId !== actor.accountId)
+        return { kind: 'expired', relayState: null } as const;
+      const { relayState } = pending;
+      if (pending.expires <= now) return { kind: 'expired', relayState } as const;
       const enrolment = await tx.totp.getEnrolment(actor.accountId, pending.userId);
-      if (!enrolment) return { kind: 'expired' } as const;
+      if (!enrolment) return { kind: 'expired', relayState } as const;
       if (enrolment.lockedUntil !== null && enrolment.lockedUntil > now) {
-        return { kind: 'locked', until: enrolment.lockedUntil } as const;
+        return { kind: 'locked', until: enrolment.lockedUntil, relayState } as const;
       }
       const proof = await this.check(tx, enrolment, code, now);
-      if (!proof) return this.wrongCode(tx, actor, enrolment, tokenHash, now);
+      if (!proof) return this.wrongCode(tx, actor, enrolment, tokenHash, relayState, now);
       await tx.totp.deletePending(tokenHash);
       return this.accept(tx, actor, enrolment, pending, proof, now);
     });
@@ -212,6 +214,7 @@ export class TotpStepUpService {
     actor: Actor,
     enrolment: TotpEnrolment,
     tokenHash: string,
+    relayState: string | null,
     now: number,
   ): Promise<StepUpResult> {
     const failed = enrolment.failedAttempts + 1;
@@ -227,7 +230,7 @@ export class TotpStepUpService {
     });
     if (!locks) return { kind: 'wrong_code', attemptsLeft: maxWrongCodes - failed };
     await tx.totp.deletePending(tokenHash);
-    return { kind: 'locked', until: now + lockMs };
+    return { kind: 'locked', until: now + lockMs, relayState };
   }
 
   private async accept(
@@ -246,7 +249,7 @@ export class TotpStepUpService {
     const account = await tx.accounts.get(actor.accountId);
     const decision = this.rules.memberDecision(memberOf(actor, user), access, 'sign_in');
     if (account?.status !== 'active' || entryRefusal(1, decision) || roleKey === null) {
-      return { kind: 'expired' };
+      return { kind: 'expired', relayState };
     }
     const confirming = !enrolment.confirmed;
     await tx.totp.saveEnrolment({
