@@ -74,3 +74,17 @@ test('a product signs a person in: the ID token and userinfo say who, in which a
   });
   expect(info.sid).toBe(claims?.sid);
 });
+
+test('a product asking for a fresh login (prompt=login) makes the AuthnRequest ask the IdP for one (ForceAuthn)', async () => {
+  const bob = await person('analyst');
+  const asked: boolean[] = [];
+  for (const params of [{}, { prompt: 'login' }, { max_age: '0' }]) {
+    const auth = await authorization(product, { account: rig.account.accountId, ...params });
+    const end = await signInThrough(new Browser(rig.url), idp, auth.url, bob.userName, (request) => {
+      asked.push(request.forceAuthn);
+      return {};
+    });
+    expect(end.url.startsWith(product.redirectUri)).toBe(true);
+  }
+  expect(asked).toEqual([false, true, true]);
+});

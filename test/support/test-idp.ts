@@ -151,6 +151,8 @@ export class TestIdp {
     relayState: string | null;
     /** The RequestedAuthnContext's comparison and class refs, when the SP asked for one. */
     requestedAuthnContext: { comparison: string; classRefs: string[] } | null;
+    /** The SP asked for a fresh authentication. */
+    forceAuthn: boolean;
   } {
     const url = new URL(location);
     const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest') ?? '', 'base64')).toString(
@@ -164,6 +166,7 @@ export class TestIdp {
       issuer: doc.getElementsByTagNameNS(saml, 'Issuer')[0]?.textContent ?? '',
       relayState: url.searchParams.get('RelayState'),
       requestedAuthnContext: requestedContextOf(doc),
+      forceAuthn: root.getAttribute('ForceAuthn') === 'true',
     };
   }
 

@@ -85,7 +85,8 @@ export function interactionRoutes(
       { mergeWithLastSubmission: false },
     );
     const relayState = encodeURIComponent(returnPath(found.uid));
-    res.redirect(303, `/sso/${choice.accountId}/login?RelayState=${relayState}`);
+    const force = freshLoginAsked(found.params) ? '&ForceAuthn=true' : '';
+    res.redirect(303, `/sso/${choice.accountId}/login?RelayState=${relayState}${force}`);
   });
 
   router.get('/oidc/interaction/:uid/login', async (req, res) => {
@@ -140,4 +141,10 @@ async function currentSession(
     if (err instanceof DomainError && err.kind === 'unauthenticated') return null;
     throw err;
   }
+}
+
+/** The product asked for a fresh authentication (OIDC prompt=login or max_age): so does the AuthnRequest. */
+function freshLoginAsked(params: Record<string, unknown>): boolean {
+  const prompt = typeof params.prompt === 'string' ? params.prompt.split(' ') : [];
+  return prompt.includes('login') || params.max_age !== undefined;
 }

@@ -56,8 +56,10 @@ export function samlOptions(
   cacheProvider: CacheProvider,
   requestedContext: string[] | null = null,
   keys: { spKey: SpKey | null; sign: boolean } = { spKey: null, sign: false },
+  forceAuthn = false,
 ): PassportSamlConfig {
   return {
+    forceAuthn,
     issuer: sp.entityId,
     callbackUrl: sp.acsUrl,
     audience: sp.entityId,

@@ -85,6 +85,8 @@ export interface Target {
   config: SsoConfig;
   /** The AuthnContextClassRefs the AuthnRequest asks for (the MFA policy), or null. */
   requestedContext: string[] | null;
+  /** Ask the IdP to authenticate the person again, whatever session it has (ForceAuthn). */
+  forceAuthn?: boolean;
 }
 
 /**
@@ -118,6 +120,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
                 requestStore(deps.signIns, target.actor),
                 target.requestedContext,
                 { spKey: options.spKey, sign: target.config.wantAuthnRequestsSigned },
+                target.forceAuthn === true,
               ),
             );
           },
@@ -215,7 +218,8 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
       });
       return;
     }
-    targets.set(req, target);
+    // A product that asked for a fresh login (prompt=login, max_age) asks the IdP for one too.
+    targets.set(req, { ...target, forceAuthn: req.query.ForceAuthn === 'true' });
     const { err } = await authenticate(req, res, next);
     if (err) next(err);
   });
