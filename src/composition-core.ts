@@ -49,8 +49,10 @@ import { SigningKeyService } from './domain/oidc/signing-key-service';
 import { signingKeyCrypto } from './adapters/crypto/signing-keys';
 import { BackchannelLogout } from './adapters/oidc/backchannel-logout';
 import { OidcSweepJob } from './jobs/oidc-sweep.job';
+import { EventsRetentionJob } from './jobs/events-retention.job';
 import type { EventFeed } from './domain/events/event-ports';
 import { OutboxFeed } from './domain/events/outbox-feed';
+import { EventsService } from './domain/events/events-service';
 
 export interface Services {
   accounts: AccountService;
@@ -80,6 +82,8 @@ export interface Services {
   handOff: HandOffService;
   /** Null without OIDC_KEY_ENCRYPTION_KEY: the sign-in hand-off is off. */
   signingKeys: SigningKeyService | null;
+  /** The change feed's pages: one account's through the rule book, every account's for the CLI. */
+  events: EventsService;
 }
 
 /** Everything but the HTTP app: what the CLI and the jobs need. */
@@ -136,6 +140,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const rules = new RuleBook(catalogue, clock);
   const brake = new DeprovisioningBrake(uow, clock, rules, config.deactivationBrake);
   const users = new UserService(uow, clock, ids, roles, rules, brake);
+  const feed = new OutboxFeed(uow);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, rules, users),
     users,
@@ -172,6 +177,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     signingKeys: config.oidc
       ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
       : null,
+    events: new EventsService(uow, rules, feed),
   };
   const signingKeys = services.signingKeys;
   const backchannel = signingKeys
@@ -192,6 +198,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       new InactivityJob(services.inactivity),
       new HrDueDatesJob(services.hrSync),
       new OidcSweepJob(services.handOff),
+      new EventsRetentionJob(services.events, config.events.retentionDays),
     ],
     `${hostname()}:${process.pid}`,
     undefined,
@@ -204,7 +211,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     dataSource,
     uow,
     services,
-    events: new OutboxFeed(uow),
+    events: feed,
     jobs,
     logger,
     clock,

@@ -91,9 +91,11 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
           if (accountId && this.dialect === 'mysql') {
             await manager.query('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [accountId]);
           }
-          return work(
-            bindRepositories(manager, this.dialect, (effect) => effects.push(effect), this.observer),
-          );
+          const tx = bindRepositories(manager, this.dialect, (effect) => effects.push(effect), this.observer);
+          const result = await work(tx);
+          // The transaction's events go in last, together (event.repository.ts).
+          await (tx.events as EventRepositorySql).flush();
+          return result;
         });
       }),
     ).catch(asOutage);

@@ -9,7 +9,8 @@ import type {
 import type { AccountId } from '../../../domain/ids';
 import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
-import { chunks, num, placeholders } from './sql';
+import { primaryEmail, type UserEmail } from '../../../domain/users/user';
+import { bool, chunks, num, placeholders } from './sql';
 
 const columns =
   'id, account_id, seq, type, version, occurred_at, subject_type, subject_id, subject_email, data_json';
@@ -24,13 +25,28 @@ const selected = `position, ${columns}`;
  * events before it commits.
  */
 export class EventRepositorySql implements EventRepository {
+  /** This transaction's events, written by `flush` just before it commits. */
+  private pending: EventDraft[] = [];
+
   constructor(
     private readonly sql: SqlRunner,
     private readonly dialect: Dialect,
   ) {}
 
   async appendMany(drafts: readonly EventDraft[]): Promise<void> {
+    for (const draft of drafts) this.pending.push(draft);
+  }
+
+  /**
+   * Writes the transaction's events in a few multi-row statements, once, at its end (the unit of
+   * work calls it before it commits): a bulk change that audits user by user (an HR run, a mapping
+   * over a large group) takes each account's counter once and inserts 300 events a statement.
+   */
+  async flush(): Promise<void> {
+    const drafts = this.pending;
+    this.pending = [];
     if (drafts.length === 0) return;
+    await completeUsers(this.sql, drafts);
     const nextSeq = await this.reserveSeqs(drafts);
     const rows = drafts.map((draft) => {
       const seq = nextSeq.get(draft.accountId)!;
@@ -155,6 +171,53 @@ export class EventRepositorySql implements EventRepository {
   private forUpdate(): string {
     return this.dialect === 'mysql' ? ' FOR UPDATE' : '';
   }
+}
+
+/**
+ * Completes the events about a user with what the users table says now: the primary email as a
+ * user's or session's subject email, and the userName and email (a user's active flag too) where
+ * the event did not carry them. A deleted user's events keep what their snapshot said.
+ */
+async function completeUsers(sql: SqlRunner, drafts: readonly EventDraft[]): Promise<void> {
+  const byAccount = new Map<AccountId, Set<string>>();
+  for (const draft of drafts) {
+    const userId = userIdOf(draft);
+    if (userId === null) continue;
+    const ids = byAccount.get(draft.accountId) ?? new Set<string>();
+    byAccount.set(draft.accountId, ids.add(userId));
+  }
+  const found = new Map<string, { userName: string; email: string | null; active: boolean }>();
+  for (const [accountId, ids] of byAccount) {
+    for (const part of chunks([...ids], 500)) {
+      const rows = await sql.values(
+        `SELECT id, user_name, emails, active FROM users WHERE account_id = ? AND id IN (${placeholders(part.length)})`,
+        [accountId, ...part],
+      );
+      for (const [id, userName, emails, active] of rows) {
+        found.set(String(id), {
+          userName: String(userName),
+          email: primaryEmail(JSON.parse(String(emails)) as UserEmail[]),
+          active: bool(active),
+        });
+      }
+    }
+  }
+  for (const draft of drafts) {
+    const user = found.get(userIdOf(draft) ?? '');
+    if (!user) continue;
+    const { type } = draft.subject;
+    if (user.email && (type === 'user' || type === 'session'))
+      draft.subject = { ...draft.subject, email: user.email };
+    draft.data.userName ??= user.userName;
+    draft.data.email ??= user.email;
+    if (type === 'user') draft.data.active ??= user.active;
+  }
+}
+
+/** The user an event is about: its subject, or the user named in its data (a session, a member). */
+function userIdOf(draft: EventDraft): string | null {
+  if (draft.subject.type === 'user') return draft.subject.id;
+  return typeof draft.data.userId === 'string' ? draft.data.userId : null;
 }
 
 function rowOf(draft: EventDraft, seq: number): unknown[] {
