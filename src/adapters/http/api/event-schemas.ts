@@ -40,7 +40,7 @@ const dataOf: Record<EventType, z.ZodType> = {
   'group.deleted': z.object({ ...group, actor }),
   'group.member_added': z.object({ ...member, actor }),
   'group.member_removed': z.object({ ...member, actor }),
-  'user.role_changed': z.object({ userId: z.string(), ...person, old: role, new: role, actor }),
+  'user.role_changed': z.object({ userId: z.string(), old: role, new: role, actor }),
   'user.mfa_required_changed': z.object({
     userId: z.string(),
     ...person,
