@@ -41,6 +41,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
               { ssoConfig: services.sso, signIns: services.signIns },
               { publicUrl: config.publicUrl, spKey: config.sso.spKey },
             ),
+            ...(core.backchannel ? { backchannel: core.backchannel } : {}),
           },
           {
             issuer: core.oidcIssuer,

@@ -106,6 +106,43 @@ test("RP-initiated logout ends Roster's session and the provider's, and returns 
   await expect(client.fetchUserInfo(product.config, person.tokens.access_token, person.id)).rejects.toThrow();
 });
 
+test("a product's logout tells the other product signed in in that browser, retried until it answers", async () => {
+  // The other product is restarting: its first answer is a 503.
+  const otherReceiver = await Receiver.start(1);
+  try {
+    const other = await registerProduct(rig, {
+      redirectUri: 'http://localhost:9/other',
+      backchannelLogoutUri: otherReceiver.url,
+    });
+    const person = await signedIn();
+    const auth = await authorization(other, { account: rig.account.accountId });
+    const atOther = await person.browser.go(auth.url);
+    expect(atOther.url.startsWith(other.redirectUri)).toBe(true);
+    const otherTokens = await exchange(other, atOther.url, auth);
+    const url = client.buildEndSessionUrl(product.config, {
+      id_token_hint: person.tokens.id_token ?? '',
+      post_logout_redirect_uri: 'http://localhost:9/signed-out',
+    });
+    const page = await person.browser.go(url.toString());
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const end = await person.browser.go(`${rig.url}/oidc/session/end/confirm`, {
+      method: 'POST',
+      form: { xsrf, logout: 'yes' },
+    });
+    expect(end.url).toBe('http://localhost:9/signed-out');
+    const jwks = createRemoteJWKSet(new URL(`${rig.url}/oidc/jwks`));
+    const { payload } = await jwtVerify(await otherReceiver.next(1), jwks, {
+      issuer: `${rig.url}/oidc`,
+      audience: other.clientId,
+      typ: 'logout+jwt',
+    });
+    expect(payload).toMatchObject({ sub: person.id, sid: otherTokens.claims()?.sid });
+    await expect(client.fetchUserInfo(other.config, otherTokens.access_token, person.id)).rejects.toThrow();
+  } finally {
+    await otherReceiver.stop();
+  }
+});
+
 test("logging out on Roster's own page tells the product too", async () => {
   const before = receiver.tokens.length;
   const person = await signedIn();

@@ -9,13 +9,19 @@ export class Receiver {
     private readonly server: Server,
   ) {}
 
-  static async start(): Promise<Receiver> {
+  /** `failFirst`: answers that many requests with a 503 (a product restarting) before taking tokens. */
+  static async start(failFirst = 0): Promise<Receiver> {
     const port = await freePort();
     let self: Receiver | null = null;
+    let failures = failFirst;
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
+        if (failures > 0) {
+          failures -= 1;
+          return void res.writeHead(503).end();
+        }
         const token = new URLSearchParams(body).get('logout_token');
         if (token) self?.tokens.push(token);
         res.writeHead(200).end();

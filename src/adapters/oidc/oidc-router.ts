@@ -12,6 +12,8 @@ export interface OidcDependencies extends InteractionDependencies {
   clock: Clock;
   /** SAML single logout when a product logs the person out (single-logout.ts); absent: none. */
   singleLogout?: SingleLogout;
+  /** Roster's back-channel sender (backchannel-logout.ts), for the notices a product's logout sends. */
+  backchannel?: ProviderOptions['backchannel'];
 }
 
 export interface OidcRouteOptions {
@@ -44,6 +46,7 @@ export function oidcRouter(deps: OidcDependencies, options: OidcRouteOptions, lo
       keys,
       handOff: deps.handOff,
       ...(deps.singleLogout ? { singleLogout: deps.singleLogout } : {}),
+      ...(deps.backchannel ? { backchannel: deps.backchannel } : {}),
     });
     provider.on('server_error', (_ctx, err) => logger.error({ err }, 'OpenID Provider failed'));
     current = { provider, handler: provider.callback(), kids };

@@ -7,6 +7,7 @@ import { sessionCookieName } from '../http/session-cookie';
 import type { SingleLogout } from '../saml/single-logout';
 import { logoutReturnPath } from './interaction-return';
 import { acrValues } from './amr';
+import type { BackchannelLogout } from './backchannel-logout';
 import { claimsOf } from './claims';
 import { errorPage, logoutPage, signedOutPage } from './pages';
 
@@ -19,6 +20,8 @@ export interface ProviderOptions {
   handOff: HandOffService;
   /** SAML single logout of the session a product logged out of, when the account's IdP has it. */
   singleLogout?: SingleLogout;
+  /** Roster's back-channel sender: a product's logout tells the others through it. */
+  backchannel?: Pick<BackchannelLogout, 'sendLater'>;
 }
 
 type OidcLibrary = typeof import('oidc-provider');
@@ -154,6 +157,19 @@ export async function buildProvider(options: ProviderOptions): Promise<Provider>
     const given = Buffer.from(hash('sha256', String(actual), 'hex'), 'utf8');
     return expected.length === given.length && timingSafeEqual(expected, given);
   };
+  // A product's logout tells the other products through Roster's sender, as every other session end
+  // does: in the background (the browser does not wait for them), retried, and to any address the
+  // operator registered (the provider's own fetch refuses private addresses, where products often are).
+  const backchannel = options.backchannel;
+  if (backchannel) {
+    (
+      provider.Client.prototype as unknown as {
+        backchannelLogout: (sub: string, sid: string) => Promise<void>;
+      }
+    ).backchannelLogout = async function (this: { clientId: string }, sub: string, sid: string) {
+      backchannel.sendLater(this.clientId, sub, sid, 'product_logout');
+    };
+  }
   provider.use(tieSessions(handOff, options.singleLogout));
   return provider;
 }
