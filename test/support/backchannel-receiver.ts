@@ -32,10 +32,10 @@ export class Receiver {
     return self;
   }
 
-  async next(count: number): Promise<string> {
-    const until = Date.now() + 5_000;
+  async next(count: number, timeoutMs = 5_000): Promise<string> {
+    const until = Date.now() + timeoutMs;
     while (this.tokens.length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
-    if (this.tokens.length < count) throw new Error('no logout token arrived within 5 s');
+    if (this.tokens.length < count) throw new Error(`no logout token arrived within ${timeoutMs} ms`);
     return this.tokens[count - 1];
   }
 
