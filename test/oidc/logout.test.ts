@@ -2,7 +2,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { TestIdp } from '../support/test-idp';
 import { Receiver } from '../support/backchannel-receiver';
-import { aUser, patchOp, scimClient } from '../support/roster';
+import { apiClient, aUser, patchOp, scimClient } from '../support/roster';
 import {
   authorization,
   Browser,
@@ -154,6 +154,36 @@ test("logging out on Roster's own page tells the product too", async () => {
   });
   const { payload } = await verifyLogoutToken(await receiver.next(before + 1));
   expect(payload).toMatchObject({ sub: person.id, sid: person.tokens.claims()?.sid });
+});
+
+test("an Admin signs a person out everywhere: Roster's session ends, the product is told, and the person may sign in again", async () => {
+  const before = receiver.tokens.length;
+  const person = await signedIn();
+  const adminName = `admin${counter}@acme.test`;
+  const adminId = (await person.scim.post('/Users', aUser(adminName)).expect(201)).body.id as string;
+  await rig.roster.services.roles.assign(rig.account.operator, adminId, 'admin');
+  const admin = apiClient(
+    rig.roster,
+    (await rig.roster.services.apiKeys.issueForMember(rig.account.operator, adminName)).secret,
+  );
+  const analyst = apiClient(
+    rig.roster,
+    (await rig.roster.services.apiKeys.issueForMember(rig.account.operator, person.userName)).secret,
+  );
+  await analyst.delete(`/members/${adminId}/sessions`).expect(403);
+  await admin.delete(`/members/${rig.account.ownerId}/sessions`).expect(403);
+  await admin.delete('/members/nobody@acme.test/sessions').expect(404);
+
+  await admin.delete(`/members/${person.id}/sessions`).expect(204);
+  const { payload } = await verifyLogoutToken(await receiver.next(before + 1));
+  expect(payload).toMatchObject({ sub: person.id, sid: person.tokens.claims()?.sid });
+  await expect(client.fetchUserInfo(product.config, person.tokens.access_token, person.id)).rejects.toThrow();
+  const home = await person.browser.go(`${rig.url}/sso/${rig.account.accountId}/home`);
+  expect(home.status).toBe(401);
+  // Not a deprovisioning: the same person signs in again at once.
+  const auth = await authorization(product, { account: rig.account.accountId });
+  const again = await signInThrough(person.browser, idp, auth.url, person.userName);
+  expect((await exchange(product, again.url, auth)).claims()?.sub).toBe(person.id);
 });
 
 test('a rotated key signs new ID tokens while the old one stays published', async () => {
