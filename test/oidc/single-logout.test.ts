@@ -134,6 +134,11 @@ test("a product's logout goes through the IdP's single logout (a signed LogoutRe
     form: { SAMLResponse: samlResponse, RelayState: request.relayState },
   });
   expect(again.url).not.toContain(postLogout);
+  for (const key of ['short', 'x'.repeat(5_000), '%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00']) {
+    const res = await fetch(`${rig.url}/oidc/logout-return/${key}`, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${rig.url}/oidc/session/end/success`);
+  }
 });
 
 test('an IdP that could not log the person out (or answers badly) still sends the browser back to the product', async () => {

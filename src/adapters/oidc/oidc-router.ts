@@ -66,7 +66,8 @@ export function oidcRouter(deps: OidcDependencies, options: OidcRouteOptions, lo
   router.use(interactionRoutes(async () => (await ready()).provider, deps, logger));
   // Back from the IdP's single logout: on to where the product's logout was going (provider.ts).
   router.get('/oidc/logout-return/:key', async (req: Request, res: Response) => {
-    const returnTo = await deps.handOff.afterIdpLogout(String(req.params.key));
+    const key = String(req.params.key);
+    const returnTo = /^[A-Za-z0-9_-]{16,64}$/.test(key) ? await deps.handOff.afterIdpLogout(key) : null;
     res.set('cache-control', 'no-store');
     res.redirect(303, returnTo ?? `${options.issuer}/session/end/success`);
   });
