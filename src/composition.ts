@@ -6,6 +6,7 @@ import { serverSecret } from './adapters/storage/server-secrets';
 import { composeServices, type ComposeOverrides, type RosterCore } from './composition-core';
 import { oidcRouter } from './adapters/oidc/oidc-router';
 import { oidcStore } from './adapters/oidc/oidc-store';
+import { singleLogout } from './adapters/saml/single-logout';
 import { derivedCookieKeys } from './adapters/crypto/signing-keys';
 import { rateLimits, type RateLimits } from './adapters/http/rate-limits';
 import { deleteExpiredCounters, sharedCounter } from './adapters/storage/rate-limit-store';
@@ -36,6 +37,11 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
             ssoConfig: services.sso,
             signingKeys: services.signingKeys,
             clock: core.clock,
+            singleLogout: singleLogout(
+              { ssoConfig: services.sso, signIns: services.signIns },
+              { publicUrl: config.publicUrl, spKey: config.sso.spKey },
+            ),
+            ...(core.backchannel ? { backchannel: core.backchannel } : {}),
           },
           {
             issuer: core.oidcIssuer,

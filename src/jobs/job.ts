@@ -6,6 +6,8 @@
 export interface Job {
   readonly name: string;
   readonly description: string;
+  /** Runs at least this often in the server, when JOBS_INTERVAL_SECONDS is longer. */
+  readonly everySeconds?: number;
   /** Does what is due at `now`; returns a one-line summary for the operator. */
   run(now: number): Promise<string>;
 }

@@ -9,6 +9,8 @@ export class OidcSweepJob implements Job {
   readonly name = 'oidc-sweep';
   readonly description =
     'Ends expired product sign-ins (back-channel logout) and deletes expired OpenID records';
+  // A product learns within seconds that a sign-in ran out (its tokens work until then).
+  readonly everySeconds = 5;
 
   constructor(private readonly handOff: HandOffService) {}
 

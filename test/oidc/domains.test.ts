@@ -1,4 +1,4 @@
-import { createAccount, apiClient, type TestAccount } from '../support/roster';
+import { aUser, apiClient, createAccount, scimClient, type TestAccount } from '../support/roster';
 import { startHandOffRoster, type HandOffRig } from '../support/oidc-flow';
 
 /** Email domains an account claims: one spelling, one account, look-alikes refused (both databases). */
@@ -87,4 +87,17 @@ test('an Owner claims and releases domains through /api/v1', async () => {
   await api.delete('/domains/owner.example').expect(404);
   const audit = await rig.roster.services.audit.list(second.operator, { action: 'account.domain_claimed' });
   expect(audit.events.map((e) => e.after)).toContainEqual({ domain: 'owner.example' });
+});
+
+test("an Admin (who may configure SSO) may not claim a domain: that is the Owner's call", async () => {
+  const userName = 'admin@second.example';
+  const scim = scimClient(rig.roster, second.token);
+  const id = (await scim.post('/Users', aUser(userName)).expect(201)).body.id as string;
+  await rig.roster.services.roles.assign(second.operator, id, 'admin');
+  const key = (await rig.roster.services.apiKeys.issueForMember(second.operator, userName)).secret;
+  const refused = await apiClient(rig.roster, key).post('/domains', { domain: 'admin.example' }).expect(403);
+  expect(refused.body.error.code).toBe('domain.owner_only');
+  expect(await domains().list(second.operator)).not.toContainEqual(
+    expect.objectContaining({ domain: 'admin.example' }),
+  );
 });

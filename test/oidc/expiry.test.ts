@@ -1,3 +1,5 @@
+import { createLogger } from '../../src/adapters/http/logger';
+import { scheduleJobs } from '../../src/jobs/scheduler';
 import { TestIdp } from '../support/test-idp';
 import { Receiver } from '../support/backchannel-receiver';
 import { aUser, scimClient } from '../support/roster';
@@ -62,3 +64,29 @@ test("when the Roster session behind a product's sign-in expires, the sweep tell
   const sessions = await rig.roster.database.query(`SELECT id FROM sso_sessions WHERE user_id = '${id}'`);
   expect(sessions).toHaveLength(0);
 });
+
+test("with the server's sweeps on their default interval (5 minutes), an expired product sign-in reaches the product within seconds", async () => {
+  const stop = scheduleJobs(rig.roster.jobs, 300, createLogger('silent'));
+  try {
+    const before = receiver.tokens.length;
+    const scim = scimClient(rig.roster, rig.account.token);
+    const id = (await scim.post('/Users', aUser('idle@acme.test')).expect(201)).body.id as string;
+    await rig.roster.services.roles.assign(rig.account.operator, id, 'analyst');
+    const auth = await authorization(product, { account: rig.account.accountId });
+    const end = await signInThrough(new Browser(rig.url), idp, auth.url, 'idle@acme.test', () => ({
+      now: clock.now(),
+    }));
+    const tokens = await exchange(product, end.url, auth);
+    offset += 25 * 60 * 60_000;
+    const endedAt = Date.now();
+    const token = await receiver.next(before + 1, 10_000);
+    expect(Date.now() - endedAt).toBeLessThan(7_000);
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(payload).toMatchObject({ sub: id, sid: tokens.claims()?.sid });
+  } finally {
+    stop();
+  }
+}, 20_000);

@@ -2,7 +2,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { TestIdp } from '../support/test-idp';
 import { Receiver } from '../support/backchannel-receiver';
-import { aUser, patchOp, scimClient } from '../support/roster';
+import { apiClient, aUser, patchOp, scimClient } from '../support/roster';
 import {
   authorization,
   Browser,
@@ -106,6 +106,43 @@ test("RP-initiated logout ends Roster's session and the provider's, and returns 
   await expect(client.fetchUserInfo(product.config, person.tokens.access_token, person.id)).rejects.toThrow();
 });
 
+test("a product's logout tells the other product signed in in that browser, retried until it answers", async () => {
+  // The other product is restarting: its first answer is a 503.
+  const otherReceiver = await Receiver.start(1);
+  try {
+    const other = await registerProduct(rig, {
+      redirectUri: 'http://localhost:9/other',
+      backchannelLogoutUri: otherReceiver.url,
+    });
+    const person = await signedIn();
+    const auth = await authorization(other, { account: rig.account.accountId });
+    const atOther = await person.browser.go(auth.url);
+    expect(atOther.url.startsWith(other.redirectUri)).toBe(true);
+    const otherTokens = await exchange(other, atOther.url, auth);
+    const url = client.buildEndSessionUrl(product.config, {
+      id_token_hint: person.tokens.id_token ?? '',
+      post_logout_redirect_uri: 'http://localhost:9/signed-out',
+    });
+    const page = await person.browser.go(url.toString());
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const end = await person.browser.go(`${rig.url}/oidc/session/end/confirm`, {
+      method: 'POST',
+      form: { xsrf, logout: 'yes' },
+    });
+    expect(end.url).toBe('http://localhost:9/signed-out');
+    const jwks = createRemoteJWKSet(new URL(`${rig.url}/oidc/jwks`));
+    const { payload } = await jwtVerify(await otherReceiver.next(1), jwks, {
+      issuer: `${rig.url}/oidc`,
+      audience: other.clientId,
+      typ: 'logout+jwt',
+    });
+    expect(payload).toMatchObject({ sub: person.id, sid: otherTokens.claims()?.sid });
+    await expect(client.fetchUserInfo(other.config, otherTokens.access_token, person.id)).rejects.toThrow();
+  } finally {
+    await otherReceiver.stop();
+  }
+});
+
 test("logging out on Roster's own page tells the product too", async () => {
   const before = receiver.tokens.length;
   const person = await signedIn();
@@ -117,6 +154,36 @@ test("logging out on Roster's own page tells the product too", async () => {
   });
   const { payload } = await verifyLogoutToken(await receiver.next(before + 1));
   expect(payload).toMatchObject({ sub: person.id, sid: person.tokens.claims()?.sid });
+});
+
+test("an Admin signs a person out everywhere: Roster's session ends, the product is told, and the person may sign in again", async () => {
+  const before = receiver.tokens.length;
+  const person = await signedIn();
+  const adminName = `admin${counter}@acme.test`;
+  const adminId = (await person.scim.post('/Users', aUser(adminName)).expect(201)).body.id as string;
+  await rig.roster.services.roles.assign(rig.account.operator, adminId, 'admin');
+  const admin = apiClient(
+    rig.roster,
+    (await rig.roster.services.apiKeys.issueForMember(rig.account.operator, adminName)).secret,
+  );
+  const analyst = apiClient(
+    rig.roster,
+    (await rig.roster.services.apiKeys.issueForMember(rig.account.operator, person.userName)).secret,
+  );
+  await analyst.delete(`/members/${adminId}/sessions`).expect(403);
+  await admin.delete(`/members/${rig.account.ownerId}/sessions`).expect(403);
+  await admin.delete('/members/nobody@acme.test/sessions').expect(404);
+
+  await admin.delete(`/members/${person.id}/sessions`).expect(204);
+  const { payload } = await verifyLogoutToken(await receiver.next(before + 1));
+  expect(payload).toMatchObject({ sub: person.id, sid: person.tokens.claims()?.sid });
+  await expect(client.fetchUserInfo(product.config, person.tokens.access_token, person.id)).rejects.toThrow();
+  const home = await person.browser.go(`${rig.url}/sso/${rig.account.accountId}/home`);
+  expect(home.status).toBe(401);
+  // Not a deprovisioning: the same person signs in again at once.
+  const auth = await authorization(product, { account: rig.account.accountId });
+  const again = await signInThrough(person.browser, idp, auth.url, person.userName);
+  expect((await exchange(product, again.url, auth)).claims()?.sub).toBe(person.id);
 });
 
 test('a rotated key signs new ID tokens while the old one stays published', async () => {

@@ -320,17 +320,20 @@ export function logoutRequest(
   return Buffer.from(idp.signXml(xml, 'LogoutRequest', id), 'utf8').toString('base64');
 }
 
-/** An IdP's signed LogoutResponse to the SP's LogoutRequest `inResponseTo` (HTTP-POST binding), base64. */
+/**
+ * An IdP's signed LogoutResponse to the SP's LogoutRequest `inResponseTo` (HTTP-POST binding), base64;
+ * `status` another than Success (e.g. PartialLogout's Responder) says the IdP could not log out.
+ */
 export function logoutResponse(
   idp: TestIdp,
-  options: { inResponseTo: string; destination: string; now: number },
+  options: { inResponseTo: string; destination: string; now: number; status?: string },
 ): string {
   const id = `_lr${randomUUID()}`;
   const xml =
     `<samlp:LogoutResponse xmlns:samlp="${samlp}" xmlns:saml="${saml}" ID="${id}" Version="2.0" ` +
     `IssueInstant="${iso(options.now)}" Destination="${options.destination}" InResponseTo="${options.inResponseTo}">` +
     `<saml:Issuer>${idp.entityId}</saml:Issuer>` +
-    `<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
+    `<samlp:Status><samlp:StatusCode Value="${options.status ?? 'urn:oasis:names:tc:SAML:2.0:status:Success'}"/></samlp:Status>` +
     `</samlp:LogoutResponse>`;
   return Buffer.from(idp.signXml(xml, 'LogoutResponse', id), 'utf8').toString('base64');
 }

@@ -136,6 +136,22 @@ const table: [string, Caller, Action, Target, string, boolean][] = [
     false,
   ],
   ['support resets a TOTP', support, 'member.totp.reset', someone, 'support_read_only', false],
+  [
+    'support signs someone out everywhere',
+    support,
+    'member.sessions.end',
+    someone,
+    'support_read_only',
+    false,
+  ],
+  [
+    'an Admin signs the Owner out everywhere',
+    member('admin'),
+    'member.sessions.end',
+    theOwner,
+    'owner_protected',
+    false,
+  ],
   ['support extends its own grant', support, 'support_access.grant', theAccount, 'support_read_only', false],
   [
     'support reads the SSO settings (integration secrets)',

@@ -49,7 +49,8 @@ export interface BackchannelDependencies {
 const defaultRetryDelaysMs = [250, 1_000, 4_000] as const;
 
 /**
- * Tells products that Roster ended a person's session (deprovisioning, expiry, a logout in Roster):
+ * Tells products that Roster ended a person's session (deprovisioning, expiry, a logout in Roster or
+ * at another product):
  * one POST of a signed logout token to each product's registered back-channel URI, right after the
  * transaction that ended it commits, retried a few times in this process.
  *
@@ -66,19 +67,25 @@ export class BackchannelLogout {
   deliver(effects: readonly CommitEffect[]): void {
     for (const effect of effects) {
       for (const session of effect.sessions) {
-        for (const { clientId, sid } of session.clients) {
-          const delivery = this.send(clientId, effect.userId, sid).then(
-            (delivered) => {
-              if (delivered === false)
-                this.deps.logger.warn({ clientId, reason: effect.reason }, 'back-channel logout dropped');
-            },
-            (err: unknown) => this.deps.logger.error({ err, clientId }, 'back-channel logout failed'),
-          );
-          this.pending.add(delivery);
-          void delivery.finally(() => this.pending.delete(delivery));
-        }
+        for (const { clientId, sid } of session.clients)
+          this.sendLater(clientId, effect.userId, sid, effect.reason);
       }
     }
+  }
+
+  /**
+   * One logout token to one product, in the background (retried as `send`): also what a product's
+   * logout uses to tell the others (provider.ts), so every notice goes out the same way.
+   */
+  sendLater(clientId: string, sub: string, sid: string, reason: string): void {
+    const delivery = this.send(clientId, sub, sid).then(
+      (delivered) => {
+        if (delivered === false) this.deps.logger.warn({ clientId, reason }, 'back-channel logout dropped');
+      },
+      (err: unknown) => this.deps.logger.error({ err, clientId }, 'back-channel logout failed'),
+    );
+    this.pending.add(delivery);
+    void delivery.finally(() => this.pending.delete(delivery));
   }
 
   /** Resolves once every delivery started so far has finished (tests, shutdown). */

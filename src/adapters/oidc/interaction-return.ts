@@ -12,3 +12,12 @@ export function handOffRefusalPath(relayState: string | null, reason: string): s
   const match = relayState ? returnPattern.exec(relayState) : null;
   return match ? refusedPath(match[1], reason) : null;
 }
+
+/** Where the IdP's LogoutResponse sends a product's user back (the RelayState of Roster's LogoutRequest). */
+export const logoutReturnPath = (key: string) => `/oidc/logout-return/${key}`;
+
+const logoutReturnPattern = /^\/oidc\/logout-return\/[A-Za-z0-9_-]{16,64}$/;
+
+export function isLogoutReturnPath(relayState: string): boolean {
+  return logoutReturnPattern.test(relayState);
+}

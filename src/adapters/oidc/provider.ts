@@ -1,10 +1,13 @@
-import { hash, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type Provider from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { HandOffService } from '../../domain/oidc/hand-off-service';
 import type { PublishedKey } from '../../domain/oidc/signing-key-service';
 import { sessionCookieName } from '../http/session-cookie';
+import type { SingleLogout } from '../saml/single-logout';
+import { logoutReturnPath } from './interaction-return';
 import { acrValues } from './amr';
+import type { BackchannelLogout } from './backchannel-logout';
 import { claimsOf } from './claims';
 import { errorPage, logoutPage, signedOutPage } from './pages';
 
@@ -15,6 +18,10 @@ export interface ProviderOptions {
   cookieKeys: readonly string[];
   adapter: NonNullable<Configuration['adapter']>;
   handOff: HandOffService;
+  /** SAML single logout of the session a product logged out of, when the account's IdP has it. */
+  singleLogout?: SingleLogout;
+  /** Roster's back-channel sender: a product's logout tells the others through it. */
+  backchannel?: Pick<BackchannelLogout, 'sendLater'>;
 }
 
 type OidcLibrary = typeof import('oidc-provider');
@@ -150,7 +157,20 @@ export async function buildProvider(options: ProviderOptions): Promise<Provider>
     const given = Buffer.from(hash('sha256', String(actual), 'hex'), 'utf8');
     return expected.length === given.length && timingSafeEqual(expected, given);
   };
-  provider.use(tieSessions(handOff));
+  // A product's logout tells the other products through Roster's sender, as every other session end
+  // does: in the background (the browser does not wait for them), retried, and to any address the
+  // operator registered (the provider's own fetch refuses private addresses, where products often are).
+  const backchannel = options.backchannel;
+  if (backchannel) {
+    (
+      provider.Client.prototype as unknown as {
+        backchannelLogout: (sub: string, sid: string) => Promise<void>;
+      }
+    ).backchannelLogout = async function (this: { clientId: string }, sub: string, sid: string) {
+      backchannel.sendLater(this.clientId, sub, sid, 'product_logout');
+    };
+  }
+  provider.use(tieSessions(handOff, options.singleLogout));
   return provider;
 }
 
@@ -213,9 +233,11 @@ function policy(interactionPolicy: OidcLibrary['interactionPolicy'], handOff: Ha
 /**
  * Keeps Roster's session and the provider's one: when a sign-in resumes, the provider session is
  * tied to the Roster session the SAML login started; when a product logs the person out, the Roster
- * sessions tied to it end (the provider tells the other products itself) and the cookie goes.
+ * sessions tied to it end (the provider tells the other products itself) and the cookie goes. When
+ * the account's IdP has single logout, the browser goes through it (a signed LogoutRequest) before
+ * it reaches where the provider was sending it (the product's post-logout URI with its state).
  */
-function tieSessions(handOff: HandOffService) {
+function tieSessions(handOff: HandOffService, singleLogout: SingleLogout | undefined) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     await next();
     const route = ctx.oidc?.route;
@@ -225,8 +247,17 @@ function tieSessions(handOff: HandOffService) {
       if (typeof roster?.ssoSessionId === 'string') await handOff.link(roster.ssoSessionId, session.uid);
     }
     if (route === 'end_session_confirm' && session?.destroyed && session.uid) {
-      await handOff.providerSessionEnded(session.uid);
+      const ended = await handOff.providerSessionEnded(session.uid);
       ctx.cookies.set(sessionCookieName, null, { path: '/', httpOnly: true, sameSite: 'lax', signed: false });
+      const returnTo = ctx.response.get('location');
+      const saml = ended.find((s) => s.samlSubject !== null);
+      if (!singleLogout || !saml || ctx.status !== 303 || !returnTo) return;
+      const key = randomBytes(18).toString('base64url');
+      const toIdp = await singleLogout(saml, logoutReturnPath(key));
+      if (!toIdp) return;
+      await handOff.awaitIdpLogout(key, returnTo);
+      ctx.redirect(toIdp);
+      ctx.status = 303;
     }
   };
 }

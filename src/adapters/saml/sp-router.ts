@@ -1,6 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
-import type { CacheProvider, Profile } from '@node-saml/passport-saml';
+import type { Profile } from '@node-saml/passport-saml';
 import type { Logger } from 'pino';
 import type { Actor } from '../../domain/actor';
 import { isUuid, type AccountId, type UserId } from '../../domain/ids';
@@ -20,6 +20,7 @@ import { checkAssertion, isRefusal, precheckResponse, refusalOf, type Refusal } 
 import { samlOptions, spEndpoints, type SpKey } from './saml-options';
 import { samlSubjectOf } from './saml-subject';
 import { sloRoutes } from './slo-routes';
+import { requestStore, samlLibrary } from './saml-library';
 import { metadataRoute } from './sp-metadata';
 import type { SamlSubject } from '../../domain/sso/sso-ports';
 import type { MfaSatisfied } from '../../domain/mfa/mfa-login';
@@ -52,31 +53,6 @@ export interface SamlRouteOptions {
 /** Roster's SAML endpoint acting for one account: every sign-in is audited as this actor. */
 function samlActor(accountId: AccountId, res: Response): Actor {
   return { kind: 'system', accountId, job: 'saml-sso', channel: 'saml', requestId: requestIdOf(res) };
-}
-
-/** InResponseTo ids live in the database, so any instance can take the IdP's answer. */
-function requestStore(signIns: SignInService, actor: Actor): CacheProvider {
-  return {
-    saveAsync: async (key, value) => {
-      await signIns.rememberRequest(actor, key);
-      return { value, createdAt: Date.now() };
-    },
-    // node-saml reads the value as the request's creation time and compares it with its own
-    // clock; the database (with Roster's clock) already decided the request is still valid.
-    getAsync: async (key) => ((await signIns.requestIssued(actor, key)) ? new Date().toISOString() : null),
-    removeAsync: async (key) => {
-      if (key) await signIns.forgetRequest(actor, key);
-      return key;
-    },
-  };
-}
-
-type SamlLibrary = typeof import('@node-saml/passport-saml');
-let library: Promise<SamlLibrary> | undefined;
-
-/** node-saml and its XML stack load on the first SAML request: the CLI never pays for them. */
-function samlLibrary(): Promise<SamlLibrary> {
-  return (library ??= import('@node-saml/passport-saml'));
 }
 
 export interface Target {
@@ -341,7 +317,7 @@ export function samlRouter(deps: SamlDependencies, options: SamlRouteOptions, lo
     router,
     deps,
     options,
-    { load, samlLibrary, requestStore: (t) => requestStore(deps.signIns, t.actor) },
+    { load, requestStore: (t) => requestStore(deps.signIns, t.actor) },
     logger,
   );
   router.use(sessionPages(deps, options, slo.logoutRedirect));

@@ -72,6 +72,8 @@ export const actions = {
   'member.child_access.set': { writes: true, permission: 'roles.assign', changesUser: true },
   'member.mfa.set': { writes: true, permission: 'sso.configure', changesUser: true },
   'member.totp.reset': { writes: true, permission: 'mfa.reset', changesUser: true },
+  /** Signs a person out everywhere (browser sessions, products' sign-ins): who may deactivate may. */
+  'member.sessions.end': { writes: true, permission: 'users.edit', changesUser: true },
 
   // The account's settings.
   'account.default_role.set': { writes: true, permission: 'roles.assign' },

@@ -1,3 +1,4 @@
+import { inChild } from '../accounts/child-access';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import type { UserId } from '../ids';
@@ -9,7 +10,9 @@ export type AccessEndReason = 'deactivated' | 'lost_role';
 /**
  * A leaver loses access in the same transaction that made them a leaver, whichever channel did
  * it: their member API keys are revoked (a returning user gets new ones) and their browser
- * sessions (SAML sign-ins) end, so their very next request is refused.
+ * sessions (SAML sign-ins) end, so their very next request is refused. A deactivated user's managed
+ * users in child accounts may no longer enter either (sign_in asks for the home user too): theirs
+ * end as well, so products signed in there are told.
  */
 export async function endAccess(
   tx: Tx,
@@ -21,6 +24,12 @@ export async function endAccess(
   if (userIds.length === 0) return;
   await revokeKeys(tx, actor, clock, userIds, reason);
   await endSessions(tx, actor, clock, userIds, reason);
+  if (reason !== 'deactivated') return;
+  for (const userId of userIds) {
+    for (const { childId, managedUserId } of await tx.children.accessOf(userId)) {
+      await endAccess(tx, inChild(actor, childId), clock, [managedUserId], reason);
+    }
+  }
 }
 
 async function revokeKeys(

@@ -26,6 +26,10 @@ export type AccountChoice =
   | { accountId: AccountId }
   | { refused: 'unknown_account' | 'unclaimed_domain' | 'domain_of_another_account' | 'no_account_named' };
 
+/** The provider's table keeps the pending returns from the IdP's logout too (a model name it never uses). */
+const logoutReturnModel = 'RosterLogoutReturn';
+const logoutReturnMs = 10 * 60_000;
+
 /** How often the sweep deletes expired records, at most per run (it runs again next interval). */
 const sweepBatch = 5_000;
 
@@ -119,11 +123,12 @@ export class HandOffService {
 
   /**
    * The product logged the person out (RP-initiated logout): the provider ended its session and told
-   * the other products; Roster's sessions tied to it end too.
+   * the other products; Roster's sessions tied to it end too. Returns those it ended (what SAML
+   * single logout names at the IdP).
    */
-  async providerSessionEnded(handOffUid: string): Promise<number> {
+  async providerSessionEnded(handOffUid: string): Promise<SsoSession[]> {
     const sessions = await this.uow.read((tx) => tx.ssoSessions.findByHandOff(handOffUid));
-    let ended = 0;
+    const ended: SsoSession[] = [];
     for (const session of sessions) {
       const actor: Actor = {
         kind: 'system',
@@ -131,8 +136,8 @@ export class HandOffService {
         job: 'oidc-logout',
         channel: 'saml',
       };
-      ended += await this.uow.write(session.accountId, async (tx) => {
-        if (!(await tx.ssoSessions.delete(session.id))) return 0;
+      const deleted = await this.uow.write(session.accountId, async (tx) => {
+        if (!(await tx.ssoSessions.delete(session.id))) return false;
         await recordAudit(tx, actor, this.clock, {
           action: 'sso.session_ended',
           subjectType: 'user',
@@ -140,10 +145,43 @@ export class HandOffService {
           before: { session: session.id },
           after: { reason: 'product_logout' },
         });
-        return 1;
+        return true;
       });
+      if (deleted) ended.push(session);
     }
     return ended;
+  }
+
+  /**
+   * While the IdP ends its own session (SAML single logout after a product's logout), where the
+   * browser goes once it comes back: kept in the database under a random key (any instance may
+   * receive the IdP's answer), for ten minutes, used once.
+   */
+  async awaitIdpLogout(key: string, returnTo: string): Promise<void> {
+    await this.uow.write(null, (tx) =>
+      tx.oidcPayloads.upsert({
+        model: logoutReturnModel,
+        id: key,
+        payload: JSON.stringify({ returnTo }),
+        grantId: null,
+        uid: null,
+        userCode: null,
+        userId: null,
+        expires: this.clock.now() + logoutReturnMs,
+      }),
+    );
+  }
+
+  /** Where the browser goes after the IdP's logout (awaitIdpLogout); null when unknown, used or expired. */
+  async afterIdpLogout(key: string): Promise<string | null> {
+    const now = this.clock.now();
+    return this.uow.write(null, async (tx) => {
+      const stored = await tx.oidcPayloads.find(logoutReturnModel, key, now);
+      if (!stored || !(await tx.oidcPayloads.consume(logoutReturnModel, key, now))) return null;
+      await tx.oidcPayloads.destroy(logoutReturnModel, key);
+      const { returnTo } = JSON.parse(stored.payload) as { returnTo?: unknown };
+      return typeof returnTo === 'string' ? returnTo : null;
+    });
   }
 
   /**

@@ -7,7 +7,7 @@ import { isUsableMember } from '../accounts/usable-member';
 import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
-import type { AccountId, UserId } from '../ids';
+import { isUuid, type AccountId, type UserId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { SecretCodec } from '../tokens/scim-token-service';
 import type { SamlSubject, SessionMfa, SsoSession } from './sso-ports';
@@ -194,6 +194,21 @@ export class SessionService {
         if (session.handOffUid) await endHandOff(tx, actor, this.clock, session.handOffUid, 'idp_logout');
       }
       return sessions.length;
+    });
+  }
+
+  /**
+   * An admin signs a person out everywhere (a lost laptop, a suspicion) without taking their access:
+   * their browser sessions and product sign-ins end at once, and the products are told by back-channel.
+   */
+  async endAllOf(actor: Actor, idOrUserName: string): Promise<void> {
+    await this.uow.write(actor.accountId, async (tx) => {
+      const user = isUuid(idOrUserName)
+        ? await tx.users.get(actor.accountId, idOrUserName as UserId)
+        : await tx.users.findByUserName(actor.accountId, idOrUserName);
+      if (!user) throw DomainError.notFound('user.not_found', `User ${idOrUserName} not found`);
+      await this.rules.assert(tx, actor, 'member.sessions.end', await this.rules.userTarget(tx, user));
+      await endSessions(tx, actor, this.clock, [user.id], 'signed_out_by_admin');
     });
   }
 

@@ -2,6 +2,7 @@ import type { Actor } from '../actor';
 import { inChild, managedUserFor } from '../accounts/child-access';
 import { assertSeatAvailable } from '../accounts/seats';
 import { recordAudit } from '../audit/record';
+import { endUsersHandOffs } from '../oidc/hand-off-sessions';
 import { DomainError } from '../errors';
 import type { AccountId, UserId } from '../ids';
 import type { Account, Clock, Tx } from '../ports';
@@ -42,6 +43,8 @@ export class ManagedUsers {
     const managed = await tx.users.get(child.id, managedUserId);
     const role = (await tx.roles.stored(child.id, [managedUserId])).get(managedUserId)?.effective.roleKey;
     const change = { before: { child: child.id, role: role ?? null }, after: null };
+    // Products signed in as them in the child are told (their sessions there go with the row).
+    await endUsersHandOffs(tx, inTheChild, this.clock, [managedUserId], 'lost_access');
     if (managed) await this.records.erase(tx, inTheChild, managed);
     await recordAudit(tx, actor, this.clock, {
       action: 'child.access_removed',

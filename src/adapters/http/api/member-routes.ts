@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MemberService } from '../../../domain/access/member-service';
 import type { RoleService } from '../../../domain/access/role-service';
+import type { SessionService } from '../../../domain/sso/session-service';
 import type { UserService } from '../../../domain/users/user-service';
 import { apiRoute, type ApiRoute } from './api-route';
 import { errorBody, memberPage, memberSchema, overridesSchema } from './api-schemas';
@@ -9,6 +10,7 @@ export interface MemberRouteServices {
   members: MemberService;
   roles: RoleService;
   users: UserService;
+  sessions: SessionService;
 }
 
 /** `none` in a filter means "no role" / "no source". */
@@ -94,6 +96,18 @@ export function memberRoutes(s: MemberRouteServices): ApiRoute[] {
       handle: async ({ actor, params, body }) => {
         await s.roles.setPermissions(actor, params.userId, body);
         return s.members.get(actor, params.userId);
+      },
+    }),
+    apiRoute({
+      method: 'delete',
+      path: '/members/:userId/sessions',
+      summary:
+        "Sign a user out everywhere: their Roster sessions and products' sign-ins end (products get a back-channel logout); they may sign in again",
+      action: 'member.sessions.end',
+      status: 204,
+      responses: { 204: { description: 'Signed out' }, 403: refused, 404: notFound },
+      handle: async ({ actor, params }) => {
+        await s.sessions.endAllOf(actor, params.userId);
       },
     }),
     apiRoute({
