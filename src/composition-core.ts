@@ -49,6 +49,8 @@ import { SigningKeyService } from './domain/oidc/signing-key-service';
 import { signingKeyCrypto } from './adapters/crypto/signing-keys';
 import { BackchannelLogout } from './adapters/oidc/backchannel-logout';
 import { OidcSweepJob } from './jobs/oidc-sweep.job';
+import type { EventFeed } from './domain/events/event-ports';
+import { OutboxFeed } from './domain/events/outbox-feed';
 
 export interface Services {
   accounts: AccountService;
@@ -88,6 +90,8 @@ export interface RosterCore {
   /** The storage adapter's unit of work (the rate limiter's store also queues on it). */
   uow: TypeOrmUnitOfWork;
   services: Services;
+  /** The change feed (docs/events.md): events of every account, oldest first, by position. */
+  events: EventFeed;
   /** The sweeps; main.ts runs them on an interval, `roster jobs run` on demand. */
   jobs: JobRunner;
   logger: Logger;
@@ -200,6 +204,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     dataSource,
     uow,
     services,
+    events: new OutboxFeed(uow),
     jobs,
     logger,
     clock,

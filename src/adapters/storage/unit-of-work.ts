@@ -28,6 +28,7 @@ import { OidcClientRepositorySql } from './repositories/oidc-client.repository';
 import { OidcPayloadRepositorySql } from './repositories/oidc-payload.repository';
 import { AccountDomainRepositorySql } from './repositories/account-domain.repository';
 import { SigningKeyRepositorySql } from './repositories/signing-key.repository';
+import { EventRepositorySql } from './repositories/event.repository';
 
 /** Carries out what committed transactions asked for (composition.ts sets it; none in the CLI). */
 export type CommitEffectHandler = (effects: readonly CommitEffect[]) => void;
@@ -168,6 +169,7 @@ function bindRepositories(
     inactivity: new InactivityRepositorySql(sql),
     hr: new HrSyncRepositorySql(sql, dialect),
     totp: new TotpRepositorySql(sql),
+    events: new EventRepositorySql(sql, dialect),
   };
 }
 

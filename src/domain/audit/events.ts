@@ -61,7 +61,9 @@ export type AuditAction =
   | 'sso.session_ended'
   | 'account.domain_claimed'
   | 'account.domain_released'
-  | 'oidc.sessions_ended';
+  | 'oidc.sessions_ended'
+  | 'deprovisioning.brake_held'
+  | 'hr_sync.finished';
 
 export type SubjectType =
   'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';
