@@ -51,6 +51,14 @@ import { BackchannelLogout } from './adapters/oidc/backchannel-logout';
 import { OidcSweepJob } from './jobs/oidc-sweep.job';
 import type { EventFeed } from './domain/events/event-ports';
 import { OutboxFeed } from './domain/events/outbox-feed';
+import type { DeliveryTransport } from './domain/delivery/delivery-ports';
+import { DeliveryEngine, type Sender } from './domain/delivery/delivery-engine';
+import { WebhookService } from './domain/delivery/webhook-service';
+import { webhookSecretCrypto } from './adapters/crypto/webhook-secrets';
+import { outboundUrlCheck } from './adapters/outbound/url-check';
+import { OutboundError, postBounded } from './adapters/outbound/post';
+import { WebhookTransport } from './adapters/outbound/webhook-transport';
+import { DeliveryLoop } from './jobs/delivery-loop';
 
 export interface Services {
   accounts: AccountService;
@@ -80,6 +88,7 @@ export interface Services {
   handOff: HandOffService;
   /** Null without OIDC_KEY_ENCRYPTION_KEY: the sign-in hand-off is off. */
   signingKeys: SigningKeyService | null;
+  webhooks: WebhookService;
 }
 
 /** Everything but the HTTP app: what the CLI and the jobs need. */
@@ -92,6 +101,8 @@ export interface RosterCore {
   services: Services;
   /** The change feed (docs/events.md): events of every account, oldest first, by position. */
   events: EventFeed;
+  /** Pushes events to webhook endpoints (and other transports' targets); main.ts starts it. */
+  delivery: DeliveryLoop;
   /** The sweeps; main.ts runs them on an interval, `roster jobs run` on demand. */
   jobs: JobRunner;
   logger: Logger;
@@ -136,6 +147,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const rules = new RuleBook(catalogue, clock);
   const brake = new DeprovisioningBrake(uow, clock, rules, config.deactivationBrake);
   const users = new UserService(uow, clock, ids, roles, rules, brake);
+  const events = new OutboxFeed(uow);
+  const secretCrypto = webhookSecretCrypto(config.eventsEncryptionKey);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, rules, users),
     users,
@@ -172,7 +185,34 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     signingKeys: config.oidc
       ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
       : null,
+    webhooks: new WebhookService(
+      uow,
+      clock,
+      ids,
+      rules,
+      secretCrypto,
+      outboundUrlCheck(config.outbound.allowPrivate),
+      events,
+      { secretOverlapMs: config.delivery.secretOverlapMs },
+    ),
   };
+  // Each transport's targets live in delivery_targets under its kind (an SSF push stream is one).
+  const deliveryTransports: DeliveryTransport[] = [new WebhookTransport(uow, secretCrypto, clock)];
+  const delivery = new DeliveryLoop(
+    new DeliveryEngine(uow, clock, ids, events, deliveryTransports, boundedSender(config), {
+      retry: {
+        baseMs: config.delivery.retryBaseMs,
+        maxMs: config.delivery.retryMaxMs,
+        maxAgeMs: config.delivery.maxAgeMs,
+        disableAfterMs: config.delivery.disableAfterMs,
+      },
+      leaseMs: config.delivery.timeoutMs + 30_000,
+      fanOutBatch: 1_000,
+    }),
+    { pollMs: config.delivery.pollMs, concurrency: config.delivery.concurrency },
+    logger,
+  );
+  uow.setEventsCommittedListener(() => delivery.wake());
   const signingKeys = services.signingKeys;
   const backchannel = signingKeys
     ? new BackchannelLogout({
@@ -204,7 +244,8 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     dataSource,
     uow,
     services,
-    events: new OutboxFeed(uow),
+    events,
+    delivery,
     jobs,
     logger,
     clock,
@@ -213,9 +254,32 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     backchannel,
     ...(metrics ? { metrics } : {}),
     close: async () => {
+      await delivery.stop();
       // A CLI command that deactivated someone waits for the products to be told before it exits.
       await backchannel?.settled();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
+  };
+}
+
+/** How much of a receiver's answer is read (the log keeps its start). */
+const maxAnswerBytes = 64 * 1024;
+
+/** Sends a rendered delivery with postBounded, as the operator bounded outbound requests. */
+function boundedSender(config: Config): Sender {
+  return async (request) => {
+    try {
+      const answer = await postBounded(request.url, {
+        headers: request.headers,
+        body: request.body,
+        timeoutMs: config.delivery.timeoutMs,
+        maxResponseBytes: maxAnswerBytes,
+        allowPrivate: config.outbound.allowPrivate,
+      });
+      return { status: answer.status, body: answer.body.slice(0, 200) };
+    } catch (err) {
+      if (err instanceof OutboundError) return { status: null, error: `${err.code}: ${err.message}` };
+      throw err;
+    }
   };
 }

@@ -45,6 +45,8 @@ import { meRoutes } from './me-routes';
 import { domainRoutes } from './domain-routes';
 import type { AccountDomainService } from '../../../domain/oidc/account-domain-service';
 import { apiKeyRoutes } from './api-key-routes';
+import { webhookRoutes } from './webhook-routes';
+import type { WebhookService } from '../../../domain/delivery/webhook-service';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
   rateLimits: RateLimits;
@@ -61,6 +63,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   sso: SsoConfigService;
   sessions: SessionService;
   domains: AccountDomainService;
+  webhooks: WebhookService;
 }
 
 const authorizeBody = z.strictObject({
@@ -147,6 +150,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...meRoutes(deps.sessions),
     ...domainRoutes(deps.domains),
     ...apiKeyRoutes(deps.apiKeys),
+    ...webhookRoutes(deps.webhooks),
   ];
 }
 
