@@ -20,6 +20,7 @@ import { ssoCommand } from './commands/sso';
 import { hrSyncCommand } from './commands/hr-sync';
 import { clientsCommand } from './commands/clients';
 import { domainsCommand, oidcCommand } from './commands/oidc';
+import { webhooksCommand } from './commands/webhooks';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
 export function buildProgram(): Command {
@@ -45,7 +46,8 @@ export function buildProgram(): Command {
     .addCommand(mfaCommand())
     .addCommand(clientsCommand())
     .addCommand(domainsCommand())
-    .addCommand(oidcCommand());
+    .addCommand(oidcCommand())
+    .addCommand(webhooksCommand());
 }
 
 export async function run(argv: string[]): Promise<number> {

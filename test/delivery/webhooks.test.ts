@@ -13,20 +13,13 @@ import {
   type TestRoster,
 } from '../support/roster';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { deliveryEnv } from './delivery-env';
 
 /**
  * Webhooks end to end: endpoints managed over /api/v1 with the service key, events from real SCIM
  * changes, delivered by the running delivery loop to a real receiver that verifies each one with
  * standardwebhooks' Webhook.verify.
  */
-export const deliveryEnv = {
-  OUTBOUND_ALLOW_PRIVATE: 'true',
-  EVENTS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  DELIVERY_POLL_MS: '50',
-  WEBHOOK_RETRY_BASE_MS: '50',
-  WEBHOOK_RETRY_MAX_MS: '300',
-  WEBHOOK_TIMEOUT_MS: '2000',
-};
 
 let roster: TestRoster;
 const receivers: WebhookReceiver[] = [];
