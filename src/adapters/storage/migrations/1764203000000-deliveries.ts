@@ -69,8 +69,8 @@ export class Deliveries1764203000000 implements MigrationInterface {
         ],
         indices: [
           { ...index('deliveries', ['target_id', 'event_id']), isUnique: true },
-          // the claim: due pending deliveries, oldest event first
-          index('deliveries', ['status', 'next_attempt_at']),
+          // the claim: pending deliveries in event order, so LIMIT stops after the first due ones
+          index('deliveries', ['status', 'event_position']),
           // order per subject: is an earlier delivery of this subject still pending?
           index('deliveries', ['target_id', 'subject_key', 'status', 'event_position']),
           // the log and replay
