@@ -49,6 +49,7 @@ import { SigningKeyService } from './domain/oidc/signing-key-service';
 import { signingKeyCrypto } from './adapters/crypto/signing-keys';
 import { BackchannelLogout } from './adapters/oidc/backchannel-logout';
 import { OidcSweepJob } from './jobs/oidc-sweep.job';
+import { EventsRetentionJob } from './jobs/events-retention.job';
 import type { EventFeed } from './domain/events/event-ports';
 import { OutboxFeed } from './domain/events/outbox-feed';
 import type { DeliveryTransport } from './domain/delivery/delivery-ports';
@@ -59,6 +60,7 @@ import { outboundUrlCheck } from './adapters/outbound/url-check';
 import { OutboundError, postBounded } from './adapters/outbound/post';
 import { WebhookTransport } from './adapters/outbound/webhook-transport';
 import { DeliveryLoop } from './jobs/delivery-loop';
+import { EventsService } from './domain/events/events-service';
 
 export interface Services {
   accounts: AccountService;
@@ -89,6 +91,8 @@ export interface Services {
   /** Null without OIDC_KEY_ENCRYPTION_KEY: the sign-in hand-off is off. */
   signingKeys: SigningKeyService | null;
   webhooks: WebhookService;
+  /** The change feed's pages: one account's through the rule book, every account's for the CLI. */
+  events: EventsService;
 }
 
 /** Everything but the HTTP app: what the CLI and the jobs need. */
@@ -147,7 +151,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const rules = new RuleBook(catalogue, clock);
   const brake = new DeprovisioningBrake(uow, clock, rules, config.deactivationBrake);
   const users = new UserService(uow, clock, ids, roles, rules, brake);
-  const events = new OutboxFeed(uow);
+  const feed = new OutboxFeed(uow);
   const secretCrypto = webhookSecretCrypto(config.eventsEncryptionKey);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, rules, users),
@@ -185,6 +189,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     signingKeys: config.oidc
       ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
       : null,
+    events: new EventsService(uow, rules, feed),
     webhooks: new WebhookService(
       uow,
       clock,
@@ -192,14 +197,14 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       rules,
       secretCrypto,
       outboundUrlCheck(config.outbound.allowPrivate),
-      events,
+      feed,
       { secretOverlapMs: config.delivery.secretOverlapMs },
     ),
   };
   // Each transport's targets live in delivery_targets under its kind (an SSF push stream is one).
   const deliveryTransports: DeliveryTransport[] = [new WebhookTransport(uow, secretCrypto, clock)];
   const delivery = new DeliveryLoop(
-    new DeliveryEngine(uow, clock, ids, events, deliveryTransports, boundedSender(config), {
+    new DeliveryEngine(uow, clock, ids, feed, deliveryTransports, boundedSender(config), {
       retry: {
         baseMs: config.delivery.retryBaseMs,
         maxMs: config.delivery.retryMaxMs,
@@ -232,6 +237,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       new InactivityJob(services.inactivity),
       new HrDueDatesJob(services.hrSync),
       new OidcSweepJob(services.handOff),
+      new EventsRetentionJob(services.events, config.events.retentionDays),
     ],
     `${hostname()}:${process.pid}`,
     undefined,
@@ -244,7 +250,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     dataSource,
     uow,
     services,
-    events,
+    events: feed,
     delivery,
     jobs,
     logger,

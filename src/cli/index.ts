@@ -21,6 +21,7 @@ import { hrSyncCommand } from './commands/hr-sync';
 import { clientsCommand } from './commands/clients';
 import { domainsCommand, oidcCommand } from './commands/oidc';
 import { webhooksCommand } from './commands/webhooks';
+import { eventsCommand } from './commands/events';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
 export function buildProgram(): Command {
@@ -47,7 +48,8 @@ export function buildProgram(): Command {
     .addCommand(clientsCommand())
     .addCommand(domainsCommand())
     .addCommand(oidcCommand())
-    .addCommand(webhooksCommand());
+    .addCommand(webhooksCommand())
+    .addCommand(eventsCommand());
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -54,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     sso: Object.freeze({ clockSkewSeconds: values.SSO_CLOCK_SKEW_SECONDS as number, spKey }),
     hrSync: Object.freeze({ maxDeactivationShare: values.HR_SYNC_MAX_DEACTIVATION_SHARE as number }),
+    events: Object.freeze({ retentionDays: values.EVENTS_RETENTION_DAYS as number }),
     mfaTotpKey: (values.MFA_TOTP_KEY as string | undefined) ?? null,
     oidc: values.OIDC_KEY_ENCRYPTION_KEY
       ? Object.freeze({

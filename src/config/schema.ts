@@ -115,6 +115,12 @@ export const settings = {
       '(0.1 = 10%) stops before writing anything, unless run with `--allow-mass` (audited).',
     schema: z.coerce.number().min(0).max(1).default(0.1),
   },
+  EVENTS_RETENTION_DAYS: {
+    description:
+      'How long the change feed (GET /api/v1/events, docs/events.md) keeps events: the `events-retention` sweep ' +
+      'deletes older ones. A reader whose cursor is older goes on from the oldest event kept.',
+    schema: z.coerce.number().int().min(1).max(3650).default(30),
+  },
   TRUST_PROXY: {
     description:
       'Which proxies in front of Roster may name the client in X-Forwarded-For (the rate limits count per client ' +
@@ -267,6 +273,8 @@ export interface Config {
     spKey: { privateKey: string; cert: string } | null;
   };
   hrSync: { maxDeactivationShare: number };
+  /** The change feed: events older than `retentionDays` are swept. */
+  events: { retentionDays: number };
   /** Base64 AES-256 key for TOTP secrets; null: the step-up cannot enrol. */
   mfaTotpKey: string | null;
   /** The sign-in hand-off (OpenID Provider); null when OIDC_KEY_ENCRYPTION_KEY is not set. */

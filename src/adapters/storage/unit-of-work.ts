@@ -103,15 +103,17 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
           if (accountId && this.dialect === 'mysql') {
             await manager.query('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [accountId]);
           }
-          return work(
-            bindRepositories(
-              manager,
-              this.dialect,
-              (effect) => effects.push(effect),
-              this.observer,
-              () => (appended = true),
-            ),
+          const tx = bindRepositories(
+            manager,
+            this.dialect,
+            (effect) => effects.push(effect),
+            this.observer,
+            () => (appended = true),
           );
+          const result = await work(tx);
+          // The transaction's events go in last, together (event.repository.ts).
+          await (tx.events as EventRepositorySql).flush();
+          return result;
         });
       }),
     ).catch(asOutage);
@@ -197,13 +199,13 @@ function bindRepositories(
 }
 
 /** The event repository, telling `appended` when a transaction adds events. */
-function observeAppends(events: EventRepository, appended: () => void): EventRepository {
-  const observed = Object.create(events) as EventRepository;
-  observed.appendMany = (drafts) => {
+function observeAppends<R extends EventRepository>(events: R, appended: () => void): R {
+  const append = events.appendMany.bind(events);
+  events.appendMany = (drafts) => {
     if (drafts.length > 0) appended();
-    return events.appendMany(drafts);
+    return append(drafts);
   };
-  return observed;
+  return events;
 }
 
 /** The port's promise: an unreachable store is `unavailable` (the transports answer 503), not a bug. */

@@ -32,6 +32,8 @@ export const actions = {
   // Reads.
   'users.view': { writes: false, permission: 'users.view', provisioning: true },
   'audit.view': { writes: false, permission: 'audit.view' },
+  /** The change feed (GET /events): the product's service key, or whoever may read the audit log. */
+  'events.read': { writes: false, permission: 'audit.view' },
   'sso.view': { writes: false, permission: 'sso.configure' },
   'support_access.view': { writes: false, permission: 'support_access.grant' },
   'scim_tokens.view': { writes: false, permission: 'scim.manage_tokens' },

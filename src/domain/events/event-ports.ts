@@ -25,8 +25,9 @@ export interface EventFeed {
 /** The events table bound to one transaction. */
 export interface EventRepository {
   /**
-   * Appends in order, in a few multi-row statements, with the account's next seq numbers (taken
-   * under a lock on the account's counter, so seq follows commit order).
+   * Appends in order, in this transaction: the events are written when the transaction ends,
+   * together, with the account's next seq numbers (taken under a lock on the account's counter,
+   * so seq follows commit order), or not at all when it rolls back.
    */
   appendMany(drafts: readonly EventDraft[]): Promise<void>;
   /**

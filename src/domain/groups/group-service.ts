@@ -98,6 +98,15 @@ export class GroupService {
   ): Promise<Group> {
     if (delta.displayName !== undefined) assertValidDisplayName(delta.displayName);
     assertValidExternalId(delta.externalId);
+    return this.brake.recordingHolds(actor, () => this.updateOnce(actor, groupId, delta, options));
+  }
+
+  private updateOnce(
+    actor: Actor,
+    groupId: string,
+    delta: GroupDelta,
+    options: WriteOptions,
+  ): Promise<Group> {
     return this.uow.write(actor.accountId, async (tx) => {
       await this.rules.assert(tx, actor, 'groups.provision');
       const current = await this.load(tx, actor, groupId, true);
@@ -134,22 +143,24 @@ export class GroupService {
   }
 
   async delete(actor: Actor, groupId: string, options: WriteOptions = {}): Promise<void> {
-    await this.uow.write(actor.accountId, async (tx) => {
-      await this.rules.assert(tx, actor, 'groups.provision');
-      const group = await this.load(tx, actor, groupId, true);
-      assertVersion(group.version, options);
-      const formerMembers = await tx.groups.memberIds(actor.accountId, group.id);
-      await tx.groups.delete(actor.accountId, group.id);
-      await recordAudit(tx, actor, this.clock, {
-        action: 'group.deleted',
-        subjectType: 'group',
-        subjectId: group.id,
-        before: auditSnapshot(group),
-        after: null,
-      });
-      const lost = await this.roles.recompute(tx, actor, formerMembers);
-      await this.brake.assertMayRemoveThroughGroups(tx, actor, lost);
-    });
+    await this.brake.recordingHolds(actor, () =>
+      this.uow.write(actor.accountId, async (tx) => {
+        await this.rules.assert(tx, actor, 'groups.provision');
+        const group = await this.load(tx, actor, groupId, true);
+        assertVersion(group.version, options);
+        const formerMembers = await tx.groups.memberIds(actor.accountId, group.id);
+        await tx.groups.delete(actor.accountId, group.id);
+        await recordAudit(tx, actor, this.clock, {
+          action: 'group.deleted',
+          subjectType: 'group',
+          subjectId: group.id,
+          before: auditSnapshot(group),
+          after: null,
+        });
+        const lost = await this.roles.recompute(tx, actor, formerMembers);
+        await this.brake.assertMayRemoveThroughGroups(tx, actor, lost);
+      }),
+    );
   }
 
   private async changeMembers(

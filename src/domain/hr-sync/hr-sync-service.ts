@@ -6,7 +6,7 @@ import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { UserService } from '../users/user-service';
 import { normalizeUserName } from '../users/user';
 import { draftOf, hrDraft } from './hr-draft';
-import type { HrChange, HrIssue, HrPlan, HrRow } from './hr-types';
+import type { HrChange, HrChangeKind, HrIssue, HrPlan, HrRow } from './hr-types';
 import { planHrSync } from './plan';
 
 export interface HrSyncOptions {
@@ -63,8 +63,38 @@ export class HrSyncService {
     }
     if (result.dryRun) return result;
     if (massive) await this.auditMassOverride(actor, plan);
+    const counts = countByKind(plan.changes);
     result.failures = await this.apply(actor, leaversFirst(plan.changes), options.onProgress);
+    await this.auditFinished(actor, plan, counts, result.failures.length);
     return result;
+  }
+
+  /** The run's outcome, in the audit log and the change feed (`hr_sync.finished`). */
+  private async auditFinished(
+    actor: Actor,
+    plan: HrPlan,
+    counts: Record<HrChangeKind, number>,
+    failures: number,
+  ): Promise<void> {
+    await this.uow.write(actor.accountId, (tx) =>
+      recordAudit(tx, actor, this.clock, {
+        action: 'hr_sync.finished',
+        subjectType: 'account',
+        subjectId: actor.accountId,
+        before: null,
+        after: {
+          rows: plan.rows,
+          created: counts.create,
+          updated: counts.update,
+          deactivated: counts.deactivate,
+          reactivated: counts.reactivate,
+          scheduled: counts.schedule,
+          // Counted among the planned changes above: they were refused when applied.
+          failures,
+          issues: plan.issues.length,
+        },
+      }),
+    );
   }
 
   /**
@@ -210,6 +240,12 @@ export class HrSyncService {
  * they free count for this run's hires under a seat limit. Every other change keeps the plan's
  * order (new managers before their reports).
  */
+function countByKind(changes: readonly HrChange[]): Record<HrChangeKind, number> {
+  const counts = { create: 0, update: 0, deactivate: 0, reactivate: 0, schedule: 0 };
+  for (const change of changes) counts[change.kind] += 1;
+  return counts;
+}
+
 function leaversFirst(changes: readonly HrChange[]): HrChange[] {
   const leaver = (c: HrChange) => c.kind === 'deactivate' && c.line === null;
   return [...changes.filter(leaver), ...changes.filter((c) => !leaver(c))];

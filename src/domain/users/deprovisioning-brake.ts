@@ -67,6 +67,40 @@ export class DeprovisioningBrake {
     );
   }
 
+  /**
+   * Runs a SCIM removal; when the brake holds it, records that the brake is held, once per hold,
+   * in a transaction of its own after the refused one rolled back (the feed's
+   * `deprovisioning.brake_held`: the IdP keeps retrying, but the event is not repeated).
+   */
+  async recordingHolds<T>(actor: Actor, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof DomainError && err.code === heldCode) await this.noteHeld(actor);
+      throw err;
+    }
+  }
+
+  private async noteHeld(actor: Actor): Promise<void> {
+    await this.uow.write(actor.accountId, async (tx) => {
+      const status = await this.statusIn(tx, actor.accountId);
+      const now = this.clock.now();
+      const account = await tx.accounts.get(actor.accountId);
+      // A hold is new once the window has passed since the last one, or since the last approval.
+      const approvedAt = (account?.massDeprovisioningApprovedUntil ?? 0) - windowMs;
+      const since = Math.max(now - windowMs, approvedAt + 1);
+      if ((await tx.audit.count(actor.accountId, ['deprovisioning.brake_held'], actor.channel, since)) > 0)
+        return;
+      await recordAudit(tx, actor, this.clock, {
+        action: 'deprovisioning.brake_held',
+        subjectType: 'account',
+        subjectId: actor.accountId,
+        before: null,
+        after: { recent: status.recent, limit: status.limit, windowMinutes: status.windowMinutes },
+      });
+    });
+  }
+
   /** The brake's status when it applies to `actor`'s writes (SCIM, with a share below 100%). */
   private async statusFor(tx: Tx, actor: Actor): Promise<BrakeStatus | null> {
     if (actor.kind !== 'scim-token' || this.settings.share >= 1) return null;
@@ -122,9 +156,11 @@ export class DeprovisioningBrake {
   }
 }
 
+const heldCode = 'scim.mass_deprovisioning_held';
+
 function held(why: string): DomainError {
   return DomainError.held(
-    'scim.mass_deprovisioning_held',
+    heldCode,
     `${why} An Owner or Admin must approve further ones in Roster ` +
       '(POST /api/v1/deprovisioning/approve); retry after that.',
   );

@@ -169,8 +169,10 @@ export class UserService {
     change: (current: User) => UserDraft,
     options: WriteOptions = {},
   ): Promise<UserView> {
-    return this.uow.write(actor.accountId, async (tx) =>
-      this.viewOf(tx, await this.modifyIn(tx, actor, userId, change, options)),
+    return this.brake.recordingHolds(actor, () =>
+      this.uow.write(actor.accountId, async (tx) =>
+        this.viewOf(tx, await this.modifyIn(tx, actor, userId, change, options)),
+      ),
     );
   }
 
@@ -200,6 +202,10 @@ export class UserService {
   }
 
   async delete(actor: Actor, userId: string, options: WriteOptions = {}): Promise<void> {
+    await this.brake.recordingHolds(actor, () => this.deleteOnce(actor, userId, options));
+  }
+
+  private async deleteOnce(actor: Actor, userId: string, options: WriteOptions): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
       const user = await this.load(tx, actor, userId);
       await this.rules.assert(tx, actor, 'users.delete');

@@ -47,6 +47,8 @@ import type { AccountDomainService } from '../../../domain/oidc/account-domain-s
 import { apiKeyRoutes } from './api-key-routes';
 import { webhookRoutes } from './webhook-routes';
 import type { WebhookService } from '../../../domain/delivery/webhook-service';
+import { eventRoutes } from './event-routes';
+import type { EventsService } from '../../../domain/events/events-service';
 
 export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
   rateLimits: RateLimits;
@@ -64,6 +66,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   sessions: SessionService;
   domains: AccountDomainService;
   webhooks: WebhookService;
+  events: EventsService;
 }
 
 const authorizeBody = z.strictObject({
@@ -151,6 +154,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...domainRoutes(deps.domains),
     ...apiKeyRoutes(deps.apiKeys),
     ...webhookRoutes(deps.webhooks),
+    ...eventRoutes(deps.events),
   ];
 }
 

@@ -29,15 +29,8 @@ export class Events1764200000000 implements MigrationInterface {
           c.json('data_json'),
         ],
         indices: [
-          new TableIndex({ name: 'ux_events_id', columnNames: ['id'], isUnique: true }),
           new TableIndex({ name: 'ux_events_position', columnNames: ['position'], isUnique: true }),
-          new TableIndex({
-            name: 'ux_events_account_id_seq',
-            columnNames: ['account_id', 'seq'],
-            isUnique: true,
-          }),
           index('events', ['account_id', 'position']),
-          index('events', ['occurred_at']),
         ],
         foreignKeys: [fk('events', ['account_id'], 'accounts', ['id'])],
       }),
