@@ -152,6 +152,12 @@ test('a 500 is retried with growing waits until accepted; the delivery log shows
   expect(tries).toHaveLength(4);
   // Backoff: at least half of 50, 100 and 200 ms (WEBHOOK_RETRY_BASE_MS=50, doubling, jitter over the upper half).
   expect(tries[3] - tries[0]).toBeGreaterThanOrEqual(175);
+  // The outcome is written just after the receiver answers.
+  await waitUntil(
+    async () =>
+      (await r.api.get(`/webhooks/${hook.id}/deliveries`).expect(200)).body.deliveries[0]?.status ===
+      'delivered',
+  );
   const log = await r.api.get(`/webhooks/${hook.id}/deliveries`).expect(200);
   expect(log.body.deliveries).toEqual([
     expect.objectContaining({

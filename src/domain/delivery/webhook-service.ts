@@ -3,25 +3,18 @@ import type { Actor } from '../actor';
 import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import type { EventFeed } from '../events/event-ports';
-import { isEventType, type EventType } from '../events/event-types';
 import { isUuid, type AccountId } from '../ids';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
-import { assertText } from '../text';
 import type { Delivery, DeliveryLogQuery, DeliveryTargetRecord } from './delivery-ports';
 import { newDelivery, targetTakes } from './delivery-policy';
 import type { UrlCheck, WebhookSecretCrypto } from './webhook-ports';
+import { describe, validatedInput, type WebhookInput } from './webhook-input';
+
+export type { WebhookInput } from './webhook-input';
 
 /** A webhook endpoint as its owner sees it: never a secret, only when each one was made and ends. */
 export interface WebhookEndpoint extends DeliveryTargetRecord {
   secrets: { id: string; created: number; expires: number | null }[];
-}
-
-export interface WebhookInput {
-  url: string;
-  /** Absent, null or empty: every type. */
-  eventTypes?: readonly string[] | null;
-  description?: string;
-  enabled?: boolean;
 }
 
 /** Whose endpoints: the actor's account's, or the operator-wide ones (every account's events). */
@@ -59,7 +52,9 @@ export class WebhookService {
     scope: WebhookScope,
     input: WebhookInput,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
-    const fields = this.validated(input);
+    const fields = validatedInput(input, this.checkUrl);
+    const url = fields.url;
+    if (url === undefined) throw DomainError.invalid('webhook.url_missing', 'url is required');
     this.needCrypto();
     return this.uow.write(actor.accountId, async (tx) => {
       await this.assertManage(tx, actor, scope);
@@ -68,7 +63,7 @@ export class WebhookService {
         id: this.ids.newId(),
         kind,
         accountId: scope === 'account' ? actor.accountId : null,
-        url: fields.url,
+        url,
         eventTypes: fields.eventTypes ?? null,
         enabled: fields.enabled ?? true,
         description: fields.description ?? '',
@@ -114,14 +109,14 @@ export class WebhookService {
     id: string,
     input: Partial<WebhookInput>,
   ): Promise<WebhookEndpoint> {
-    const fields = this.validated({ url: input.url ?? 'https://unchanged.invalid/', ...input });
+    const fields = validatedInput(input, this.checkUrl);
     return this.uow.write(actor.accountId, async (tx) => {
       await this.assertManage(tx, actor, scope);
       const before = await this.find(tx, actor, scope, id);
       const enabling = input.enabled === true && !before.enabled;
       const after: DeliveryTargetRecord = {
         ...before,
-        ...(input.url !== undefined ? { url: fields.url } : {}),
+        ...(fields.url !== undefined ? { url: fields.url } : {}),
         ...(input.eventTypes !== undefined ? { eventTypes: fields.eventTypes ?? null } : {}),
         ...(input.description !== undefined ? { description: fields.description ?? '' } : {}),
         ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
@@ -259,32 +254,6 @@ export class WebhookService {
     return found.slice(0, replayLimit);
   }
 
-  private validated(input: WebhookInput): {
-    url: string;
-    eventTypes?: EventType[] | null;
-    description?: string;
-    enabled?: boolean;
-  } {
-    const url = String(input.url).trim();
-    assertText('webhook', 'url', url, 2048);
-    const problem = this.checkUrl(url);
-    if (problem) throw DomainError.invalid('webhook.invalid_url', problem);
-    let eventTypes: EventType[] | null | undefined;
-    if (input.eventTypes !== undefined) {
-      const unknown = (input.eventTypes ?? []).filter((t) => !isEventType(t));
-      if (unknown.length > 0) {
-        throw DomainError.invalid('webhook.unknown_event_type', `Unknown event types: ${unknown.join(', ')}`);
-      }
-      eventTypes =
-        input.eventTypes && input.eventTypes.length > 0
-          ? [...new Set(input.eventTypes as EventType[])]
-          : null;
-    }
-    const description = input.description?.trim();
-    if (description !== undefined) assertText('webhook', 'description', description, 200);
-    return { url, eventTypes, description, enabled: input.enabled };
-  }
-
   private needCrypto(): void {
     if (!this.crypto.available) {
       throw DomainError.invalid(
@@ -340,13 +309,4 @@ export class WebhookService {
       after,
     });
   }
-}
-
-function describe(target: DeliveryTargetRecord) {
-  return {
-    url: target.url,
-    eventTypes: target.eventTypes,
-    enabled: target.enabled,
-    description: target.description,
-  };
 }
