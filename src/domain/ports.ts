@@ -10,7 +10,7 @@ import type { AuditEvent } from './audit/events';
 import type { AccountId, GroupId, ScimTokenId, UserId } from './ids';
 import type { GroupField, ListQuery, Page, UserCollection, UserField } from './query';
 import type { Group, GroupMember } from './groups/group';
-import type { GroupRef, User, UserView } from './users/user';
+import type { User, UserView } from './users/user';
 import type { MfaPolicy } from './mfa/mfa-policy';
 import type { SsoRepository, SsoSessionRepository } from './sso/sso-ports';
 import type { InactivityRepository } from './lifecycle/inactivity-ports';
@@ -177,8 +177,8 @@ export interface UserRepository {
   countActive(accountId: AccountId): Promise<number>;
   /** Those of `ids` that are users of the account. */
   existing(accountId: AccountId, ids: readonly UserId[]): Promise<Set<UserId>>;
-  list(accountId: AccountId, query: ListQuery<UserField, UserCollection>): Promise<Page<User>>;
-  groupsOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, GroupRef[]>>;
+  /** A page of users, each as getView gives it: groups, role and MFA requirement. */
+  listViews(accountId: AccountId, query: ListQuery<UserField, UserCollection>): Promise<Page<UserView>>;
 }
 
 export interface GroupRepository {
@@ -251,8 +251,6 @@ export interface RoleRepository {
   /** For each user, the roles their groups map to. */
   mappedRoles(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, MappedRole[]>>;
   stored(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, StoredRole>>;
-  /** Only the effective roles (what a list of users shows), read lighter than `stored`. */
-  effectiveOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, EffectiveRole>>;
   /** The user with this id or userName (case-insensitive), with their role; null when none. */
   accessOf(accountId: AccountId, user: { id: UserId } | { userName: string }): Promise<UserAccess | null>;
   /** Writes the role columns; leaves permission overrides as they are. */

@@ -244,6 +244,9 @@ test('HR sync finished, with what the run did, after its users’ events', async
   await roster.services.hrSync.sync(actor, await readHrExport(path, defaultColumns));
   const events = await feed.since();
   expect(events.map((e) => e.type)).toEqual(['user.created', 'user.created', 'hr_sync.finished']);
+  // The same export again changes nothing, and writes nothing.
+  await roster.services.hrSync.sync(actor, await readHrExport(path, defaultColumns));
+  expect((await feed.since()).length).toBe(3);
   expect(events[2]).toMatchObject({
     subject: { type: 'account', id: account.accountId },
     data: { rows: 2, created: 2, updated: 0, deactivated: 0, failures: 0, actor: { channel: 'hr-sync' } },

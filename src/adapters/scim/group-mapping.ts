@@ -1,3 +1,4 @@
+import { isoTimestamp } from './timestamps';
 import type { GroupView, NewGroup } from '../../domain/groups/group';
 import type { UserId } from '../../domain/ids';
 import { etagOf } from './etag';
@@ -66,8 +67,8 @@ export function groupResource(view: GroupView, baseUrl: string): Json {
       : {}),
     meta: {
       resourceType: 'Group',
-      created: new Date(group.created).toISOString(),
-      lastModified: new Date(group.lastModified).toISOString(),
+      created: isoTimestamp(group.created),
+      lastModified: isoTimestamp(group.lastModified),
       location: `${baseUrl}/Groups/${group.id}`,
       version: etagOf(group.version),
     },

@@ -174,7 +174,7 @@ function bindRepositories(
     domains: new AccountDomainRepositorySql(sql, dialect),
     signingKeys: new SigningKeyRepositorySql(sql),
     accounts: new AccountRepositorySql(sql),
-    users: new UserRepositorySql(sql),
+    users: new UserRepositorySql(sql, dialect),
     groups: new GroupRepositorySql(sql, dialect),
     scimTokens: new ScimTokenRepositorySql(sql),
     roles: new RoleRepositorySql(sql),

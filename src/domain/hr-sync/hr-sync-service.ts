@@ -65,7 +65,8 @@ export class HrSyncService {
     if (massive) await this.auditMassOverride(actor, plan);
     const counts = countByKind(plan.changes);
     result.failures = await this.apply(actor, leaversFirst(plan.changes), options.onProgress);
-    await this.auditFinished(actor, plan, counts, result.failures.length);
+    // A run that found nothing to do writes nothing, not even that it ran.
+    if (plan.changes.length > 0) await this.auditFinished(actor, plan, counts, result.failures.length);
     return result;
   }
 

@@ -1,5 +1,4 @@
 import { assertSeatAvailable } from '../accounts/seats';
-import { noRole } from '../access/effective-role';
 import { endAccess } from '../access/end-access';
 import { endUsersHandOffs } from '../oidc/hand-off-sessions';
 import type { DeprovisioningBrake } from './deprovisioning-brake';
@@ -63,16 +62,7 @@ export class UserService {
   async list(actor: Actor, query: ListQuery<UserField, UserCollection>): Promise<Page<UserView>> {
     return this.uow.read(async (tx) => {
       await this.rules.assert(tx, actor, 'users.view');
-      const page = await tx.users.list(actor.accountId, query);
-      const ids = page.items.map((u) => u.id);
-      const groups = await tx.users.groupsOf(actor.accountId, ids);
-      const roles = await tx.roles.effectiveOf(actor.accountId, ids);
-      const items = page.items.map((user) => ({
-        user,
-        groups: groups.get(user.id) ?? [],
-        role: roles.get(user.id) ?? noRole,
-      }));
-      return { ...page, items: await withMfaState(tx, actor.accountId, items) };
+      return tx.users.listViews(actor.accountId, query);
     });
   }
 

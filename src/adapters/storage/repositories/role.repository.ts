@@ -1,4 +1,4 @@
-import type { EffectiveRole, MappedRole, RoleSource } from '../../../domain/access/effective-role';
+import type { MappedRole, RoleSource } from '../../../domain/access/effective-role';
 import { noOverrides, type PermissionOverrides } from '../../../domain/access/permissions';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
@@ -142,28 +142,6 @@ export class RoleRepositorySql implements RoleRepository {
         [...part, accountId],
       );
       for (const row of rows) result.set(row.user_id as UserId, toStoredRole(row));
-    }
-    return result;
-  }
-
-  async effectiveOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, EffectiveRole>> {
-    const result = new Map<UserId, EffectiveRole>();
-    for (const part of chunks(userIds)) {
-      // As `stored` (the same COALESCE), but five columns as arrays: a list page reads 100 of these.
-      const rows = await this.sql.values(
-        `SELECT r.user_id, r.role_key, r.source, r.source_group_id, g.display_name FROM user_roles r
-           LEFT JOIN directory_groups g ON g.id = r.source_group_id
-          WHERE r.user_id IN (${placeholders(part.length)}) AND COALESCE(r.account_id, '') = ?`,
-        [...part, accountId],
-      );
-      for (const [userId, roleKey, source, groupId, groupName] of rows) {
-        result.set(userId as UserId, {
-          roleKey: (roleKey as string | null) ?? null,
-          source: (source as RoleSource | null) ?? null,
-          groupId: (groupId as string | null) ?? null,
-          groupName: (groupName as string | null) ?? null,
-        });
-      }
     }
     return result;
   }

@@ -1,10 +1,11 @@
+import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
 import type { RoleSource } from '../../../domain/access/effective-role';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { UserRepository, UserTombstone } from '../../../domain/ports';
 import type { ListQuery, Page, UserCollection, UserField } from '../../../domain/query';
-import { normalizeUserName, type GroupRef, type User, type UserView } from '../../../domain/users/user';
+import { normalizeUserName, type User, type UserView } from '../../../domain/users/user';
 import { mfaRequirementFor } from '../../../domain/mfa/mfa-policy';
 import { normalizeCaseInsensitive } from '../../../domain/text';
 import { translatingUniqueKeys } from '../db-errors';
@@ -14,8 +15,9 @@ import {
   profileFieldColumns,
   writeAttributeIndex,
 } from './user-attribute-index';
-import { bool, chunks, column, listRows, placeholders, type TableSpec } from './sql';
-import { compareCodePoints, fromRow, fromValues, norm, toRow, toTombstone, userColumns } from './user-rows';
+import { chunks, column, placeholders, type TableSpec } from './sql';
+import { fromRow, norm, toRow, toTombstone, userColumns } from './user-rows';
+import { listUserViews, policyOf } from './user-views';
 
 export { fromRow } from './user-rows';
 
@@ -63,7 +65,10 @@ const userTable: TableSpec = {
 };
 
 export class UserRepositorySql implements UserRepository {
-  constructor(private readonly sql: SqlRunner) {}
+  constructor(
+    private readonly sql: SqlRunner,
+    private readonly dialect: Dialect,
+  ) {}
 
   async insert(user: User): Promise<void> {
     const row = toRow(user);
@@ -135,10 +140,7 @@ export class UserRepositorySql implements UserRepository {
     };
     const user = fromRow(first);
     // The MFA state in the same statement: this is the hottest read (no policy row: the default).
-    const mfaPolicy = {
-      required: first.mp_required === null ? false : bool(first.mp_required),
-      roleKeys: first.mp_role_keys === null ? [] : (JSON.parse(first.mp_role_keys as string) as string[]),
-    };
+    const mfaPolicy = policyOf(first.mp_required, first.mp_role_keys);
     return { user, groups, role, mfa: mfaRequirementFor(mfaPolicy, role.roleKey, user.mfaRequired) };
   }
 
@@ -247,59 +249,9 @@ export class UserRepositorySql implements UserRepository {
     return found;
   }
 
-  async list(accountId: AccountId, query: ListQuery<UserField, UserCollection>): Promise<Page<User>> {
-    const { total, rows, edges } = await listRows(this.sql, userTable, accountId, query);
-    return { total, items: rows.map(fromValues), ...(edges ? { edges } : {}) };
-  }
-
-  /**
-   * Each user's groups, ordered by name then id. Read in two steps: the memberships from the
-   * (user_id, group_id) index alone, then the few distinct groups once each, of this account only
-   * (so the account is checked there, and the first step needs no table row). A join read the group
-   * row once per membership and sorted them all in a temporary B-tree, the dearest statement of a
-   * list page.
-   */
-  async groupsOf(accountId: AccountId, userIds: readonly UserId[]): Promise<Map<UserId, GroupRef[]>> {
-    const memberships: unknown[][] = [];
-    for (const part of chunks(userIds)) {
-      memberships.push(
-        ...(await this.sql.values(
-          `SELECT user_id, group_id FROM group_members WHERE user_id IN (${placeholders(part.length)})`,
-          part,
-        )),
-      );
-    }
-    const groups = new Map<string, { ref: GroupRef; norm: string }>();
-    for (const part of chunks([...new Set(memberships.map((m) => m[1] as string))])) {
-      const rows = await this.sql.values(
-        `SELECT id, display_name, display_name_norm FROM directory_groups WHERE account_id = ? AND id IN (${placeholders(part.length)})`,
-        [accountId, ...part],
-      );
-      for (const [id, displayName, norm] of rows) {
-        groups.set(id as string, {
-          ref: { id: id as string, displayName: displayName as string },
-          norm: norm as string,
-        });
-      }
-    }
-    const byUser = new Map<UserId, { ref: GroupRef; norm: string }[]>();
-    for (const [userId, groupId] of memberships) {
-      const group = groups.get(groupId as string);
-      if (!group) continue;
-      const list = byUser.get(userId as UserId);
-      if (list) list.push(group);
-      else byUser.set(userId as UserId, [group]);
-    }
-    const result = new Map<UserId, GroupRef[]>();
-    for (const [userId, list] of byUser) {
-      if (list.length > 1)
-        list.sort((x, y) => compareCodePoints(x.norm, y.norm) || compareCodePoints(x.ref.id, y.ref.id));
-      result.set(
-        userId,
-        list.map((g) => g.ref),
-      );
-    }
-    return result;
+  /** A page of users as the SCIM list shows them (user-views.ts). */
+  listViews(accountId: AccountId, query: ListQuery<UserField, UserCollection>): Promise<Page<UserView>> {
+    return listUserViews(this.sql, this.dialect, userTable, accountId, query);
   }
 
   private async writeEmails(user: User): Promise<void> {

@@ -1,0 +1,192 @@
+/** The SCIM list of users: each page's users with their groups, role and MFA requirement. */
+import type { RoleSource } from '../../../domain/access/effective-role';
+import type { AccountId, UserId } from '../../../domain/ids';
+import { mfaRequirementFor } from '../../../domain/mfa/mfa-policy';
+import type { ListQuery, Page, UserCollection, UserField } from '../../../domain/query';
+import type { GroupRef, UserView } from '../../../domain/users/user';
+import type { Dialect } from '../dialect';
+import type { SqlRunner } from '../sql-runner';
+import { bool, chunks, listRows, placeholders, type PageJoin, type TableSpec } from './sql';
+import { compareCodePoints, fromValues, userColumns } from './user-rows';
+
+/** What a SCIM list shows beside each user: the role (as RoleRepositorySql stores it) and the MFA policy. */
+const viewJoin: PageJoin = {
+  // Aliased: MariaDB rows come as objects, where a second `display_name` would replace the first.
+  columns: [
+    'r.role_key AS j_role_key',
+    'r.source AS j_source',
+    'r.source_group_id AS j_group_id',
+    'rg.display_name AS j_group_name',
+    'mp.required AS j_mfa_required',
+    'mp.role_keys AS j_mfa_role_keys',
+  ],
+  joins:
+    'LEFT JOIN user_roles r ON r.user_id = p.id AND r.account_id = p.account_id ' +
+    'LEFT JOIN directory_groups rg ON rg.id = r.source_group_id ' +
+    'LEFT JOIN account_mfa_policies mp ON mp.account_id = p.account_id',
+};
+
+/** The account's MFA policy from its row's columns; no row: the default (nothing required). */
+export function policyOf(required: unknown, roleKeys: unknown): { required: boolean; roleKeys: string[] } {
+  return {
+    required: required === null ? false : bool(required),
+    roleKeys: roleKeys === null ? [] : (JSON.parse(roleKeys as string) as string[]),
+  };
+}
+
+interface NamedGroup {
+  ref: GroupRef;
+  /** The display name's folded copy, which orders a user's groups. */
+  norm: string;
+}
+
+function addTo(byUser: Map<UserId, NamedGroup[]>, userId: UserId, group: NamedGroup): void {
+  const list = byUser.get(userId);
+  if (list) list.push(group);
+  else byUser.set(userId, [group]);
+}
+
+/** Each user's groups by name, then id, in code point order as the databases compare. */
+function sortedGroups(byUser: Map<UserId, NamedGroup[]>): Map<UserId, GroupRef[]> {
+  const result = new Map<UserId, GroupRef[]>();
+  for (const [userId, list] of byUser) {
+    if (list.length > 1)
+      list.sort((x, y) => compareCodePoints(x.norm, y.norm) || compareCodePoints(x.ref.id, y.ref.id));
+    result.set(
+      userId,
+      list.map((g) => g.ref),
+    );
+  }
+  return result;
+}
+
+/**
+ * A page of users as the SCIM list shows them. On MariaDB, where each statement is a round trip
+ * through the pool, two statements whatever the page: the page with its count, each user's role
+ * and the account's MFA policy; then the page's groups. On SQLite, where a statement costs no
+ * trip and the derived table of that join costs a sort, the count, the page, the roles and the
+ * policy are read apart (docs/benchmarks.md).
+ */
+export async function listUserViews(
+  sql: SqlRunner,
+  dialect: Dialect,
+  table: TableSpec,
+  accountId: AccountId,
+  query: ListQuery<UserField, UserCollection>,
+): Promise<Page<UserView>> {
+  const joined = dialect === 'mysql';
+  const { total, rows, edges } = await listRows(sql, table, accountId, query, joined ? viewJoin : undefined);
+  const ids = rows.map((row) => row[0] as UserId);
+  const groups = joined ? await groupsJoined(sql, accountId, ids) : await groupsApart(sql, accountId, ids);
+  if (!joined) await appendRolesAndPolicy(sql, accountId, rows);
+  const width = userColumns.length;
+  // The same policy on every row: read once.
+  const policy = rows.length > 0 ? policyOf(rows[0][width + 4], rows[0][width + 5]) : undefined;
+  const items = rows.map((row): UserView => {
+    const user = fromValues(row);
+    const [roleKey, source, groupId, groupName] = row.slice(width, width + 4);
+    const role = {
+      roleKey: (roleKey as string | null | undefined) ?? null,
+      source: (source as RoleSource | null | undefined) ?? null,
+      groupId: (groupId as string | null | undefined) ?? null,
+      groupName: (groupName as string | null | undefined) ?? null,
+    };
+    return {
+      user,
+      groups: groups.get(user.id) ?? [],
+      role,
+      mfa: mfaRequirementFor(policy!, role.roleKey, user.mfaRequired),
+    };
+  });
+  return { total, items, ...(edges ? { edges } : {}) };
+}
+
+/** Appends to each row the values `viewJoin` would have: its role, then the account's policy. */
+async function appendRolesAndPolicy(sql: SqlRunner, accountId: AccountId, rows: unknown[][]): Promise<void> {
+  if (rows.length === 0) return;
+  const roles = new Map<unknown, unknown[]>();
+  for (const part of chunks(rows.map((row) => row[0]))) {
+    // COALESCE: on the (account_id, role_key) index SQLite would read every role of the account.
+    const found = await sql.values(
+      `SELECT r.user_id, r.role_key, r.source, r.source_group_id, g.display_name FROM user_roles r
+         LEFT JOIN directory_groups g ON g.id = r.source_group_id
+        WHERE r.user_id IN (${placeholders(part.length)}) AND COALESCE(r.account_id, '') = ?`,
+      [...part, accountId],
+    );
+    for (const [userId, ...role] of found) roles.set(userId, role);
+  }
+  const [policy] = await sql.values(
+    'SELECT required, role_keys FROM account_mfa_policies WHERE account_id = ?',
+    [accountId],
+  );
+  const noRow = [null, null, null, null];
+  for (const row of rows) row.push(...(roles.get(row[0]) ?? noRow), ...(policy ?? [null, null]));
+}
+
+/**
+ * Each user's groups, ordered by name then id, in one statement: the memberships from the
+ * (user_id, group_id) index joined to their groups of this account, unsorted (a sort in SQL
+ * needs a temporary B-tree; they are ordered here).
+ */
+async function groupsJoined(
+  sql: SqlRunner,
+  accountId: AccountId,
+  userIds: readonly UserId[],
+): Promise<Map<UserId, GroupRef[]>> {
+  const byUser = new Map<UserId, NamedGroup[]>();
+  for (const part of chunks(userIds)) {
+    const rows = await sql.values(
+      `SELECT gm.user_id, g.id, g.display_name, g.display_name_norm FROM group_members gm
+         JOIN directory_groups g ON g.id = gm.group_id AND g.account_id = ?
+        WHERE gm.user_id IN (${placeholders(part.length)})`,
+      [accountId, ...part],
+    );
+    for (const [userId, id, displayName, norm] of rows) {
+      addTo(byUser, userId as UserId, {
+        ref: { id: id as string, displayName: displayName as string },
+        norm: norm as string,
+      });
+    }
+  }
+  return sortedGroups(byUser);
+}
+
+/**
+ * Each user's groups, ordered by name then id, in two steps: the memberships from the
+ * (user_id, group_id) index alone, then the few distinct groups once each, of this account only.
+ * On SQLite this costs a quarter of the join, which reads a group row per membership.
+ */
+async function groupsApart(
+  sql: SqlRunner,
+  accountId: AccountId,
+  userIds: readonly UserId[],
+): Promise<Map<UserId, GroupRef[]>> {
+  const memberships: unknown[][] = [];
+  for (const part of chunks(userIds)) {
+    memberships.push(
+      ...(await sql.values(
+        `SELECT user_id, group_id FROM group_members WHERE user_id IN (${placeholders(part.length)})`,
+        part,
+      )),
+    );
+  }
+  const groups = new Map<string, NamedGroup>();
+  for (const part of chunks([...new Set(memberships.map((m) => m[1] as string))])) {
+    const rows = await sql.values(
+      `SELECT id, display_name, display_name_norm FROM directory_groups WHERE account_id = ? AND id IN (${placeholders(part.length)})`,
+      [accountId, ...part],
+    );
+    for (const [id, displayName, norm] of rows) {
+      groups.set(id as string, {
+        ref: { id: id as string, displayName: displayName as string },
+        norm: norm as string,
+      });
+    }
+  }
+  const byUser = new Map<UserId, NamedGroup[]>();
+  for (const [userId, groupId] of memberships) {
+    const group = groups.get(groupId as string);
+    if (group) addTo(byUser, userId as UserId, group);
+  }
+  return sortedGroups(byUser);
+}
