@@ -52,6 +52,14 @@ import { OidcSweepJob } from './jobs/oidc-sweep.job';
 import { EventsRetentionJob } from './jobs/events-retention.job';
 import type { EventFeed } from './domain/events/event-ports';
 import { OutboxFeed } from './domain/events/outbox-feed';
+import type { DeliveryTransport } from './domain/delivery/delivery-ports';
+import { DeliveryEngine, type Sender } from './domain/delivery/delivery-engine';
+import { WebhookService } from './domain/delivery/webhook-service';
+import { webhookSecretCrypto } from './adapters/crypto/webhook-secrets';
+import { outboundUrlCheck } from './adapters/outbound/url-check';
+import { OutboundError, postBounded } from './adapters/outbound/post';
+import { WebhookTransport } from './adapters/outbound/webhook-transport';
+import { DeliveryLoop } from './jobs/delivery-loop';
 import { EventsService } from './domain/events/events-service';
 
 export interface Services {
@@ -82,6 +90,7 @@ export interface Services {
   handOff: HandOffService;
   /** Null without OIDC_KEY_ENCRYPTION_KEY: the sign-in hand-off is off. */
   signingKeys: SigningKeyService | null;
+  webhooks: WebhookService;
   /** The change feed's pages: one account's through the rule book, every account's for the CLI. */
   events: EventsService;
 }
@@ -96,6 +105,8 @@ export interface RosterCore {
   services: Services;
   /** The change feed (docs/events.md): events of every account, oldest first, by position. */
   events: EventFeed;
+  /** Pushes events to webhook endpoints (and other transports' targets); main.ts starts it. */
+  delivery: DeliveryLoop;
   /** The sweeps; main.ts runs them on an interval, `roster jobs run` on demand. */
   jobs: JobRunner;
   logger: Logger;
@@ -141,6 +152,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const brake = new DeprovisioningBrake(uow, clock, rules, config.deactivationBrake);
   const users = new UserService(uow, clock, ids, roles, rules, brake);
   const feed = new OutboxFeed(uow);
+  const secretCrypto = webhookSecretCrypto(config.eventsEncryptionKey);
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, rules, users),
     users,
@@ -178,7 +190,34 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
       : null,
     events: new EventsService(uow, rules, feed),
+    webhooks: new WebhookService(
+      uow,
+      clock,
+      ids,
+      rules,
+      secretCrypto,
+      outboundUrlCheck(config.outbound.allowPrivate),
+      feed,
+      { secretOverlapMs: config.delivery.secretOverlapMs },
+    ),
   };
+  // Each transport's targets live in delivery_targets under its kind (an SSF push stream is one).
+  const deliveryTransports: DeliveryTransport[] = [new WebhookTransport(uow, secretCrypto, clock)];
+  const delivery = new DeliveryLoop(
+    new DeliveryEngine(uow, clock, ids, feed, deliveryTransports, boundedSender(config), {
+      retry: {
+        baseMs: config.delivery.retryBaseMs,
+        maxMs: config.delivery.retryMaxMs,
+        maxAgeMs: config.delivery.maxAgeMs,
+        disableAfterMs: config.delivery.disableAfterMs,
+      },
+      leaseMs: config.delivery.timeoutMs + 30_000,
+      fanOutBatch: 1_000,
+    }),
+    { pollMs: config.delivery.pollMs, concurrency: config.delivery.concurrency },
+    logger,
+  );
+  uow.setEventsCommittedListener(() => delivery.wake());
   const signingKeys = services.signingKeys;
   const backchannel = signingKeys
     ? new BackchannelLogout({
@@ -212,6 +251,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     uow,
     services,
     events: feed,
+    delivery,
     jobs,
     logger,
     clock,
@@ -220,9 +260,32 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     backchannel,
     ...(metrics ? { metrics } : {}),
     close: async () => {
+      await delivery.stop();
       // A CLI command that deactivated someone waits for the products to be told before it exits.
       await backchannel?.settled();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
+  };
+}
+
+/** How much of a receiver's answer is read (the log keeps its start). */
+const maxAnswerBytes = 64 * 1024;
+
+/** Sends a rendered delivery with postBounded, as the operator bounded outbound requests. */
+function boundedSender(config: Config): Sender {
+  return async (request) => {
+    try {
+      const answer = await postBounded(request.url, {
+        headers: request.headers,
+        body: request.body,
+        timeoutMs: config.delivery.timeoutMs,
+        maxResponseBytes: maxAnswerBytes,
+        allowPrivate: config.outbound.allowPrivate,
+      });
+      return { status: answer.status, body: answer.body.slice(0, 200) };
+    } catch (err) {
+      if (err instanceof OutboundError) return { status: null, error: `${err.code}: ${err.message}` };
+      throw err;
+    }
   };
 }

@@ -20,6 +20,7 @@ import { ssoCommand } from './commands/sso';
 import { hrSyncCommand } from './commands/hr-sync';
 import { clientsCommand } from './commands/clients';
 import { domainsCommand, oidcCommand } from './commands/oidc';
+import { webhooksCommand } from './commands/webhooks';
 import { eventsCommand } from './commands/events';
 
 /** `roster`: the operator's command line. Each command is a thin adapter over the domain services. */
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     .addCommand(clientsCommand())
     .addCommand(domainsCommand())
     .addCommand(oidcCommand())
+    .addCommand(webhooksCommand())
     .addCommand(eventsCommand());
 }
 

@@ -10,6 +10,8 @@ export interface ActionDefinition {
   readonly permission: Permission | null;
   /** An identity source (a SCIM client) may take it: provisioning users and groups. */
   readonly provisioning?: boolean;
+  /** The account's service key may take it although it writes: the product's own integration (webhooks). */
+  readonly integration?: boolean;
   /** It changes the target user: only the Owner may take it against the Owner. */
   readonly changesUser?: boolean;
   /** Never against the Owner, whoever asks: the error code to answer with. */
@@ -134,6 +136,17 @@ export const actions = {
     reservedTo: operatorOnly(
       'api_key.operator_only',
       'API keys are issued by an operator (roster api-keys create)',
+    ),
+  },
+  /** Webhook endpoints: the product's backend (the service key) manages its own, as do integration admins. */
+  'webhooks.view': { writes: false, permission: 'scim.manage_tokens' },
+  'webhooks.manage': { writes: true, permission: 'scim.manage_tokens', integration: true },
+  'webhooks.manage_all': {
+    writes: true,
+    permission: null,
+    reservedTo: operatorOnly(
+      'webhook.operator_only',
+      "Operator-wide webhooks (every account's events) are managed by an operator (roster webhooks --all-accounts)",
     ),
   },
   'support.session.open': {

@@ -63,10 +63,24 @@ export type AuditAction =
   | 'account.domain_released'
   | 'oidc.sessions_ended'
   | 'deprovisioning.brake_held'
-  | 'hr_sync.finished';
+  | 'hr_sync.finished'
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated'
+  | 'webhook.replayed'
+  | 'webhook.disabled';
 
 export type SubjectType =
-  'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';
+  | 'account'
+  | 'user'
+  | 'group'
+  | 'scim_token'
+  | 'mapping'
+  | 'api_key'
+  | 'support_grant'
+  | 'invitation'
+  | 'webhook';
 
 /** What a service says happened; the audit log adds who, through which channel and when. */
 export interface AuditChange {

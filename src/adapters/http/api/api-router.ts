@@ -45,6 +45,8 @@ import { meRoutes } from './me-routes';
 import { domainRoutes } from './domain-routes';
 import type { AccountDomainService } from '../../../domain/oidc/account-domain-service';
 import { apiKeyRoutes } from './api-key-routes';
+import { webhookRoutes } from './webhook-routes';
+import type { WebhookService } from '../../../domain/delivery/webhook-service';
 import { eventRoutes } from './event-routes';
 import type { EventsService } from '../../../domain/events/events-service';
 
@@ -63,6 +65,7 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   sso: SsoConfigService;
   sessions: SessionService;
   domains: AccountDomainService;
+  webhooks: WebhookService;
   events: EventsService;
 }
 
@@ -150,6 +153,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...meRoutes(deps.sessions),
     ...domainRoutes(deps.domains),
     ...apiKeyRoutes(deps.apiKeys),
+    ...webhookRoutes(deps.webhooks),
     ...eventRoutes(deps.events),
   ];
 }

@@ -104,6 +104,15 @@ const dataOf: Record<EventType, z.ZodType> = {
     issues: z.number().int().describe('Rows the plan could not use'),
     actor,
   }),
+  'webhook.disabled': z.object({
+    webhookId: z.string().describe('The endpoint Roster disabled (subject: the account)'),
+    enabled: z.literal(false),
+    kind: z.string().describe('webhook, or another delivery target such as ssf_push'),
+    url: z.string(),
+    reason: z.string().describe('Why: no delivery accepted since a time'),
+    failingSince: z.number().int().describe('When the failures began (ms since the epoch)'),
+    actor,
+  }),
 };
 
 const subject = z.object({
