@@ -49,6 +49,11 @@ import { SigningKeyService } from './domain/oidc/signing-key-service';
 import { signingKeyCrypto } from './adapters/crypto/signing-keys';
 import { BackchannelLogout } from './adapters/oidc/backchannel-logout';
 import { OidcSweepJob } from './jobs/oidc-sweep.job';
+import { StreamService } from './domain/ssf/stream-service';
+import { PollDelivery } from './domain/ssf/poll-delivery';
+import { SetQueue } from './domain/ssf/set-queue';
+import type { EventFeed } from './domain/ssf/roster-events';
+import { ssfCrypto } from './adapters/crypto/ssf-crypto';
 
 export interface Services {
   accounts: AccountService;
@@ -78,6 +83,9 @@ export interface Services {
   handOff: HandOffService;
   /** Null without OIDC_KEY_ENCRYPTION_KEY: the sign-in hand-off is off. */
   signingKeys: SigningKeyService | null;
+  /** Shared Signals streams; off (every call refused) without OIDC_KEY_ENCRYPTION_KEY. */
+  ssf: StreamService;
+  ssfPoll: PollDelivery;
 }
 
 /** Everything but the HTTP app: what the CLI and the jobs need. */
@@ -132,6 +140,9 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const rules = new RuleBook(catalogue, clock);
   const brake = new DeprovisioningBrake(uow, clock, rules, config.deactivationBrake);
   const users = new UserService(uow, clock, ids, roles, rules, brake);
+  const signingKeys = config.oidc
+    ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
+    : null;
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, rules, users),
     users,
@@ -165,11 +176,9 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     clients: new ClientService(uow, clock, ids, sha256SecretCodec),
     domains: new AccountDomainService(uow, clock, rules),
     handOff: new HandOffService(uow, clock, catalogue, rules),
-    signingKeys: config.oidc
-      ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
-      : null,
+    signingKeys,
+    ...sharedSignals(config, uow, clock, ids, rules, signingKeys),
   };
-  const signingKeys = services.signingKeys;
   const backchannel = signingKeys
     ? new BackchannelLogout({
         issuer: oidcIssuer,
@@ -213,4 +222,38 @@ export async function composeServices(config: Config, overrides: ComposeOverride
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };
+}
+
+/** Shared Signals streams; the feed is empty until the events outbox is part of this build. */
+const noEvents: EventFeed = { after: async () => [], latestPosition: async () => 0 };
+
+/** At most this many streams per account; the least time between two verification requests. */
+const ssfLimits = { maxStreams: 20, minVerificationSeconds: 10 };
+
+function sharedSignals(
+  config: Config,
+  uow: TypeOrmUnitOfWork,
+  clock: Clock,
+  ids: IdGenerator,
+  rules: RuleBook,
+  signingKeys: SigningKeyService | null,
+) {
+  const crypto =
+    config.oidc && signingKeys
+      ? ssfCrypto(
+          config.oidc.keyEncryptionKey,
+          async () => {
+            await signingKeys.ensureKey();
+            return signingKeys.published();
+          },
+          clock,
+        )
+      : null;
+  const issuer = config.publicUrl;
+  const queue = new SetQueue(uow, noEvents, crypto, issuer);
+  const streams = new StreamService(uow, clock, ids, rules, noEvents, queue, crypto, {
+    issuer,
+    ...ssfLimits,
+  });
+  return { ssf: streams, ssfPoll: new PollDelivery(uow, clock, streams, queue) };
 }

@@ -70,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: values.RATE_LIMIT_WINDOW_SECONDS as number,
     }),
     metrics: Object.freeze({ token: (values.METRICS_TOKEN as string | undefined) ?? null }),
+    ssf: Object.freeze({ longPollSeconds: values.SSF_LONG_POLL_SECONDS as number }),
   });
 }
 

@@ -185,6 +185,12 @@ export const settings = {
     secret: true,
     schema: z.string().min(24, 'must be at least 24 characters').optional(),
   },
+  SSF_LONG_POLL_SECONDS: {
+    description:
+      'How long a Shared Signals poll (RFC 8936) without `returnImmediately` waits for SETs when none are waiting ' +
+      '(a long poll); 0 answers at once.',
+    schema: z.coerce.number().int().min(0).max(60).default(15),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -215,4 +221,6 @@ export interface Config {
   rateLimits: { authFailures: number; requestsPerCredential: number; windowSeconds: number };
   /** The bearer credential of /metrics; null: no /metrics endpoint and no measuring. */
   metrics: { token: string | null };
+  /** Shared Signals (on with `oidc`: it signs with the OpenID Provider's keys). */
+  ssf: { longPollSeconds: number };
 }

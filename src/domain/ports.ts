@@ -23,6 +23,7 @@ import type {
   OidcPayloadRepository,
   SigningKeyRepository,
 } from './oidc/oidc-ports';
+import type { SsfStreamRepository } from './ssf/ssf-ports';
 
 export interface Clock {
   now(): number;
@@ -353,6 +354,7 @@ export interface Tx {
   oidcPayloads: OidcPayloadRepository;
   domains: AccountDomainRepository;
   signingKeys: SigningKeyRepository;
+  ssfStreams: SsfStreamRepository;
   /**
    * Something to do once this transaction has committed, never when it rolls back: telling the
    * products that Roster ended a session (delivered in process, with a few retries).

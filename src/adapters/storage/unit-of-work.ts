@@ -28,6 +28,7 @@ import { OidcClientRepositorySql } from './repositories/oidc-client.repository';
 import { OidcPayloadRepositorySql } from './repositories/oidc-payload.repository';
 import { AccountDomainRepositorySql } from './repositories/account-domain.repository';
 import { SigningKeyRepositorySql } from './repositories/signing-key.repository';
+import { SsfStreamRepositorySql } from './repositories/ssf-stream.repository';
 
 /** Carries out what committed transactions asked for (composition.ts sets it; none in the CLI). */
 export type CommitEffectHandler = (effects: readonly CommitEffect[]) => void;
@@ -150,6 +151,7 @@ function bindRepositories(
     oidcPayloads: new OidcPayloadRepositorySql(sql, dialect),
     domains: new AccountDomainRepositorySql(sql, dialect),
     signingKeys: new SigningKeyRepositorySql(sql),
+    ssfStreams: new SsfStreamRepositorySql(sql, dialect),
     accounts: new AccountRepositorySql(sql),
     users: new UserRepositorySql(sql),
     groups: new GroupRepositorySql(sql, dialect),

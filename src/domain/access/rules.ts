@@ -141,6 +141,7 @@ export const rules: readonly Rule[] = [
   ),
   allow('operator_or_system', (q) => kindIs(q, 'operator', 'system')),
   allow('service_reads', (q) => kindIs(q, 'service') && !q.definition.writes),
+  allow('service_integration', (q) => kindIs(q, 'service') && q.definition.serviceKey === true),
   deny(
     'service_read_only',
     (q) => kindIs(q, 'service'),

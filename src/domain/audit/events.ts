@@ -61,10 +61,23 @@ export type AuditAction =
   | 'sso.session_ended'
   | 'account.domain_claimed'
   | 'account.domain_released'
-  | 'oidc.sessions_ended';
+  | 'oidc.sessions_ended'
+  | 'ssf.stream_created'
+  | 'ssf.stream_updated'
+  | 'ssf.stream_status_changed'
+  | 'ssf.stream_deleted'
+  | 'ssf.sets_refused';
 
 export type SubjectType =
-  'account' | 'user' | 'group' | 'scim_token' | 'mapping' | 'api_key' | 'support_grant' | 'invitation';
+  | 'account'
+  | 'user'
+  | 'group'
+  | 'scim_token'
+  | 'mapping'
+  | 'api_key'
+  | 'support_grant'
+  | 'invitation'
+  | 'ssf_stream';
 
 /** What a service says happened; the audit log adds who, through which channel and when. */
 export interface AuditChange {

@@ -45,8 +45,10 @@ import { meRoutes } from './me-routes';
 import { domainRoutes } from './domain-routes';
 import type { AccountDomainService } from '../../../domain/oidc/account-domain-service';
 import { apiKeyRoutes } from './api-key-routes';
+import { ssfRoutes, type SsfRouteDependencies } from './ssf-routes';
 
-export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
+export interface ApiDependencies
+  extends MemberRouteServices, AccountRouteServices, MfaRouteServices, SsfRouteDependencies {
   rateLimits: RateLimits;
   apiKeys: ApiKeyService;
   authorization: AuthorizationService;
@@ -61,6 +63,8 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   sso: SsoConfigService;
   sessions: SessionService;
   domains: AccountDomainService;
+  /** How long an SSF poll without returnImmediately waits for SETs (SSF_LONG_POLL_SECONDS). */
+  ssfLongPollMs: number;
 }
 
 const authorizeBody = z.strictObject({
@@ -147,6 +151,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...meRoutes(deps.sessions),
     ...domainRoutes(deps.domains),
     ...apiKeyRoutes(deps.apiKeys),
+    ...ssfRoutes(deps, { apiBaseUrl: `${publicUrl}/api/v1`, longPollMs: deps.ssfLongPollMs }),
   ];
 }
 

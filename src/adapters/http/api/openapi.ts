@@ -24,10 +24,14 @@ function queryParameters(query: z.ZodType | undefined): Json[] {
 
 /** In words, who the rule book lets take the action (actions.ts). */
 function needs(action: Action): string {
-  const { permission, reservedTo, writes } = definitionOf(action);
+  const { permission, reservedTo, writes, serviceKey } = definitionOf(action);
   const who = reservedTo?.who.includes('owner') ? ' Only the Owner.' : '';
   if (action === 'authorize') return 'Any API key; a member key only about its own user.';
-  const readers = writes ? '' : ' The service key and support (under a grant) may read it too.';
+  const readers = serviceKey
+    ? " The account's service key may too (the product's own streams)."
+    : writes
+      ? ''
+      : ' The service key and support (under a grant) may read it too.';
   return permission ? `Needs the \`${permission}\` permission.${who}${readers}` : `Operators only.`;
 }
 

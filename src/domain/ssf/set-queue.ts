@@ -1,0 +1,91 @@
+import type { UnitOfWork } from '../ports';
+import type { EventFeed } from './roster-events';
+import { rosterTypesFor, signalFor, type Signal } from './signals';
+import type { PendingSet, SetClaims, SsfCrypto, SsfStream } from './ssf-ports';
+import { eventsDelivered } from './stream-config';
+
+/** Feed events read per statement while a stream catches up. */
+const feedBatch = 500;
+/** Batches one `take` reads at most; the next poll or push pass goes on from there. */
+const maxBatchesPerTake = 20;
+
+/**
+ * Each stream's queue of SETs: `take` turns the account's new Roster events into the SETs the stream
+ * asked for (in feed order, once each: the stream's position moves with a compare-and-set and every
+ * SET's jti comes from its event), and they wait there until the receiver acknowledges them (poll,
+ * RFC 8936) or the receiver accepted them (push, RFC 8935). The claims are stored and signed when
+ * handed over, so a SET held for days is signed with a key the JWKS still publishes.
+ */
+export class SetQueue {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly feed: EventFeed,
+    private readonly crypto: SsfCrypto | null,
+    private readonly issuer: string,
+  ) {}
+
+  /** Queues the SETs of the stream's new events; a disabled stream takes nothing (SSF §8.1.2). */
+  async take(stream: SsfStream): Promise<void> {
+    if (stream.status === 'disabled' || !this.crypto) return;
+    const crypto = this.crypto;
+    const delivered = eventsDelivered(stream);
+    const types = rosterTypesFor(delivered);
+    if (types.length === 0) return;
+    let position = stream.position;
+    for (let batch = 0; batch < maxBatchesPerTake; batch += 1) {
+      const events = await this.feed.after({
+        accountId: stream.accountId,
+        after: position,
+        limit: feedBatch,
+        types,
+      });
+      if (events.length === 0) return;
+      const next = events[events.length - 1].position;
+      const sets = events.flatMap((event) => {
+        const signal = signalFor(event, delivered, stream.subjectFormat);
+        const iat = Math.floor(Date.parse(event.occurredAt) / 1000);
+        return signal ? [this.claims(stream, signal, crypto.jtiFor(stream.id, event.id), iat)] : [];
+      });
+      const from = position;
+      const moved = await this.uow.write(stream.accountId, async (tx) => {
+        if (!(await tx.ssfStreams.advance(stream.id, from, next))) return false;
+        await tx.ssfStreams.enqueue(stream.id, sets);
+        return true;
+      });
+      // Another instance took this batch first: it queued the same SETs, with the same ids.
+      if (!moved || events.length < feedBatch) return;
+      position = next;
+    }
+  }
+
+  /** The claims of one SET on `stream` (RFC 8417 §2.2, SSF §4.1: no `sub`, no `exp`). */
+  claims(stream: SsfStream, signal: Signal, jti: string, iat: number): SetClaims {
+    return {
+      iss: this.issuer,
+      aud: stream.audience.length === 1 ? stream.audience[0] : stream.audience,
+      iat,
+      jti,
+      ...(signal.txn ? { txn: signal.txn } : {}),
+      sub_id: signal.subId,
+      events: { [signal.eventType]: signal.event },
+    };
+  }
+
+  /** The oldest waiting SETs of the stream, up to `limit`, and whether more are waiting. */
+  async waiting(stream: SsfStream, limit: number): Promise<{ sets: PendingSet[]; more: boolean }> {
+    const sets = await this.uow.read((tx) => tx.ssfStreams.pending(stream.id, limit + 1));
+    return { sets: sets.slice(0, limit), more: sets.length > limit };
+  }
+
+  /** Signs a waiting SET with the current key (JWS compact serialization, typ secevent+jwt). */
+  sign(set: PendingSet): Promise<string> {
+    if (!this.crypto) throw new Error('Shared Signals is off: nothing signs SETs');
+    return this.crypto.sign(set.claims);
+  }
+
+  /** Removes SETs the receiver has (acknowledged, or refused for good). */
+  async remove(stream: SsfStream, jtis: readonly string[]): Promise<number> {
+    if (jtis.length === 0) return 0;
+    return this.uow.write(stream.accountId, (tx) => tx.ssfStreams.remove(stream.id, jtis));
+  }
+}
