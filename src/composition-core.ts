@@ -49,10 +49,11 @@ import { SigningKeyService } from './domain/oidc/signing-key-service';
 import { signingKeyCrypto } from './adapters/crypto/signing-keys';
 import { BackchannelLogout } from './adapters/oidc/backchannel-logout';
 import { OidcSweepJob } from './jobs/oidc-sweep.job';
+import type { EventFeed } from './domain/events/event-ports';
+import { OutboxFeed } from './domain/events/outbox-feed';
 import { StreamService } from './domain/ssf/stream-service';
 import { PollDelivery } from './domain/ssf/poll-delivery';
 import { SetQueue } from './domain/ssf/set-queue';
-import type { EventFeed } from './domain/ssf/roster-events';
 import { ssfCrypto } from './adapters/crypto/ssf-crypto';
 
 export interface Services {
@@ -96,6 +97,8 @@ export interface RosterCore {
   /** The storage adapter's unit of work (the rate limiter's store also queues on it). */
   uow: TypeOrmUnitOfWork;
   services: Services;
+  /** The change feed (docs/events.md): events of every account, oldest first, by position. */
+  events: EventFeed;
   /** The sweeps; main.ts runs them on an interval, `roster jobs run` on demand. */
   jobs: JobRunner;
   logger: Logger;
@@ -140,6 +143,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const rules = new RuleBook(catalogue, clock);
   const brake = new DeprovisioningBrake(uow, clock, rules, config.deactivationBrake);
   const users = new UserService(uow, clock, ids, roles, rules, brake);
+  const events = new OutboxFeed(uow);
   const signingKeys = config.oidc
     ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
     : null;
@@ -177,7 +181,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     domains: new AccountDomainService(uow, clock, rules),
     handOff: new HandOffService(uow, clock, catalogue, rules),
     signingKeys,
-    ...sharedSignals(config, uow, clock, ids, rules, signingKeys),
+    ...sharedSignals(config, uow, clock, ids, rules, signingKeys, events),
   };
   const backchannel = signingKeys
     ? new BackchannelLogout({
@@ -209,6 +213,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     dataSource,
     uow,
     services,
+    events,
     jobs,
     logger,
     clock,
@@ -224,9 +229,6 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   };
 }
 
-/** Shared Signals streams; the feed is empty until the events outbox is part of this build. */
-const noEvents: EventFeed = { after: async () => [], latestPosition: async () => 0 };
-
 /** At most this many streams per account; the least time between two verification requests. */
 const ssfLimits = { maxStreams: 20, minVerificationSeconds: 10 };
 
@@ -237,6 +239,7 @@ function sharedSignals(
   ids: IdGenerator,
   rules: RuleBook,
   signingKeys: SigningKeyService | null,
+  events: EventFeed,
 ) {
   const crypto =
     config.oidc && signingKeys
@@ -250,8 +253,8 @@ function sharedSignals(
         )
       : null;
   const issuer = config.publicUrl;
-  const queue = new SetQueue(uow, noEvents, crypto, issuer);
-  const streams = new StreamService(uow, clock, ids, rules, noEvents, queue, crypto, {
+  const queue = new SetQueue(uow, events, crypto, issuer);
+  const streams = new StreamService(uow, clock, ids, rules, events, queue, crypto, {
     issuer,
     ...ssfLimits,
   });

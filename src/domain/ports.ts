@@ -16,6 +16,7 @@ import type { SsoRepository, SsoSessionRepository } from './sso/sso-ports';
 import type { InactivityRepository } from './lifecycle/inactivity-ports';
 import type { DuePendingChange, HrTombstone, HrUserState, PendingChange } from './hr-sync/hr-types';
 import type { TotpRepository } from './mfa/totp-ports';
+import type { EventRepository } from './events/event-ports';
 import type {
   AccountDomainRepository,
   HandOffSessionsEnded,
@@ -355,6 +356,8 @@ export interface Tx {
   domains: AccountDomainRepository;
   signingKeys: SigningKeyRepository;
   ssfStreams: SsfStreamRepository;
+  /** The change feed's outbox: events appended with the change they describe. */
+  events: EventRepository;
   /**
    * Something to do once this transaction has committed, never when it rolls back: telling the
    * products that Roster ended a session (delivered in process, with a few retries).

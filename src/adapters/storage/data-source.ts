@@ -26,6 +26,7 @@ import { Oidc1764150000000 } from './migrations/1764150000000-oidc';
 import { SamlSpKey1764160000000 } from './migrations/1764160000000-saml-sp-key';
 import { RateLimits1764170000000 } from './migrations/1764170000000-rate-limits';
 import { ServerSecrets1764180000000 } from './migrations/1764180000000-server-secrets';
+import { Events1764200000000 } from './migrations/1764200000000-events';
 import { SsfStreams1764260000000 } from './migrations/1764260000000-ssf-streams';
 import { ExactText1764300000000 } from './migrations/1764300000000-exact-text';
 import { UserAttributeValues1764310000000 } from './migrations/1764310000000-user-attribute-values';
@@ -52,6 +53,7 @@ export const migrations = [
   SamlSpKey1764160000000,
   RateLimits1764170000000,
   ServerSecrets1764180000000,
+  Events1764200000000,
   SsfStreams1764260000000,
   ExactText1764300000000,
   UserAttributeValues1764310000000,

@@ -28,6 +28,7 @@ import { OidcClientRepositorySql } from './repositories/oidc-client.repository';
 import { OidcPayloadRepositorySql } from './repositories/oidc-payload.repository';
 import { AccountDomainRepositorySql } from './repositories/account-domain.repository';
 import { SigningKeyRepositorySql } from './repositories/signing-key.repository';
+import { EventRepositorySql } from './repositories/event.repository';
 import { SsfStreamRepositorySql } from './repositories/ssf-stream.repository';
 
 /** Carries out what committed transactions asked for (composition.ts sets it; none in the CLI). */
@@ -170,6 +171,7 @@ function bindRepositories(
     inactivity: new InactivityRepositorySql(sql),
     hr: new HrSyncRepositorySql(sql, dialect),
     totp: new TotpRepositorySql(sql),
+    events: new EventRepositorySql(sql, dialect),
   };
 }
 

@@ -62,6 +62,8 @@ export type AuditAction =
   | 'account.domain_claimed'
   | 'account.domain_released'
   | 'oidc.sessions_ended'
+  | 'deprovisioning.brake_held'
+  | 'hr_sync.finished'
   | 'ssf.stream_created'
   | 'ssf.stream_updated'
   | 'ssf.stream_status_changed'

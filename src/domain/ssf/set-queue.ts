@@ -1,6 +1,8 @@
+import type { UserId } from '../ids';
 import type { UnitOfWork } from '../ports';
-import type { EventFeed } from './roster-events';
-import { rosterTypesFor, signalFor, type Signal } from './signals';
+import { primaryEmail } from '../users/user';
+import type { EventFeed, RosterEvent } from './roster-events';
+import { rosterTypesFor, signalFor, userIdOf, type Signal } from './signals';
 import type { PendingSet, SetClaims, SsfCrypto, SsfStream } from './ssf-ports';
 import { eventsDelivered } from './stream-config';
 
@@ -41,8 +43,10 @@ export class SetQueue {
       });
       if (events.length === 0) return;
       const next = events[events.length - 1].position;
+      const emails = stream.subjectFormat === 'email' ? await this.emailsOf(stream, events) : new Map();
       const sets = events.flatMap((event) => {
-        const signal = signalFor(event, delivered, stream.subjectFormat);
+        const userId = userIdOf(event);
+        const signal = signalFor(event, delivered, stream.subjectFormat, userId && emails.get(userId));
         const iat = Math.floor(Date.parse(event.occurredAt) / 1000);
         return signal ? [this.claims(stream, signal, crypto.jtiFor(stream.id, event.id), iat)] : [];
       });
@@ -56,6 +60,24 @@ export class SetQueue {
       if (!moved || events.length < feedBatch) return;
       position = next;
     }
+  }
+
+  /**
+   * The addresses of users whose events carry none (a session's end), so that a stream that names
+   * users by email names them so in every SET (SSF §9.1: the same identifier for the same subject).
+   */
+  private async emailsOf(stream: SsfStream, events: readonly RosterEvent[]): Promise<Map<string, string>> {
+    const missing = [...new Set(events.filter((e) => !e.subject.email).flatMap((e) => userIdOf(e) ?? []))];
+    const emails = new Map<string, string>();
+    if (missing.length === 0) return emails;
+    await this.uow.read(async (tx) => {
+      for (const userId of missing) {
+        const user = await tx.users.get(stream.accountId, userId as UserId);
+        const email = user && primaryEmail(user.emails);
+        if (email) emails.set(userId, email);
+      }
+    });
+    return emails;
   }
 
   /** The claims of one SET on `stream` (RFC 8417 §2.2, SSF §4.1: no `sub`, no `exp`). */

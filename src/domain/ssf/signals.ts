@@ -52,20 +52,29 @@ const reasons: Record<string, { entity: 'admin' | 'policy'; text: string }> = {
   lost_role: { entity: 'policy', text: 'The user no longer has a role on the account' },
 };
 
-/** The Signal `event` becomes on a stream that receives `delivered`; null when it becomes none. */
+/** The user an event is about: its subject, or (a session's end) the session's user. */
+export function userIdOf(event: RosterEvent): string | undefined {
+  return event.subject.type === 'user' ? event.subject.id : text(event.data.userId);
+}
+
+/**
+ * The Signal `event` becomes on a stream that receives `delivered`; null when it becomes none.
+ * `email` is the user's address where the event carries none (a session's end).
+ */
 export function signalFor(
   event: RosterEvent,
   delivered: readonly string[],
   format: SubjectFormat,
+  email?: string,
 ): Signal | null {
   const eventType = candidates[event.type]?.find((t) => delivered.includes(t));
   if (!eventType) return null;
-  const userId = event.subject.type === 'user' ? event.subject.id : text(event.data.userId);
+  const userId = userIdOf(event);
   if (!userId) return null;
   const sid = text(event.data.sid);
   const subId: SubjectId = {
     format: 'complex',
-    user: userSubject(userId, event.subject.email ?? text(event.data.email), format),
+    user: userSubject(userId, event.subject.email ?? text(event.data.email) ?? email, format),
     tenant: { format: 'opaque', id: event.accountId },
     ...(eventType === caepSessionRevoked && sid ? { session: { format: 'opaque', id: sid } } : {}),
   };
@@ -74,10 +83,13 @@ export function signalFor(
   const why = event.type === 'session.ended' ? (text(event.data.reason) ?? 'ended') : event.type.slice(5);
   if (selfEnded.has(why)) return null;
   const reason = reasons[why] ?? { entity: 'admin', text: `The session was ended (${why})` };
+  // A sweep or the HR feed acted by rule, not an administrator by hand.
+  const channel = (event.data.actor as { channel?: unknown } | undefined)?.channel;
+  const entity = channel === 'job' || channel === 'hr-sync' ? 'policy' : reason.entity;
   return {
     eventType,
     subId,
-    event: { event_timestamp: at, initiating_entity: reason.entity, reason_admin: { en: reason.text } },
+    event: { event_timestamp: at, initiating_entity: entity, reason_admin: { en: reason.text } },
     txn: event.id,
   };
 }
