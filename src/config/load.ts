@@ -70,6 +70,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: values.RATE_LIMIT_WINDOW_SECONDS as number,
     }),
     metrics: Object.freeze({ token: (values.METRICS_TOKEN as string | undefined) ?? null }),
+    outbound: Object.freeze({ allowPrivate: values.OUTBOUND_ALLOW_PRIVATE as boolean }),
+    eventsEncryptionKey: (values.EVENTS_ENCRYPTION_KEY as string | undefined) ?? null,
+    delivery: Object.freeze({
+      timeoutMs: values.WEBHOOK_TIMEOUT_MS as number,
+      maxAgeMs: (values.WEBHOOK_MAX_AGE_SECONDS as number) * 1000,
+      retryBaseMs: values.WEBHOOK_RETRY_BASE_MS as number,
+      retryMaxMs: values.WEBHOOK_RETRY_MAX_MS as number,
+      disableAfterMs: (values.WEBHOOK_DISABLE_AFTER_SECONDS as number) * 1000,
+      secretOverlapMs: (values.WEBHOOK_SECRET_OVERLAP_SECONDS as number) * 1000,
+      pollMs: values.DELIVERY_POLL_MS as number,
+      concurrency: values.DELIVERY_CONCURRENCY as number,
+    }),
     ssf: Object.freeze({ longPollSeconds: values.SSF_LONG_POLL_SECONDS as number }),
   });
 }

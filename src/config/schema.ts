@@ -185,6 +185,67 @@ export const settings = {
     secret: true,
     schema: z.string().min(24, 'must be at least 24 characters').optional(),
   },
+  OUTBOUND_ALLOW_PRIVATE: {
+    description:
+      'Lets webhooks and other outbound requests reach loopback, private, link-local and unique-local addresses ' +
+      '(`true`/`false`). Off, such a target is refused, judged on the address its name resolves to; turn it on ' +
+      'only when receivers live on your private network (and in tests).',
+    schema: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  },
+  EVENTS_ENCRYPTION_KEY: {
+    description:
+      'Seals webhook signing secrets in the database (AES-256-GCM): 32 random bytes, base64 (`openssl rand -base64 32`). ' +
+      'The same on every instance; keep it with your backups. Without it no webhook endpoint can be created.',
+    defaultText: 'none',
+    secret: true,
+    schema: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64')
+      .optional(),
+  },
+  WEBHOOK_TIMEOUT_MS: {
+    description: 'How long one webhook attempt may take (connect, send, answer) before it counts as failed.',
+    schema: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  },
+  WEBHOOK_MAX_AGE_SECONDS: {
+    description:
+      'How long a webhook delivery is retried (exponential backoff with jitter) before it is marked failed.',
+    schema: z.coerce.number().int().min(1).default(259_200),
+  },
+  WEBHOOK_RETRY_BASE_MS: {
+    description:
+      'The wait before the first retry of a webhook delivery; each further retry waits about twice as long.',
+    schema: z.coerce.number().int().min(10).default(5_000),
+  },
+  WEBHOOK_RETRY_MAX_MS: {
+    description: 'The longest wait between two attempts of one webhook delivery.',
+    schema: z.coerce.number().int().min(10).default(3_600_000),
+  },
+  WEBHOOK_DISABLE_AFTER_SECONDS: {
+    description:
+      'An endpoint that has not accepted a single delivery for this long, while failing, is disabled (with a ' +
+      '`webhook.disabled` event); its pending deliveries wait until it is enabled again.',
+    schema: z.coerce.number().int().min(1).default(259_200),
+  },
+  WEBHOOK_SECRET_OVERLAP_SECONDS: {
+    description:
+      'After a signing secret is rotated, how long deliveries are still signed with the old one too (both ' +
+      'signatures in `webhook-signature`), so receivers can switch without losing any.',
+    schema: z.coerce.number().int().min(0).default(86_400),
+  },
+  DELIVERY_POLL_MS: {
+    description:
+      'How often each server instance looks for events and deliveries to send that another instance wrote ' +
+      '(its own writes wake it at once); 0 turns delivery off in this instance.',
+    schema: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  },
+  DELIVERY_CONCURRENCY: {
+    description: 'How many webhook requests one instance has in flight at most.',
+    schema: z.coerce.number().int().min(1).max(1_000).default(64),
+  },
   SSF_LONG_POLL_SECONDS: {
     description:
       'How long a Shared Signals poll (RFC 8936) without `returnImmediately` waits for SETs when none are waiting ' +
@@ -221,6 +282,22 @@ export interface Config {
   rateLimits: { authFailures: number; requestsPerCredential: number; windowSeconds: number };
   /** The bearer credential of /metrics; null: no /metrics endpoint and no measuring. */
   metrics: { token: string | null };
+  /** Outbound requests (webhooks) may reach internal addresses. */
+  outbound: { allowPrivate: boolean };
+  /** Base64 AES-256 key sealing webhook secrets; null: webhook endpoints cannot be created. */
+  eventsEncryptionKey: string | null;
+  /** The delivery loop and its webhooks. */
+  delivery: {
+    timeoutMs: number;
+    maxAgeMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    disableAfterMs: number;
+    secretOverlapMs: number;
+    /** 0: this instance runs no delivery loop. */
+    pollMs: number;
+    concurrency: number;
+  };
   /** Shared Signals (on with `oidc`: it signs with the OpenID Provider's keys). */
   ssf: { longPollSeconds: number };
 }

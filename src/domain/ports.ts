@@ -17,6 +17,8 @@ import type { InactivityRepository } from './lifecycle/inactivity-ports';
 import type { DuePendingChange, HrTombstone, HrUserState, PendingChange } from './hr-sync/hr-types';
 import type { TotpRepository } from './mfa/totp-ports';
 import type { EventRepository } from './events/event-ports';
+import type { DeliveryRepository, DeliveryTargetRepository } from './delivery/delivery-ports';
+import type { WebhookSecretRepository } from './delivery/webhook-ports';
 import type {
   AccountDomainRepository,
   HandOffSessionsEnded,
@@ -358,6 +360,11 @@ export interface Tx {
   ssfStreams: SsfStreamRepository;
   /** The change feed's outbox: events appended with the change they describe. */
   events: EventRepository;
+  /** Where the delivery loop pushes events (webhook endpoints, SSF push streams). */
+  deliveryTargets: DeliveryTargetRepository;
+  /** The delivery queue and log: one row per event per target. */
+  deliveries: DeliveryRepository;
+  webhookSecrets: WebhookSecretRepository;
   /**
    * Something to do once this transaction has committed, never when it rolls back: telling the
    * products that Roster ended a session (delivered in process, with a few retries).

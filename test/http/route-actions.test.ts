@@ -174,15 +174,15 @@ test('a key that lacks the documented permission gets 403 naming it, on every ro
   expect(checked.length).toBeGreaterThan(30);
 });
 
-test('the service key reads every read route and is refused every write but its own streams; support likewise, never secrets', async () => {
+test('the service key reads every read route and is refused every write but its own integration (webhooks, streams); support likewise, never secrets', async () => {
   const document = (await apiClient(roster, '').get('/openapi.json').expect(200)).body;
   const f = await setUp();
   for (const route of documentedRoutes(document)) {
     if (!route.action || route.action === 'authorize') continue;
-    const { writes, permission, serviceKey } = definitionOf(route.action);
+    const { writes, permission, integration } = definitionOf(route.action);
     const name = `${route.method} ${route.path}`;
     const service = await call(f.serviceKey, route.method, route.path, f);
-    expect({ name, refused: service.status === 403 }).toEqual({ name, refused: writes && !serviceKey });
+    expect({ name, refused: service.status === 403 }).toEqual({ name, refused: writes && !integration });
     const support = await call(f.supportKey, route.method, route.path, f);
     // Support never uses its never-list's permissions, even to read (SSO settings, credentials).
     const secret =

@@ -78,7 +78,8 @@ test('a product signs a person in: the ID token and userinfo say who, in which a
 test('a product asking for a fresh login (prompt=login) makes the AuthnRequest ask the IdP for one (ForceAuthn)', async () => {
   const bob = await person('analyst');
   const asked: boolean[] = [];
-  for (const params of [{}, { prompt: 'login' }, { max_age: '0' }]) {
+  const asks: Record<string, string>[] = [{}, { prompt: 'login' }, { max_age: '0' }];
+  for (const params of asks) {
     const auth = await authorization(product, { account: rig.account.accountId, ...params });
     const end = await signInThrough(new Browser(rig.url), idp, auth.url, bob.userName, (request) => {
       asked.push(request.forceAuthn);

@@ -340,13 +340,12 @@ test("the product's question: the Owner holds every permission whatever override
   });
 });
 
-test('every action that writes is refused to support and the service key (but its own streams); every read but sign-in is open to the service key', () => {
+test('every action that writes is refused to support and the service key (but its own integration: webhooks, streams); every read but sign-in is open to the service key', () => {
   for (const action of actionNames) {
     const definition = definitionOf(action);
     const ask = (caller: Caller) => decideQuestion({ caller, action, definition, target: someone }).allowed;
     if (definition.writes) {
-      const serviceMay = action === 'ssf.manage' || action === 'ssf.poll';
-      expect([action, ask(support), ask(service)]).toEqual([action, false, serviceMay]);
+      expect([action, ask(support), ask(service)]).toEqual([action, false, definition.integration === true]);
     } else {
       expect([action, ask(service)]).toEqual([action, action !== 'sign_in']);
     }

@@ -27,6 +27,7 @@ import { SamlSpKey1764160000000 } from './migrations/1764160000000-saml-sp-key';
 import { RateLimits1764170000000 } from './migrations/1764170000000-rate-limits';
 import { ServerSecrets1764180000000 } from './migrations/1764180000000-server-secrets';
 import { Events1764200000000 } from './migrations/1764200000000-events';
+import { Deliveries1764203000000 } from './migrations/1764203000000-deliveries';
 import { SsfStreams1764260000000 } from './migrations/1764260000000-ssf-streams';
 import { ExactText1764300000000 } from './migrations/1764300000000-exact-text';
 import { UserAttributeValues1764310000000 } from './migrations/1764310000000-user-attribute-values';
@@ -54,6 +55,7 @@ export const migrations = [
   RateLimits1764170000000,
   ServerSecrets1764180000000,
   Events1764200000000,
+  Deliveries1764203000000,
   SsfStreams1764260000000,
   ExactText1764300000000,
   UserAttributeValues1764310000000,

@@ -29,6 +29,9 @@ import { OidcPayloadRepositorySql } from './repositories/oidc-payload.repository
 import { AccountDomainRepositorySql } from './repositories/account-domain.repository';
 import { SigningKeyRepositorySql } from './repositories/signing-key.repository';
 import { EventRepositorySql } from './repositories/event.repository';
+import { DeliveryTargetRepositorySql } from './repositories/delivery-target.repository';
+import { DeliveryRepositorySql } from './repositories/delivery.repository';
+import { WebhookSecretRepositorySql } from './repositories/webhook-secret.repository';
 import { SsfStreamRepositorySql } from './repositories/ssf-stream.repository';
 
 /** Carries out what committed transactions asked for (composition.ts sets it; none in the CLI). */
@@ -172,6 +175,9 @@ function bindRepositories(
     hr: new HrSyncRepositorySql(sql, dialect),
     totp: new TotpRepositorySql(sql),
     events: new EventRepositorySql(sql, dialect),
+    deliveryTargets: new DeliveryTargetRepositorySql(sql),
+    deliveries: new DeliveryRepositorySql(sql, dialect),
+    webhookSecrets: new WebhookSecretRepositorySql(sql),
   };
 }
 

@@ -10,17 +10,17 @@ export interface ActionDefinition {
   readonly permission: Permission | null;
   /** An identity source (a SCIM client) may take it: provisioning users and groups. */
   readonly provisioning?: boolean;
+  /**
+   * The account's service key may take it although it writes: the product's own integration (its
+   * webhooks, its Shared Signals streams), nothing about users, roles or settings.
+   */
+  readonly integration?: boolean;
   /** It changes the target user: only the Owner may take it against the Owner. */
   readonly changesUser?: boolean;
   /** Never against the Owner, whoever asks: the error code to answer with. */
   readonly fixedForOwner?: { code: string; message: string };
   /** Only these may take it (the Owner: the member who is the Owner). */
   readonly reservedTo?: { who: readonly Reserved[]; code: string; message: string };
-  /**
-   * The account's service key may take it although it writes: the product's own subscriptions
-   * (its Shared Signals streams), nothing about users, roles or settings.
-   */
-  readonly serviceKey?: boolean;
 }
 
 const operatorOnly = (code: string, message: string) =>
@@ -91,9 +91,9 @@ export const actions = {
   'children.create': { writes: true, permission: 'roles.assign' },
   'deprovisioning.approve': { writes: true, permission: 'users.delete' },
   /** The product manages its own streams with the service key (SSF §8: the receiver does). */
-  'ssf.manage': { writes: true, permission: 'scim.manage_tokens', serviceKey: true },
+  'ssf.manage': { writes: true, permission: 'scim.manage_tokens', integration: true },
   /** Polling acknowledges (removes) SETs: a write, the receiver's own (RFC 8936). */
-  'ssf.poll': { writes: true, permission: 'scim.manage_tokens', serviceKey: true },
+  'ssf.poll': { writes: true, permission: 'scim.manage_tokens', integration: true },
 
   // The Owner's own, and the vendor's (the plan, credentials, break-glass).
   'ownership.transfer': {
@@ -141,6 +141,17 @@ export const actions = {
     reservedTo: operatorOnly(
       'api_key.operator_only',
       'API keys are issued by an operator (roster api-keys create)',
+    ),
+  },
+  /** Webhook endpoints: the product's backend (the service key) manages its own, as do integration admins. */
+  'webhooks.view': { writes: false, permission: 'scim.manage_tokens' },
+  'webhooks.manage': { writes: true, permission: 'scim.manage_tokens', integration: true },
+  'webhooks.manage_all': {
+    writes: true,
+    permission: null,
+    reservedTo: operatorOnly(
+      'webhook.operator_only',
+      "Operator-wide webhooks (every account's events) are managed by an operator (roster webhooks --all-accounts)",
     ),
   },
   'support.session.open': {

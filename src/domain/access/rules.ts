@@ -141,12 +141,15 @@ export const rules: readonly Rule[] = [
   ),
   allow('operator_or_system', (q) => kindIs(q, 'operator', 'system')),
   allow('service_reads', (q) => kindIs(q, 'service') && !q.definition.writes),
-  allow('service_integration', (q) => kindIs(q, 'service') && q.definition.serviceKey === true),
+  allow('service_integration', (q) => kindIs(q, 'service') && q.definition.integration === true),
   deny(
     'service_read_only',
     (q) => kindIs(q, 'service'),
     (q) =>
-      forbidden('access.denied', `The service key only reads and asks authorize; it cannot take ${q.action}`),
+      forbidden(
+        'access.denied',
+        `The service key only reads, asks authorize and manages webhooks; it cannot take ${q.action}`,
+      ),
   ),
   allow('scim_provisioning', (q) => kindIs(q, 'scim-token') && q.definition.provisioning === true),
   deny(

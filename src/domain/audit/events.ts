@@ -64,6 +64,12 @@ export type AuditAction =
   | 'oidc.sessions_ended'
   | 'deprovisioning.brake_held'
   | 'hr_sync.finished'
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated'
+  | 'webhook.replayed'
+  | 'webhook.disabled'
   | 'ssf.stream_created'
   | 'ssf.stream_updated'
   | 'ssf.stream_status_changed'
@@ -79,6 +85,7 @@ export type SubjectType =
   | 'api_key'
   | 'support_grant'
   | 'invitation'
+  | 'webhook'
   | 'ssf_stream';
 
 /** What a service says happened; the audit log adds who, through which channel and when. */

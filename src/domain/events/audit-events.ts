@@ -112,6 +112,11 @@ function eventsFor(record: AuditEvent): EventDraft[] {
       ];
     case 'deprovisioning.brake_held':
       return [make('deprovisioning.brake_held', accountSubject(record.accountId), { ...before, ...after })];
+    case 'webhook.disabled':
+      // The loop gave up on an endpoint: the account's other endpoints (and the feed) say so.
+      return [
+        make('webhook.disabled', accountSubject(record.accountId), { webhookId: record.subjectId, ...after }),
+      ];
     case 'hr_sync.finished':
       return [make('hr_sync.finished', accountSubject(record.accountId), after ?? {})];
     default:

@@ -25,6 +25,7 @@ export const eventTypes = [
   'deprovisioning.brake_held',
   'deprovisioning.brake_released',
   'hr_sync.finished',
+  'webhook.disabled',
 ] as const;
 
 export type EventType = (typeof eventTypes)[number];

@@ -24,11 +24,11 @@ function queryParameters(query: z.ZodType | undefined): Json[] {
 
 /** In words, who the rule book lets take the action (actions.ts). */
 function needs(action: Action): string {
-  const { permission, reservedTo, writes, serviceKey } = definitionOf(action);
+  const { permission, reservedTo, writes, integration } = definitionOf(action);
   const who = reservedTo?.who.includes('owner') ? ' Only the Owner.' : '';
   if (action === 'authorize') return 'Any API key; a member key only about its own user.';
-  const readers = serviceKey
-    ? " The account's service key may too (the product's own streams)."
+  const readers = integration
+    ? " The account's service key may too (the product's own integration)."
     : writes
       ? ''
       : ' The service key and support (under a grant) may read it too.';
