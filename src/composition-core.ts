@@ -51,10 +51,17 @@ import { BackchannelLogout } from './adapters/oidc/backchannel-logout';
 import { OidcSweepJob } from './jobs/oidc-sweep.job';
 import type { EventFeed } from './domain/events/event-ports';
 import { OutboxFeed } from './domain/events/outbox-feed';
-import { StreamService } from './domain/ssf/stream-service';
-import { PollDelivery } from './domain/ssf/poll-delivery';
-import { SetQueue } from './domain/ssf/set-queue';
-import { ssfCrypto } from './adapters/crypto/ssf-crypto';
+import type { DeliveryTransport } from './domain/delivery/delivery-ports';
+import { DeliveryEngine, type Sender } from './domain/delivery/delivery-engine';
+import { WebhookService } from './domain/delivery/webhook-service';
+import { webhookSecretCrypto } from './adapters/crypto/webhook-secrets';
+import { outboundUrlCheck } from './adapters/outbound/url-check';
+import { OutboundError, postBounded } from './adapters/outbound/post';
+import { WebhookTransport } from './adapters/outbound/webhook-transport';
+import { DeliveryLoop } from './jobs/delivery-loop';
+import { composeSharedSignals } from './composition-ssf';
+import type { StreamService } from './domain/ssf/stream-service';
+import type { PollDelivery } from './domain/ssf/poll-delivery';
 
 export interface Services {
   accounts: AccountService;
@@ -84,6 +91,7 @@ export interface Services {
   handOff: HandOffService;
   /** Null without OIDC_KEY_ENCRYPTION_KEY: the sign-in hand-off is off. */
   signingKeys: SigningKeyService | null;
+  webhooks: WebhookService;
   /** Shared Signals streams; off (every call refused) without OIDC_KEY_ENCRYPTION_KEY. */
   ssf: StreamService;
   ssfPoll: PollDelivery;
@@ -99,6 +107,8 @@ export interface RosterCore {
   services: Services;
   /** The change feed (docs/events.md): events of every account, oldest first, by position. */
   events: EventFeed;
+  /** Pushes events to webhook endpoints (and other transports' targets); main.ts starts it. */
+  delivery: DeliveryLoop;
   /** The sweeps; main.ts runs them on an interval, `roster jobs run` on demand. */
   jobs: JobRunner;
   logger: Logger;
@@ -147,6 +157,9 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const signingKeys = config.oidc
     ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
     : null;
+  const secretCrypto = webhookSecretCrypto(config.eventsEncryptionKey);
+  const send = boundedSender(config);
+  const ssf = composeSharedSignals(config, { uow, clock, ids, rules, events, signingKeys, send, logger });
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, rules, users),
     users,
@@ -181,8 +194,39 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     domains: new AccountDomainService(uow, clock, rules),
     handOff: new HandOffService(uow, clock, catalogue, rules),
     signingKeys,
-    ...sharedSignals(config, uow, clock, ids, rules, signingKeys, events),
+    ssf: ssf.streams,
+    ssfPoll: ssf.poll,
+    webhooks: new WebhookService(
+      uow,
+      clock,
+      ids,
+      rules,
+      secretCrypto,
+      outboundUrlCheck(config.outbound.allowPrivate),
+      events,
+      { secretOverlapMs: config.delivery.secretOverlapMs },
+    ),
   };
+  // Each transport's targets live in delivery_targets under its kind (an SSF push stream is one).
+  const deliveryTransports: DeliveryTransport[] = [
+    new WebhookTransport(uow, secretCrypto, clock),
+    ssf.transport,
+  ];
+  const delivery = new DeliveryLoop(
+    new DeliveryEngine(uow, clock, ids, events, deliveryTransports, send, {
+      retry: {
+        baseMs: config.delivery.retryBaseMs,
+        maxMs: config.delivery.retryMaxMs,
+        maxAgeMs: config.delivery.maxAgeMs,
+        disableAfterMs: config.delivery.disableAfterMs,
+      },
+      leaseMs: config.delivery.timeoutMs + 30_000,
+      fanOutBatch: 1_000,
+    }),
+    { pollMs: config.delivery.pollMs, concurrency: config.delivery.concurrency },
+    logger,
+  );
+  uow.setEventsCommittedListener(() => delivery.wake());
   const backchannel = signingKeys
     ? new BackchannelLogout({
         issuer: oidcIssuer,
@@ -214,6 +258,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     uow,
     services,
     events,
+    delivery,
     jobs,
     logger,
     clock,
@@ -222,6 +267,7 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     backchannel,
     ...(metrics ? { metrics } : {}),
     close: async () => {
+      await delivery.stop();
       // A CLI command that deactivated someone waits for the products to be told before it exits.
       await backchannel?.settled();
       if (dataSource.isInitialized) await dataSource.destroy();
@@ -229,34 +275,24 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   };
 }
 
-/** At most this many streams per account; the least time between two verification requests. */
-const ssfLimits = { maxStreams: 20, minVerificationSeconds: 10 };
+/** How much of a receiver's answer is read (the log keeps its start). */
+const maxAnswerBytes = 64 * 1024;
 
-function sharedSignals(
-  config: Config,
-  uow: TypeOrmUnitOfWork,
-  clock: Clock,
-  ids: IdGenerator,
-  rules: RuleBook,
-  signingKeys: SigningKeyService | null,
-  events: EventFeed,
-) {
-  const crypto =
-    config.oidc && signingKeys
-      ? ssfCrypto(
-          config.oidc.keyEncryptionKey,
-          async () => {
-            await signingKeys.ensureKey();
-            return signingKeys.published();
-          },
-          clock,
-        )
-      : null;
-  const issuer = config.publicUrl;
-  const queue = new SetQueue(uow, events, crypto, issuer);
-  const streams = new StreamService(uow, clock, ids, rules, events, queue, crypto, {
-    issuer,
-    ...ssfLimits,
-  });
-  return { ssf: streams, ssfPoll: new PollDelivery(uow, clock, streams, queue) };
+/** Sends a rendered delivery with postBounded, as the operator bounded outbound requests. */
+function boundedSender(config: Config): Sender {
+  return async (request) => {
+    try {
+      const answer = await postBounded(request.url, {
+        headers: request.headers,
+        body: request.body,
+        timeoutMs: config.delivery.timeoutMs,
+        maxResponseBytes: maxAnswerBytes,
+        allowPrivate: config.outbound.allowPrivate,
+      });
+      return { status: answer.status, body: answer.body.slice(0, 200) };
+    } catch (err) {
+      if (err instanceof OutboundError) return { status: null, error: `${err.code}: ${err.message}` };
+      throw err;
+    }
+  };
 }

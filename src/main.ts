@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   roster.logger.info({ port, scimBaseUrl: roster.scimBaseUrl }, 'Roster is listening');
   const stopJobs = scheduleJobs(roster.jobs, config.jobsIntervalSeconds, roster.logger);
+  // Every instance delivers: leases in the database keep them from sending one delivery twice at once.
+  roster.delivery.start();
   const stop = (signal: string) => {
     roster.logger.info({ signal }, 'shutting down');
     stopJobs();

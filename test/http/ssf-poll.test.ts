@@ -1,65 +1,22 @@
-import request from 'supertest';
-import { aUser, createAccount, patchOp, scimClient, type TestAccount } from '../support/roster';
-import { startHandOffRoster, type HandOffRig } from '../support/oidc-flow';
-import { SsfReceiver, type Json, type ReceivedSet } from '../support/ssf-receiver';
-import { sessionCookieOf } from '../support/sso-session';
-import { TestIdp } from '../support/test-idp';
+import { createAccount } from '../support/roster';
+import type { Json, ReceivedSet, SsfReceiver } from '../support/ssf-receiver';
+import { about, caep, disabled, enabled, purged, startSsfRig, type SsfRig } from '../support/ssf-rig';
 
 /**
  * Poll delivery (RFC 8936) end to end: a change over SCIM becomes signed SETs on the account's
  * streams, which a receiver verifies against the published JWKS (signature, typ, issuer,
  * audience) and processes once per jti; SETs stay until acknowledged; paused holds, disabled drops.
  */
-const caep = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
-const disabled = 'https://schemas.openid.net/secevent/risc/event-type/account-disabled';
-const enabled = 'https://schemas.openid.net/secevent/risc/event-type/account-enabled';
-const purged = 'https://schemas.openid.net/secevent/risc/event-type/account-purged';
-
-let rig: HandOffRig;
-let idp: TestIdp;
+let ssf: SsfRig;
 let receiver: SsfReceiver;
-let counter = 0;
 
 beforeAll(async () => {
-  rig = await startHandOffRoster({ SSF_LONG_POLL_SECONDS: '5' });
-  idp = await TestIdp.start('okta');
-  await rig.roster.services.sso.configure(rig.account.operator, { metadataXml: idp.metadataXml() });
-  receiver = await receiverFor(rig.account);
+  ssf = await startSsfRig({ SSF_LONG_POLL_SECONDS: '5' });
+  receiver = await ssf.receiverFor(ssf.rig.account);
 });
-afterAll(() => rig.stop());
+afterAll(() => ssf.rig.stop());
 
-async function receiverFor(account: TestAccount): Promise<SsfReceiver> {
-  const key = (await rig.roster.services.apiKeys.issueService(account.operator)).secret;
-  return SsfReceiver.discover(rig.url, key);
-}
-
-/** A user provisioned over SCIM, with a role, optionally signed in through SAML (a Roster session). */
-async function aPerson(options: { signedIn?: boolean; account?: TestAccount } = {}) {
-  const account = options.account ?? rig.account;
-  counter += 1;
-  const userName = `leaver${counter}@acme.test`;
-  const scim = scimClient(rig.roster, account.token);
-  const id = (await scim.post('/Users', aUser(userName)).expect(201)).body.id as string;
-  await rig.roster.services.roles.assign(account.operator, id, 'analyst');
-  if (options.signedIn) {
-    const base = `${rig.url}/sso/${account.accountId}`;
-    const response = idp.response({
-      nameId: userName,
-      acsUrl: `${base}/acs`,
-      audience: `${base}/metadata`,
-      now: Date.now(),
-    });
-    const acs = await request(rig.roster.app)
-      .post(`/sso/${account.accountId}/acs`)
-      .type('form')
-      .send({ SAMLResponse: response });
-    expect(acs.status).toBe(303);
-    expect(sessionCookieOf(acs)).not.toBeNull();
-  }
-  const setActive = (active: boolean) =>
-    scim.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'active', value: active })).expect(200);
-  return { id, userName, scim, setActive };
-}
+const aPerson = (options?: Parameters<SsfRig['aPerson']>[0]) => ssf.aPerson(options);
 
 /** Polls until nothing more is waiting, acknowledging each batch; returns what arrived. */
 async function drain(r: SsfReceiver, stream: Json): Promise<ReceivedSet[]> {
@@ -74,9 +31,6 @@ async function drain(r: SsfReceiver, stream: Json): Promise<ReceivedSet[]> {
   }
 }
 
-const about = (sets: ReceivedSet[], userId: string) =>
-  sets.filter((s) => JSON.stringify(s.payload.sub_id).includes(userId));
-
 test('deprovisioning a signed-in user over SCIM: account-disabled and session-revoked, signed, one per jti', async () => {
   const stream = await receiver.createStream({ aud: 'https://product.example/ssf' });
   const caepOnly = await receiver.createStream({ events_requested: [caep] });
@@ -87,12 +41,12 @@ test('deprovisioning a signed-in user over SCIM: account-disabled and session-re
   expect(sets.map((s) => s.type).sort()).toEqual([disabled, caep].sort());
   const disabling = sets.find((s) => s.type === disabled)!;
   expect(disabling.payload).toMatchObject({
-    iss: rig.url,
+    iss: ssf.rig.url,
     aud: 'https://product.example/ssf',
     sub_id: {
       format: 'complex',
       user: { format: 'opaque', id: person.id },
-      tenant: { format: 'opaque', id: rig.account.accountId },
+      tenant: { format: 'opaque', id: ssf.rig.account.accountId },
     },
   });
   const revoked = sets.find((s) => s.type === caep)!;
@@ -128,7 +82,7 @@ test('reactivation is account-enabled and deletion account-purged; email format 
     expect(set.payload.sub_id).toEqual({
       format: 'complex',
       user: { format: 'email', email: person.userName },
-      tenant: { format: 'opaque', id: rig.account.accountId },
+      tenant: { format: 'opaque', id: ssf.rig.account.accountId },
     });
   }
 });
@@ -192,8 +146,8 @@ test('a long poll answers as soon as a SET is due', async () => {
 });
 
 test("one account's changes never reach another account's streams", async () => {
-  const other = await createAccount(rig.roster);
-  const otherReceiver = await receiverFor(other);
+  const other = await createAccount(ssf.rig.roster);
+  const otherReceiver = await ssf.receiverFor(other);
   const otherStream = await otherReceiver.createStream({});
   const mine = await receiver.createStream({});
   const person = await aPerson();
@@ -218,7 +172,9 @@ test('SETs the receiver refuses (setErrs) are not sent again, and the audit log 
     setErrs: { [jtis[0]]: { err: 'invalid_key', description: 'unknown kid' } },
   });
   expect(res.jtis).toEqual([]);
-  const audit = await rig.roster.services.audit.list(rig.account.operator, { subjectId: stream.stream_id });
+  const audit = await ssf.rig.roster.services.audit.list(ssf.rig.account.operator, {
+    subjectId: stream.stream_id,
+  });
   expect(audit.events.find((e) => e.action === 'ssf.sets_refused')?.after).toMatchObject({
     count: 1,
     sets: [{ jti: jtis[0], err: 'invalid_key', description: 'unknown kid' }],
@@ -229,7 +185,7 @@ test('a push stream cannot be polled', async () => {
   const stream = await receiver.createStream({
     delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'https://product.example/ssf' },
   });
-  const res = await receiver.call('POST', `${rig.url}/api/v1/ssf/poll/${stream.stream_id}`, {
+  const res = await receiver.call('POST', `${ssf.rig.url}/api/v1/ssf/poll/${stream.stream_id}`, {
     returnImmediately: true,
   });
   expect({ status: res.status, code: res.body.error.code }).toEqual({

@@ -29,6 +29,7 @@ import { OidcPayloadRepositorySql } from './repositories/oidc-payload.repository
 import { AccountDomainRepositorySql } from './repositories/account-domain.repository';
 import { SigningKeyRepositorySql } from './repositories/signing-key.repository';
 import { EventRepositorySql } from './repositories/event.repository';
+import type { EventRepository } from '../../domain/events/event-ports';
 import { DeliveryTargetRepositorySql } from './repositories/delivery-target.repository';
 import { DeliveryRepositorySql } from './repositories/delivery.repository';
 import { WebhookSecretRepositorySql } from './repositories/webhook-secret.repository';
@@ -57,6 +58,7 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
   private readonly mutex = new Mutex();
   private readTx: Tx | undefined;
   private onCommit: CommitEffectHandler = () => undefined;
+  private onEvents: () => void = () => undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -84,24 +86,38 @@ export class TypeOrmUnitOfWork implements UnitOfWork {
     this.onCommit = handler;
   }
 
+  /** Told after each commit that appended events to the outbox (wakes the delivery loop). */
+  setEventsCommittedListener(listener: () => void): void {
+    this.onEvents = listener;
+  }
+
   async write<T>(accountId: AccountId | null, work: (tx: Tx) => Promise<T>): Promise<T> {
     let effects: CommitEffect[] = [];
+    let appended = false;
     // Each attempt takes the mutex anew: between attempts the process's reads go on.
     const result = await withRetry(() =>
       this.exclusive(() => {
         // A retried attempt starts over: only the effects of the attempt that commits count.
         effects = [];
+        appended = false;
         return this.dataSource.transaction(async (manager) => {
           if (accountId && this.dialect === 'mysql') {
             await manager.query('SELECT id FROM accounts WHERE id = ? FOR UPDATE', [accountId]);
           }
           return work(
-            bindRepositories(manager, this.dialect, (effect) => effects.push(effect), this.observer),
+            bindRepositories(
+              manager,
+              this.dialect,
+              (effect) => effects.push(effect),
+              this.observer,
+              () => (appended = true),
+            ),
           );
         });
       }),
     ).catch(asOutage);
     if (effects.length > 0) this.onCommit(effects);
+    if (appended) this.onEvents();
     return result;
   }
 
@@ -147,6 +163,7 @@ function bindRepositories(
   dialect: Dialect,
   afterCommit: (effect: CommitEffect) => void,
   observer?: QueryObserver,
+  eventsAppended: () => void = () => undefined,
 ): Tx {
   const sql = sqlRunner(manager, dialect, observer);
   return {
@@ -174,11 +191,21 @@ function bindRepositories(
     inactivity: new InactivityRepositorySql(sql),
     hr: new HrSyncRepositorySql(sql, dialect),
     totp: new TotpRepositorySql(sql),
-    events: new EventRepositorySql(sql, dialect),
+    events: observeAppends(new EventRepositorySql(sql, dialect), eventsAppended),
     deliveryTargets: new DeliveryTargetRepositorySql(sql),
     deliveries: new DeliveryRepositorySql(sql, dialect),
     webhookSecrets: new WebhookSecretRepositorySql(sql),
   };
+}
+
+/** The event repository, telling `appended` when a transaction adds events. */
+function observeAppends(events: EventRepository, appended: () => void): EventRepository {
+  const observed = Object.create(events) as EventRepository;
+  observed.appendMany = (drafts) => {
+    if (drafts.length > 0) appended();
+    return events.appendMany(drafts);
+  };
+  return observed;
 }
 
 /** The port's promise: an unreachable store is `unavailable` (the transports answer 503), not a bug. */

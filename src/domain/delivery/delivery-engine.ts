@@ -67,7 +67,10 @@ export class DeliveryEngine {
       const targets = (await tx.deliveryTargets.enabled()).filter((t) => this.transports.has(t.kind));
       const now = this.clock.now();
       const queued = events.flatMap((event) =>
-        targets.filter((t) => targetTakes(t, event)).map((t) => newDelivery(this.ids.newId(), t, event, now)),
+        targets
+          // An endpoint gets the events from its creation on; older ones only by replay.
+          .filter((t) => targetTakes(t, event) && Date.parse(event.occurredAt) >= t.created)
+          .map((t) => newDelivery(this.ids.newId(), t, event, now)),
       );
       await tx.deliveries.enqueue(queued);
       return true;

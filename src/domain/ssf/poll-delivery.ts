@@ -69,7 +69,7 @@ export class PollDelivery {
     if (stream.status !== 'enabled' || request.maxEvents === 0) return { sets: {}, moreAvailable: false };
     const { sets, more } = await this.queue.waiting(stream, request.maxEvents);
     const signed: Record<string, string> = {};
-    for (const set of sets) signed[set.jti] = await this.queue.sign(set);
+    for (const set of sets) signed[set.jti] = await this.queue.sign(set.claims);
     return { sets: signed, moreAvailable: more };
   }
 }

@@ -29,9 +29,7 @@ export class SetQueue {
   /** Queues the SETs of the stream's new events; a disabled stream takes nothing (SSF §8.1.2). */
   async take(stream: SsfStream): Promise<void> {
     if (stream.status === 'disabled' || !this.crypto) return;
-    const crypto = this.crypto;
-    const delivered = eventsDelivered(stream);
-    const types = rosterTypesFor(delivered);
+    const types = rosterTypesFor(eventsDelivered(stream));
     if (types.length === 0) return;
     let position = stream.position;
     for (let batch = 0; batch < maxBatchesPerTake; batch += 1) {
@@ -43,13 +41,7 @@ export class SetQueue {
       });
       if (events.length === 0) return;
       const next = events[events.length - 1].position;
-      const emails = stream.subjectFormat === 'email' ? await this.emailsOf(stream, events) : new Map();
-      const sets = events.flatMap((event) => {
-        const userId = userIdOf(event);
-        const signal = signalFor(event, delivered, stream.subjectFormat, userId && emails.get(userId));
-        const iat = Math.floor(Date.parse(event.occurredAt) / 1000);
-        return signal ? [this.claims(stream, signal, crypto.jtiFor(stream.id, event.id), iat)] : [];
-      });
+      const sets = await this.setsFor(stream, events);
       const from = position;
       const moved = await this.uow.write(stream.accountId, async (tx) => {
         if (!(await tx.ssfStreams.advance(stream.id, from, next))) return false;
@@ -60,6 +52,21 @@ export class SetQueue {
       if (!moved || events.length < feedBatch) return;
       position = next;
     }
+  }
+
+  /** The SETs `events` become on `stream` (none for an event it did not ask for). */
+  async setsFor(stream: SsfStream, events: readonly RosterEvent[]): Promise<SetClaims[]> {
+    if (!this.crypto) return [];
+    const crypto = this.crypto;
+    const delivered = eventsDelivered(stream);
+    const emails = stream.subjectFormat === 'email' ? await this.emailsOf(stream, events) : new Map();
+    return events.flatMap((event) => {
+      const userId = userIdOf(event);
+      const signal = signalFor(event, delivered, stream.subjectFormat, userId && emails.get(userId));
+      // iat: when the change happened, so a SET built twice (another instance, a retry) is the same.
+      const iat = Math.floor(Date.parse(event.occurredAt) / 1000);
+      return signal ? [this.claims(stream, signal, crypto.jtiFor(stream.id, event.id), iat)] : [];
+    });
   }
 
   /**
@@ -99,10 +106,17 @@ export class SetQueue {
     return { sets: sets.slice(0, limit), more: sets.length > limit };
   }
 
-  /** Signs a waiting SET with the current key (JWS compact serialization, typ secevent+jwt). */
-  sign(set: PendingSet): Promise<string> {
+  /** Signs a SET with the current key (JWS compact serialization, typ secevent+jwt). */
+  sign(claims: SetClaims): Promise<string> {
     if (!this.crypto) throw new Error('Shared Signals is off: nothing signs SETs');
-    return this.crypto.sign(set.claims);
+    return this.crypto.sign(claims);
+  }
+
+  /** The push endpoint's authorization header, opened; null when the receiver gave none. */
+  authorizationOf(stream: SsfStream): string | null {
+    if (stream.delivery.method !== 'push' || !stream.delivery.sealedAuthorization || !this.crypto)
+      return null;
+    return this.crypto.open(stream.delivery.sealedAuthorization);
   }
 
   /** Removes SETs the receiver has (acknowledged, or refused for good). */

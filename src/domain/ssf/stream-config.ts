@@ -1,3 +1,4 @@
+import type { UrlCheck } from '../delivery/webhook-ports';
 import { DomainError } from '../errors';
 import type { SsfStream } from './ssf-ports';
 import { pollMethod, pushMethod, supportedEventTypes, type SubjectFormat } from './ssf-vocabulary';
@@ -29,6 +30,7 @@ export function eventsDelivered(stream: Pick<SsfStream, 'eventsRequested'>): str
 export function checkedDelivery(
   delivery: ReceiverConfig['delivery'],
   seal: (authorization: string) => string,
+  urlCheck: UrlCheck,
 ): SsfStream['delivery'] {
   // SSF §8.1.1.1: no delivery means poll.
   if (!delivery || delivery.method === pollMethod) {
@@ -49,30 +51,13 @@ export function checkedDelivery(
   if (!delivery.endpointUrl) {
     throw DomainError.invalid('ssf.push_url_missing', 'Push delivery needs delivery.endpoint_url');
   }
+  const problem = urlCheck(delivery.endpointUrl);
+  if (problem) throw DomainError.invalid('ssf.push_url_invalid', `delivery.endpoint_url: ${problem}`);
   return {
     method: 'push',
-    endpointUrl: checkedUrl(delivery.endpointUrl),
+    endpointUrl: new URL(delivery.endpointUrl).toString(),
     sealedAuthorization: delivery.authorization ? seal(delivery.authorization) : null,
   };
-}
-
-function checkedUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw DomainError.invalid('ssf.push_url_invalid', 'delivery.endpoint_url is not a URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw DomainError.invalid('ssf.push_url_invalid', 'delivery.endpoint_url must be an https URL');
-  }
-  if (url.username || url.password || url.hash) {
-    throw DomainError.invalid(
-      'ssf.push_url_invalid',
-      'delivery.endpoint_url carries no credentials and no fragment (use authorization_header)',
-    );
-  }
-  return url.toString();
 }
 
 /**

@@ -5,8 +5,10 @@ import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { EventFeed } from './roster-events';
+import type { UrlCheck } from '../delivery/webhook-ports';
 import type { SetQueue } from './set-queue';
-import type { SsfCrypto, SsfStream } from './ssf-ports';
+import type { SetClaims, SsfCrypto, SsfStream } from './ssf-ports';
+import { replayHeld, syncPushTarget } from './push-targets';
 import { verificationSignal } from './signals';
 import {
   assertTransmitterClaims,
@@ -26,6 +28,9 @@ export interface SsfSettings {
   maxStreams: number;
 }
 
+/** Sends one SET to a push stream now, after the transaction (a verification event: SSF §8.1.4). */
+export type PushNow = (stream: SsfStream, claims: SetClaims) => void;
+
 /** What `create` takes: the receiver's settings, and the audience it wants its SETs addressed to. */
 export type NewStream = ReceiverConfig & { aud?: string[] };
 
@@ -44,6 +49,9 @@ export class StreamService {
     private readonly queue: SetQueue,
     private readonly crypto: SsfCrypto | null,
     readonly settings: SsfSettings,
+    /** What a push endpoint URL must be (the outbound guard's rules, as for webhooks). */
+    private readonly urlCheck: UrlCheck,
+    private readonly pushNow: PushNow = () => undefined,
   ) {}
 
   /** Whether this server transmits at all (it signs with the OpenID Provider's keys). */
@@ -70,7 +78,7 @@ export class StreamService {
         audience: input.aud?.length ? input.aud : [actor.accountId],
         // Roster's default when the receiver names none: everything it sends.
         eventsRequested: input.eventsRequested ?? [...supportedEventTypes],
-        delivery: checkedDelivery(input.delivery, (a) => crypto.seal(a)),
+        delivery: checkedDelivery(input.delivery, (a) => crypto.seal(a), this.urlCheck),
         subjectFormat: input.format ?? 'opaque',
         description: input.description ?? null,
         status: 'enabled',
@@ -81,20 +89,22 @@ export class StreamService {
         lastVerification: null,
       };
       await tx.ssfStreams.insert(stream);
+      await syncPushTarget(tx, null, stream, now);
       await this.audit(tx, actor, 'ssf.stream_created', stream.id, null, summary(stream));
       return stream;
     });
   }
 
   async get(actor: Actor, streamId: string): Promise<SsfStream> {
-    return this.uow.read((tx) => this.load(tx, actor, 'ssf.view', streamId));
+    return this.uow.read(async (tx) => asDelivered(tx, await this.load(tx, actor, 'ssf.view', streamId)));
   }
 
   async list(actor: Actor): Promise<SsfStream[]> {
     return this.uow.read(async (tx) => {
       await this.rules.assert(tx, actor, 'ssf.view');
       this.available();
-      return tx.ssfStreams.list(actor.accountId);
+      const streams = await tx.ssfStreams.list(actor.accountId);
+      return Promise.all(streams.map((s) => asDelivered(tx, s)));
     });
   }
 
@@ -126,19 +136,27 @@ export class StreamService {
       const stream = await this.load(tx, actor, 'ssf.manage', streamId);
       const crypto = this.available();
       assertTransmitterClaims(claims, this.expected(stream));
+      const delivery =
+        full.delivery || mode === 'replace'
+          ? checkedDelivery(full.delivery, (a) => crypto.seal(a), this.urlCheck)
+          : stream.delivery;
+      if (delivery.method !== stream.delivery.method) {
+        throw DomainError.invalid(
+          'ssf.delivery_method_fixed',
+          'A stream keeps its delivery method; create another stream to switch between push and poll',
+        );
+      }
       const updated: SsfStream = {
         ...stream,
         eventsRequested: full.eventsRequested ?? stream.eventsRequested,
-        delivery:
-          full.delivery || mode === 'replace'
-            ? checkedDelivery(full.delivery, (a) => crypto.seal(a))
-            : stream.delivery,
+        delivery,
         description: full.description === undefined ? stream.description : full.description,
         subjectFormat: full.format ?? stream.subjectFormat,
         updated: this.clock.now(),
       };
       await tx.ssfStreams.update(updated);
       if (position !== null) await tx.ssfStreams.advance(stream.id, stream.position, position);
+      await syncPushTarget(tx, stream, updated, updated.updated);
       await this.audit(tx, actor, 'ssf.stream_updated', stream.id, summary(stream), summary(updated));
       return updated;
     });
@@ -147,6 +165,7 @@ export class StreamService {
   async delete(actor: Actor, streamId: string): Promise<void> {
     await this.uow.write(actor.accountId, async (tx) => {
       const stream = await this.load(tx, actor, 'ssf.manage', streamId);
+      await syncPushTarget(tx, stream, null, this.clock.now());
       await tx.ssfStreams.delete(actor.accountId, stream.id);
       await this.audit(tx, actor, 'ssf.stream_deleted', stream.id, summary(stream), null);
     });
@@ -168,14 +187,19 @@ export class StreamService {
     reason: string | null,
   ): Promise<SsfStream> {
     const position = await this.feed.latestPosition();
-    return this.uow.write(actor.accountId, async (tx) => {
+    const { previous, updated } = await this.uow.write(actor.accountId, async (tx) => {
       const stream = await this.load(tx, actor, 'ssf.manage', streamId);
       const updated: SsfStream = { ...stream, status, statusReason: reason, updated: this.clock.now() };
       await tx.ssfStreams.update(updated);
       if (status === 'disabled') await tx.ssfStreams.clear(stream.id);
-      if (stream.status === 'disabled' && status !== 'disabled') {
+      const push = stream.delivery.method === 'push';
+      if (push && stream.status === 'enabled' && status === 'paused') {
+        // What the loop fans out from here on passes this stream by: replayHeld brings it back.
+        await tx.ssfStreams.advance(stream.id, stream.position, await tx.deliveries.cursor());
+      } else if (stream.status === 'disabled' && status !== 'disabled') {
         await tx.ssfStreams.advance(stream.id, stream.position, Math.max(stream.position, position));
       }
+      await syncPushTarget(tx, stream, updated, updated.updated);
       if (stream.status !== status || stream.statusReason !== reason) {
         await this.audit(
           tx,
@@ -186,8 +210,12 @@ export class StreamService {
           { status, reason },
         );
       }
-      return updated;
+      return { previous: stream, updated };
     });
+    if (updated.delivery.method === 'push' && previous.status === 'paused' && status === 'enabled') {
+      await replayHeld(this.uow, this.feed, this.ids, updated, previous.position, this.clock.now());
+    }
+    return updated;
   }
 
   /**
@@ -199,7 +227,7 @@ export class StreamService {
     streamId: string,
     state: string | undefined,
   ): Promise<{ retryAfter: number } | null> {
-    return this.uow.write(actor.accountId, async (tx) => {
+    const result = await this.uow.write(actor.accountId, async (tx) => {
       const stream = await this.load(tx, actor, 'ssf.manage', streamId);
       const crypto = this.available();
       const now = this.clock.now();
@@ -207,13 +235,20 @@ export class StreamService {
       if (stream.lastVerification !== null && now - stream.lastVerification < interval) {
         return { retryAfter: Math.ceil((stream.lastVerification + interval - now) / 1000) };
       }
-      const signal = verificationSignal(stream.id, state);
-      await tx.ssfStreams.enqueue(stream.id, [
-        this.queue.claims(stream, signal, crypto.newJti(), Math.floor(now / 1000)),
-      ]);
+      const claims = this.queue.claims(
+        stream,
+        verificationSignal(stream.id, state),
+        crypto.newJti(),
+        Math.floor(now / 1000),
+      );
+      // A poll stream queues it; a push stream gets it sent once this commits.
+      if (stream.delivery.method === 'poll') await tx.ssfStreams.enqueue(stream.id, [claims]);
       await tx.ssfStreams.update({ ...stream, lastVerification: now });
-      return null;
+      return { stream, claims };
     });
+    if (!result.stream) return { retryAfter: result.retryAfter };
+    if (result.stream.delivery.method === 'push') this.pushNow(result.stream, result.claims);
+    return null;
   }
 
   /** The transmitter-supplied values of a stream, as a receiver may echo them back. */
@@ -259,6 +294,21 @@ export class StreamService {
       after,
     });
   }
+}
+
+/**
+ * The stream as the receiver should see it: a push stream whose target the delivery loop disabled
+ * (it accepted nothing for too long) is disabled, with the loop's reason.
+ */
+async function asDelivered(tx: Tx, stream: SsfStream): Promise<SsfStream> {
+  if (stream.delivery.method !== 'push' || stream.status !== 'enabled') return stream;
+  const target = await tx.deliveryTargets.get(stream.id);
+  if (!target || target.enabled) return stream;
+  return {
+    ...stream,
+    status: 'disabled',
+    statusReason: target.disabledReason ?? 'Disabled by the transmitter',
+  };
 }
 
 /** What the audit log keeps of a stream: never the receiver's authorization header. */

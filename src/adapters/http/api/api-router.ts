@@ -45,6 +45,8 @@ import { meRoutes } from './me-routes';
 import { domainRoutes } from './domain-routes';
 import type { AccountDomainService } from '../../../domain/oidc/account-domain-service';
 import { apiKeyRoutes } from './api-key-routes';
+import { webhookRoutes } from './webhook-routes';
+import type { WebhookService } from '../../../domain/delivery/webhook-service';
 import { ssfRoutes, type SsfRouteDependencies } from './ssf-routes';
 
 export interface ApiDependencies
@@ -63,6 +65,7 @@ export interface ApiDependencies
   sso: SsoConfigService;
   sessions: SessionService;
   domains: AccountDomainService;
+  webhooks: WebhookService;
   /** How long an SSF poll without returnImmediately waits for SETs (SSF_LONG_POLL_SECONDS). */
   ssfLongPollMs: number;
 }
@@ -151,6 +154,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...meRoutes(deps.sessions),
     ...domainRoutes(deps.domains),
     ...apiKeyRoutes(deps.apiKeys),
+    ...webhookRoutes(deps.webhooks),
     ...ssfRoutes(deps, { apiBaseUrl: `${publicUrl}/api/v1`, longPollMs: deps.ssfLongPollMs }),
   ];
 }
