@@ -126,12 +126,16 @@ export class SsfReceiver {
   }
 }
 
-/** A push endpoint (RFC 8935): verifies each SET it is sent, answers 202, or what it is told to. */
+/** A push endpoint (RFC 8935): records every SET it is sent, and answers 202 or as told to. */
 export class PushEndpoint {
-  readonly requests: { contentType: string | undefined; authorization: string | undefined; body: string }[] =
-    [];
-  /** The statuses to answer with next, in order; 202 once they run out. */
-  readonly answers: number[] = [];
+  readonly requests: {
+    path: string;
+    contentType: string | undefined;
+    authorization: string | undefined;
+    body: string;
+    status: number;
+  }[] = [];
+  private readonly failures = new Map<string, number>();
   private constructor(
     readonly url: string,
     private readonly server: Server,
@@ -144,29 +148,28 @@ export class PushEndpoint {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
+        const path = req.url ?? '/';
+        const failing = self!.failures.get(path) ?? 0;
+        if (failing > 0) self!.failures.set(path, failing - 1);
+        const status = failing > 0 ? 500 : 202;
         self!.requests.push({
+          path,
           contentType: req.headers['content-type'],
           authorization: req.headers.authorization,
           body,
+          status,
         });
-        const status = self!.answers.shift() ?? 202;
-        res
-          .writeHead(status, { 'Content-Type': 'application/json' })
-          .end(status === 202 ? '' : '{"err":"x"}');
+        res.writeHead(status).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(port, 'localhost', resolve));
-    self = new PushEndpoint(`http://localhost:${port}/ssf/events`, server);
+    self = new PushEndpoint(`http://localhost:${port}/ssf`, server);
     return self;
   }
 
-  /** Waits until `count` requests arrived (5 s at most). */
-  async waitFor(count: number, ms = 5_000): Promise<void> {
-    const until = Date.now() + ms;
-    while (this.requests.length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
-    if (this.requests.length < count) {
-      throw new Error(`${this.requests.length} of ${count} pushes arrived within ${ms} ms`);
-    }
+  /** The next `count` pushes to `path` get 500. */
+  failNext(path: string, count: number): void {
+    this.failures.set(path, count);
   }
 
   stop(): Promise<void> {

@@ -12,11 +12,12 @@ const feedBatch = 500;
 const maxBatchesPerTake = 20;
 
 /**
- * Each stream's queue of SETs: `take` turns the account's new Roster events into the SETs the stream
- * asked for (in feed order, once each: the stream's position moves with a compare-and-set and every
- * SET's jti comes from its event), and they wait there until the receiver acknowledges them (poll,
- * RFC 8936) or the receiver accepted them (push, RFC 8935). The claims are stored and signed when
- * handed over, so a SET held for days is signed with a key the JWKS still publishes.
+ * The SETs of each stream. `take` turns the account's new Roster events into the SETs a poll
+ * stream asked for (in feed order, once each: the stream's position moves with a compare-and-set
+ * and every SET's jti comes from its event and the stream), and they wait until the receiver
+ * acknowledges them (RFC 8936). Push streams get the same SETs, built by `setsFor`, through the
+ * delivery loop (RFC 8935). Claims are stored and signed when handed over, so a SET held for days
+ * is signed with a key the JWKS still publishes.
  */
 export class SetQueue {
   constructor(
