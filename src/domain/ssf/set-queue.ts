@@ -27,9 +27,10 @@ export class SetQueue {
     private readonly issuer: string,
   ) {}
 
-  /** Queues the SETs of the stream's new events; a disabled stream takes nothing (SSF §8.1.2). */
+  /** Queues the SETs of a poll stream's new events; a disabled one takes nothing (SSF §8.1.2). */
   async take(stream: SsfStream): Promise<void> {
-    if (stream.status === 'disabled' || !this.crypto) return;
+    // Push streams are fed by the delivery loop; only a poll stream keeps a queue here.
+    if (stream.delivery.method !== 'poll' || stream.status === 'disabled' || !this.crypto) return;
     const types = rosterTypesFor(eventsDelivered(stream));
     if (types.length === 0) return;
     let position = stream.position;

@@ -9,6 +9,7 @@ import type { UrlCheck } from '../delivery/webhook-ports';
 import type { SetQueue } from './set-queue';
 import type { SetClaims, SsfCrypto, SsfStream } from './ssf-ports';
 import { replayHeld, syncPushTarget } from './push-targets';
+import { asDelivered, summary } from './stream-views';
 import { verificationSignal } from './signals';
 import {
   assertTransmitterClaims,
@@ -247,7 +248,9 @@ export class StreamService {
       return { stream, claims };
     });
     if (!result.stream) return { retryAfter: result.retryAfter };
-    if (result.stream.delivery.method === 'push') this.pushNow(result.stream, result.claims);
+    // A paused push stream transmits nothing (SSF §8.1.2); its receiver may ask again once enabled.
+    const { stream, claims } = result;
+    if (stream.delivery.method === 'push' && stream.status === 'enabled') this.pushNow(stream, claims);
     return null;
   }
 
@@ -294,37 +297,4 @@ export class StreamService {
       after,
     });
   }
-}
-
-/**
- * The stream as the receiver should see it: a push stream whose target the delivery loop disabled
- * (it accepted nothing for too long) is disabled, with the loop's reason.
- */
-async function asDelivered(tx: Tx, stream: SsfStream): Promise<SsfStream> {
-  if (stream.delivery.method !== 'push' || stream.status !== 'enabled') return stream;
-  const target = await tx.deliveryTargets.get(stream.id);
-  if (!target || target.enabled) return stream;
-  return {
-    ...stream,
-    status: 'disabled',
-    statusReason: target.disabledReason ?? 'Disabled by the transmitter',
-  };
-}
-
-/** What the audit log keeps of a stream: never the receiver's authorization header. */
-function summary(stream: SsfStream): Record<string, unknown> {
-  return {
-    aud: stream.audience,
-    eventsRequested: stream.eventsRequested,
-    delivery:
-      stream.delivery.method === 'push'
-        ? {
-            method: 'push',
-            endpointUrl: stream.delivery.endpointUrl,
-            authorization: stream.delivery.sealedAuthorization !== null,
-          }
-        : { method: 'poll' },
-    format: stream.subjectFormat,
-    description: stream.description,
-  };
 }

@@ -33,6 +33,11 @@ export interface SsfRouteOptions {
 }
 
 const refused = { description: 'Refused; the error says why', schema: errorBody };
+/** Every route answers this when the server has no key to sign SETs with. */
+const off = {
+  description: 'Shared Signals is off on this server (no OIDC_KEY_ENCRYPTION_KEY)',
+  schema: errorBody,
+};
 const notFound = { description: 'No such stream for this receiver', schema: errorBody };
 const invalid = {
   description: 'Malformed, or a transmitter-supplied property that does not match',
@@ -66,6 +71,7 @@ export function ssfRoutes(deps: SsfRouteDependencies, options: SsfRouteOptions):
       responses: {
         200: { description: 'The stream, or a list of them', schema: streamSchema.or(streamSchema.array()) },
         403: refused,
+        412: off,
         404: notFound,
       },
       handle: async ({ actor, query, res }) => {
@@ -85,6 +91,7 @@ export function ssfRoutes(deps: SsfRouteDependencies, options: SsfRouteOptions):
         201: { description: 'The new stream', schema: streamSchema },
         400: invalid,
         403: refused,
+        412: off,
         409: { description: 'The account has as many streams as it may', schema: errorBody },
       },
       handle: async ({ actor, body, res }) => {
@@ -107,6 +114,7 @@ export function ssfRoutes(deps: SsfRouteDependencies, options: SsfRouteOptions):
           200: { description: 'The stream', schema: streamSchema },
           400: invalid,
           403: refused,
+          412: off,
           404: notFound,
         },
         handle: async ({ actor, body, res }) => {
@@ -125,7 +133,7 @@ export function ssfRoutes(deps: SsfRouteDependencies, options: SsfRouteOptions):
       action: 'ssf.manage',
       query: requiredStreamQuery,
       status: 204,
-      responses: { 204: { description: 'Deleted' }, 400: invalid, 403: refused, 404: notFound },
+      responses: { 204: { description: 'Deleted' }, 400: invalid, 403: refused, 412: off, 404: notFound },
       handle: async ({ actor, query, res }) => {
         noStore(res);
         await ssf.delete(actor, query.stream_id);
@@ -141,6 +149,7 @@ export function ssfRoutes(deps: SsfRouteDependencies, options: SsfRouteOptions):
         200: { description: 'The status', schema: statusSchema },
         400: invalid,
         403: refused,
+        412: off,
         404: notFound,
       },
       handle: async ({ actor, query, res }) => {
@@ -158,6 +167,7 @@ export function ssfRoutes(deps: SsfRouteDependencies, options: SsfRouteOptions):
         200: { description: 'The new status', schema: statusSchema },
         400: invalid,
         403: refused,
+        412: off,
         404: notFound,
       },
       handle: async ({ actor, body, res }) => {
@@ -176,6 +186,7 @@ export function ssfRoutes(deps: SsfRouteDependencies, options: SsfRouteOptions):
         204: { description: 'Queued' },
         400: invalid,
         403: refused,
+        412: off,
         404: notFound,
         429: { description: 'Asked again within min_verification_interval', schema: errorBody },
       },
@@ -200,6 +211,7 @@ export function ssfRoutes(deps: SsfRouteDependencies, options: SsfRouteOptions):
         200: { description: 'Waiting SETs by jti', schema: pollAnswerSchema },
         400: { description: 'Malformed, or the stream pushes its SETs', schema: errorBody },
         403: refused,
+        412: off,
         404: notFound,
       },
       handle: async ({ actor, body, params, res }) => {
