@@ -121,6 +121,19 @@ test('PATCH changes what it names; PUT replaces every receiver setting; transmit
   expect(replaced.body.delivery.method).toBe(poll);
 });
 
+test('a stream keeps its delivery method: switching a poll stream to push is a 400 that changes nothing', async () => {
+  const created = await receiver.createStream({});
+  const res = await receiver.call('PATCH', receiver.metadata.configuration_endpoint, {
+    stream_id: created.stream_id,
+    delivery: { method: push, endpoint_url: 'https://receiver.example/ssf' },
+  });
+  expect({ status: res.status, code: res.body.error.code }).toEqual({
+    status: 400,
+    code: 'ssf.delivery_method_fixed',
+  });
+  expect((await receiver.call('GET', stream(created.stream_id))).body).toEqual(created);
+});
+
 test('a stream is deleted once; afterwards it is not found', async () => {
   const created = await receiver.createStream({});
   expect((await receiver.call('DELETE', stream(created.stream_id))).status).toBe(204);
@@ -170,6 +183,7 @@ test.each([
     { delivery: { method: push, endpoint_url: 'https://user:pw@receiver.example/x' } },
     'ssf.push_url_invalid',
   ],
+  [{ delivery: { method: push, endpoint_url: 'http://127.0.0.1:9/ssf' } }, 'ssf.push_url_invalid'],
   [{ delivery: { method: 'urn:example:smoke-signals' } }, 'ssf.delivery_method_unsupported'],
   [
     { delivery: { method: poll, endpoint_url: 'https://receiver.example/x' } },
