@@ -7,7 +7,7 @@ import { interner } from '../../domain/hr-sync/interner';
 
 type Field = Exclude<keyof HrRow, 'line'>;
 
-/** The export's column for each HR field when no mapping file says otherwise (README "HR sync"). */
+/** The export's column for each HR field when no mapping file says otherwise (docs/hr-sync.md). */
 export const defaultColumns: Record<Field, string> = {
   employeeId: 'employee_id',
   email: 'email',

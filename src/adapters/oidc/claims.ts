@@ -2,7 +2,7 @@ import type { AccountClaims } from 'oidc-provider';
 import type { HandOffClaims } from '../../domain/oidc/hand-off-service';
 
 /**
- * What the ID token and userinfo say (README "Sign-in for your product"): the user id as `sub`, the
+ * What the ID token and userinfo say (docs/oidc.md): the user id as `sub`, the
  * account, the effective role and its permissions from the role store, email and name. userinfo
  * also repeats how the person signed in (amr, acr, auth_time, sid), which the provider puts in the
  * ID token by itself.

@@ -3,7 +3,7 @@ import type { SsoConfig } from '../../domain/sso/sso-ports';
 
 export const nameIdFormat = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 
-/** The SP side of one account: what the README tells an Okta or Entra admin to paste. */
+/** The SP side of one account: what docs/sso.md tells an Okta or Entra admin to paste. */
 export interface SpEndpoints {
   entityId: string;
   acsUrl: string;

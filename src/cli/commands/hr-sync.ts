@@ -9,7 +9,7 @@ import { formatFor, reportOf, reportPieces, type HrReport } from '../../adapters
 import { useBatchSettings } from '../../adapters/storage/batch-settings';
 import { operatorName, withAccount } from '../context';
 
-/** Exit codes of `roster hr-sync` (README "HR sync"). */
+/** Exit codes of `roster hr-sync` (docs/hr-sync.md). */
 export const hrSyncExit = { done: 0, error: 1, stopped: 4, rowsSkipped: 5, seatLimit: 6 } as const;
 
 interface HrSyncCliOptions {
@@ -29,7 +29,7 @@ export function hrSyncCommand(): Command {
     .description("Bring an account's users in line with an HR export (CSV)")
     .requiredOption('--account <id>', 'account id')
     .requiredOption('--file <path>', 'the HR export (CSV with a header row)')
-    .option('--mapping <path>', 'JSON file naming the export column of each field (README "HR sync")')
+    .option('--mapping <path>', 'JSON file naming the export column of each field (docs/hr-sync.md)')
     .option('--dry-run', 'print the plan a real run would apply; write nothing')
     .option('--json', 'print the report as JSON')
     .option('--report <path>', 'also write the report to a file (.json, .csv, or text)')

@@ -88,7 +88,7 @@ export class AuthorizationService {
   }
 }
 
-/** The product-facing reason for a rule-book decision about a member (README: "reason"). */
+/** The product-facing reason for a rule-book decision about a member (docs/admin-api.md: "reason"). */
 function reasonOf(
   rule: RuleName,
   access: UserAccess,
