@@ -61,6 +61,9 @@ import { OutboundError, postBounded } from './adapters/outbound/post';
 import { WebhookTransport } from './adapters/outbound/webhook-transport';
 import { DeliveryLoop } from './jobs/delivery-loop';
 import { EventsService } from './domain/events/events-service';
+import { composeSharedSignals } from './composition-ssf';
+import type { StreamService } from './domain/ssf/stream-service';
+import type { PollDelivery } from './domain/ssf/poll-delivery';
 
 export interface Services {
   accounts: AccountService;
@@ -93,6 +96,9 @@ export interface Services {
   webhooks: WebhookService;
   /** The change feed's pages: one account's through the rule book, every account's for the CLI. */
   events: EventsService;
+  /** Shared Signals streams; off (every call refused) without OIDC_KEY_ENCRYPTION_KEY. */
+  ssf: StreamService;
+  ssfPoll: PollDelivery;
 }
 
 /** Everything but the HTTP app: what the CLI and the jobs need. */
@@ -152,7 +158,21 @@ export async function composeServices(config: Config, overrides: ComposeOverride
   const brake = new DeprovisioningBrake(uow, clock, rules, config.deactivationBrake);
   const users = new UserService(uow, clock, ids, roles, rules, brake);
   const feed = new OutboxFeed(uow);
+  const signingKeys = config.oidc
+    ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
+    : null;
   const secretCrypto = webhookSecretCrypto(config.eventsEncryptionKey);
+  const send = boundedSender(config);
+  const ssf = composeSharedSignals(config, {
+    uow,
+    clock,
+    ids,
+    rules,
+    events: feed,
+    signingKeys,
+    send,
+    logger,
+  });
   const services: Services = {
     accounts: new AccountService(uow, clock, ids, roles, rules, users),
     users,
@@ -186,10 +206,10 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     clients: new ClientService(uow, clock, ids, sha256SecretCodec),
     domains: new AccountDomainService(uow, clock, rules),
     handOff: new HandOffService(uow, clock, catalogue, rules),
-    signingKeys: config.oidc
-      ? new SigningKeyService(uow, clock, signingKeyCrypto(config.oidc.keyEncryptionKey))
-      : null,
+    signingKeys,
     events: new EventsService(uow, rules, feed),
+    ssf: ssf.streams,
+    ssfPoll: ssf.poll,
     webhooks: new WebhookService(
       uow,
       clock,
@@ -202,9 +222,12 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     ),
   };
   // Each transport's targets live in delivery_targets under its kind (an SSF push stream is one).
-  const deliveryTransports: DeliveryTransport[] = [new WebhookTransport(uow, secretCrypto, clock)];
+  const deliveryTransports: DeliveryTransport[] = [
+    new WebhookTransport(uow, secretCrypto, clock),
+    ssf.transport,
+  ];
   const delivery = new DeliveryLoop(
-    new DeliveryEngine(uow, clock, ids, feed, deliveryTransports, boundedSender(config), {
+    new DeliveryEngine(uow, clock, ids, feed, deliveryTransports, send, {
       retry: {
         baseMs: config.delivery.retryBaseMs,
         maxMs: config.delivery.retryMaxMs,
@@ -218,7 +241,6 @@ export async function composeServices(config: Config, overrides: ComposeOverride
     logger,
   );
   uow.setEventsCommittedListener(() => delivery.wake());
-  const signingKeys = services.signingKeys;
   const backchannel = signingKeys
     ? new BackchannelLogout({
         issuer: oidcIssuer,

@@ -62,6 +62,7 @@ export async function compose(config: Config, overrides: ComposeOverrides = {}):
       ...(core.metrics && config.metrics.token
         ? { metrics: { registry: core.metrics, token: config.metrics.token } }
         : {}),
+      ssfLongPollMs: config.ssf.longPollSeconds * 1000,
       ping: async () => {
         await dataSource.query('SELECT 1');
       },

@@ -83,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: values.DELIVERY_POLL_MS as number,
       concurrency: values.DELIVERY_CONCURRENCY as number,
     }),
+    ssf: Object.freeze({ longPollSeconds: values.SSF_LONG_POLL_SECONDS as number }),
   });
 }
 

@@ -252,6 +252,12 @@ export const settings = {
     description: 'How many webhook requests one instance has in flight at most.',
     schema: z.coerce.number().int().min(1).max(1_000).default(64),
   },
+  SSF_LONG_POLL_SECONDS: {
+    description:
+      'How long a Shared Signals poll (RFC 8936) without `returnImmediately` waits for SETs when none are waiting ' +
+      '(a long poll); 0 answers at once.',
+    schema: z.coerce.number().int().min(0).max(60).default(15),
+  },
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -300,4 +306,6 @@ export interface Config {
     pollMs: number;
     concurrency: number;
   };
+  /** Shared Signals (on with `oidc`: it signs with the OpenID Provider's keys). */
+  ssf: { longPollSeconds: number };
 }

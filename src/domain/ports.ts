@@ -26,6 +26,7 @@ import type {
   OidcPayloadRepository,
   SigningKeyRepository,
 } from './oidc/oidc-ports';
+import type { SsfStreamRepository } from './ssf/ssf-ports';
 
 export interface Clock {
   now(): number;
@@ -354,6 +355,7 @@ export interface Tx {
   oidcPayloads: OidcPayloadRepository;
   domains: AccountDomainRepository;
   signingKeys: SigningKeyRepository;
+  ssfStreams: SsfStreamRepository;
   /** The change feed's outbox: events appended with the change they describe. */
   events: EventRepository;
   /** Where the delivery loop pushes events (webhook endpoints, SSF push streams). */

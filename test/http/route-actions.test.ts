@@ -47,6 +47,18 @@ const bodies: Record<string, (f: Fixture) => object> = {
   'put /webhooks/{webhookId}': () => ({ description: 'Changed' }),
   'post /webhooks/{webhookId}/rotate-secret': () => ({}),
   'post /webhooks/{webhookId}/replay': () => ({ from: 1, to: 2 }),
+  'post /ssf/stream': () => ({}),
+  'patch /ssf/stream': () => ({ stream_id: 'no-such-stream' }),
+  'put /ssf/stream': () => ({ stream_id: 'no-such-stream' }),
+  'post /ssf/status': () => ({ stream_id: 'no-such-stream', status: 'paused' }),
+  'post /ssf/verify': () => ({ stream_id: 'no-such-stream' }),
+  'post /ssf/poll/{streamId}': () => ({ returnImmediately: true }),
+};
+
+/** A valid query for routes that need one, so that only the rule book can refuse them. */
+const queries: Record<string, string> = {
+  'delete /ssf/stream': '?stream_id=no-such-stream',
+  'get /ssf/status': '?stream_id=no-such-stream',
 };
 
 let counter = 0;
@@ -115,12 +127,15 @@ function call(key: string, method: string, path: string, f: Fixture) {
     .replace('{childId}', f.child)
     .replace('{domain}', 'unclaimed.example')
     .replace('{keyId}', f.keyId)
-    .replace('{webhookId}', f.webhook);
+    .replace('{webhookId}', f.webhook)
+    .replace('{streamId}', 'no-such-stream')
+    .concat(queries[`${method} ${path}`] ?? '');
   const client = apiClient(roster, key);
   const body = bodies[`${method} ${path}`]?.(f);
   if (method === 'get') return client.get(url);
   if (method === 'delete') return client.delete(url);
   if (body === undefined) throw new Error(`No sample body for ${method} ${path}: add one to this test`);
+  if (method === 'patch') return client.patch(url, body);
   return method === 'post' ? client.post(url, body) : client.put(url, body);
 }
 
@@ -167,7 +182,7 @@ test('a key that lacks the documented permission gets 403 naming it, on every ro
   expect(checked.length).toBeGreaterThan(30);
 });
 
-test('the service key reads every read route and is refused every write but its webhooks; support reads, never secrets', async () => {
+test('the service key reads every read route and is refused every write but its own integration (webhooks, streams); support reads, never secrets', async () => {
   const document = (await apiClient(roster, '').get('/openapi.json').expect(200)).body;
   const f = await setUp();
   for (const route of documentedRoutes(document)) {
@@ -175,7 +190,7 @@ test('the service key reads every read route and is refused every write but its 
     const { writes, permission, integration } = definitionOf(route.action);
     const name = `${route.method} ${route.path}`;
     const service = await call(f.serviceKey, route.method, route.path, f);
-    // The product's backend manages its own webhook endpoints (an integration, not the directory).
+    // The product's backend manages its own integration (webhooks, streams), not the directory.
     expect({ name, refused: service.status === 403 }).toEqual({ name, refused: writes && !integration });
     const support = await call(f.supportKey, route.method, route.path, f);
     // Support never uses its never-list's permissions, even to read (SSO settings, credentials).

@@ -101,6 +101,7 @@ export function apiClient(roster: Roster, key: string) {
     get: (path: string) => agent.get(`/api/v1${path}`).set(auth),
     post: (path: string, body?: object) => agent.post(`/api/v1${path}`).set(auth).send(body),
     put: (path: string, body: object) => agent.put(`/api/v1${path}`).set(auth).send(body),
+    patch: (path: string, body: object) => agent.patch(`/api/v1${path}`).set(auth).send(body),
     delete: (path: string) => agent.delete(`/api/v1${path}`).set(auth),
   };
 }

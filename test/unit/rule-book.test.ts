@@ -117,6 +117,10 @@ const table: [string, Caller, Action, Target, string, boolean][] = [
   ['the service key reads members', service, 'users.view', theAccount, 'service_reads', true],
   ['the service key asks authorize', service, 'authorize', someone, 'service_reads', true],
   ['the service key changes a role', service, 'member.role.set', someone, 'service_read_only', false],
+  ['the service key manages its streams', service, 'ssf.manage', theAccount, 'service_integration', true],
+  ['the service key polls its stream', service, 'ssf.poll', theAccount, 'service_integration', true],
+  ['support manages streams', support, 'ssf.manage', theAccount, 'support_read_only', false],
+  ['support reads streams', support, 'ssf.view', theAccount, 'support_never', false],
   [
     'the service key changes the inactivity sweep',
     service,
@@ -352,7 +356,7 @@ test("the product's question: the Owner holds every permission whatever override
   });
 });
 
-test('every action that writes is refused to support, and to the service key but its integrations; every read but sign-in is open to the service key', () => {
+test('every action that writes is refused to support and the service key (but its own integration: webhooks, streams); every read but sign-in is open to the service key', () => {
   for (const action of actionNames) {
     const definition = definitionOf(action);
     const ask = (caller: Caller) => decideQuestion({ caller, action, definition, target: someone }).allowed;

@@ -7,6 +7,7 @@ import { requestContext } from './request-context';
 import type { RosterMetrics } from '../metrics/metrics';
 import { httpMetrics, mountMetricsRoute } from '../metrics/metrics-routes';
 import { samlRouter, type SamlDependencies, type SamlRouteOptions } from '../saml/sp-router';
+import { mountSsfDiscovery } from './ssf-discovery';
 
 export interface AppDependencies extends ScimDependencies, ApiDependencies {
   logger: Logger;
@@ -45,6 +46,7 @@ export function createApp(
   app.use('/api/v1', apiRouter(deps, deps.logger, api.baseUrl));
   if (deps.saml) app.use(samlRouter(deps.saml, deps.saml, deps.logger));
   if (deps.oidc) app.use(deps.oidc);
+  mountSsfDiscovery(app, deps.ssf, api.baseUrl.replace(/\/api\/v1$/, ''));
   mountHealthRoutes(app, deps.ping, deps.logger);
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such endpoint' } });

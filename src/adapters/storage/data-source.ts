@@ -28,6 +28,7 @@ import { RateLimits1764170000000 } from './migrations/1764170000000-rate-limits'
 import { ServerSecrets1764180000000 } from './migrations/1764180000000-server-secrets';
 import { Events1764200000000 } from './migrations/1764200000000-events';
 import { Deliveries1764203000000 } from './migrations/1764203000000-deliveries';
+import { SsfStreams1764260000000 } from './migrations/1764260000000-ssf-streams';
 import { ExactText1764300000000 } from './migrations/1764300000000-exact-text';
 import { UserAttributeValues1764310000000 } from './migrations/1764310000000-user-attribute-values';
 
@@ -55,6 +56,7 @@ export const migrations = [
   ServerSecrets1764180000000,
   Events1764200000000,
   Deliveries1764203000000,
+  SsfStreams1764260000000,
   ExactText1764300000000,
   UserAttributeValues1764310000000,
 ];

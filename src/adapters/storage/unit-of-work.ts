@@ -33,6 +33,7 @@ import type { EventRepository } from '../../domain/events/event-ports';
 import { DeliveryTargetRepositorySql } from './repositories/delivery-target.repository';
 import { DeliveryRepositorySql } from './repositories/delivery.repository';
 import { WebhookSecretRepositorySql } from './repositories/webhook-secret.repository';
+import { SsfStreamRepositorySql } from './repositories/ssf-stream.repository';
 
 /** Carries out what committed transactions asked for (composition.ts sets it; none in the CLI). */
 export type CommitEffectHandler = (effects: readonly CommitEffect[]) => void;
@@ -173,6 +174,7 @@ function bindRepositories(
     oidcPayloads: new OidcPayloadRepositorySql(sql, dialect),
     domains: new AccountDomainRepositorySql(sql, dialect),
     signingKeys: new SigningKeyRepositorySql(sql),
+    ssfStreams: new SsfStreamRepositorySql(sql, dialect),
     accounts: new AccountRepositorySql(sql),
     users: new UserRepositorySql(sql, dialect),
     groups: new GroupRepositorySql(sql, dialect),

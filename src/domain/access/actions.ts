@@ -10,7 +10,10 @@ export interface ActionDefinition {
   readonly permission: Permission | null;
   /** An identity source (a SCIM client) may take it: provisioning users and groups. */
   readonly provisioning?: boolean;
-  /** The account's service key may take it although it writes: the product's own integration (webhooks). */
+  /**
+   * The account's service key may take it although it writes: the product's own integration (its
+   * webhooks, its Shared Signals streams), nothing about users, roles or settings.
+   */
   readonly integration?: boolean;
   /** It changes the target user: only the Owner may take it against the Owner. */
   readonly changesUser?: boolean;
@@ -43,6 +46,8 @@ export const actions = {
   authorize: { writes: false, permission: null },
   /** A member signs in (SAML, the OpenID Connect hand-off): active, with a role. */
   sign_in: { writes: false, permission: null },
+  /** Shared Signals streams are the account's integrations, as its SCIM tokens and API keys are. */
+  'ssf.view': { writes: false, permission: 'scim.manage_tokens' },
 
   // Users and groups: what an IdP provisions, and an Owner or Admin by hand.
   'users.invite': { writes: true, permission: 'users.invite', provisioning: true },
@@ -89,6 +94,10 @@ export const actions = {
   'support_access.revoke': { writes: true, permission: 'support_access.revoke' },
   'children.create': { writes: true, permission: 'roles.assign' },
   'deprovisioning.approve': { writes: true, permission: 'users.delete' },
+  /** The product manages its own streams with the service key (SSF §8: the receiver does). */
+  'ssf.manage': { writes: true, permission: 'scim.manage_tokens', integration: true },
+  /** Polling acknowledges (removes) SETs: a write, the receiver's own (RFC 8936). */
+  'ssf.poll': { writes: true, permission: 'scim.manage_tokens', integration: true },
 
   // The Owner's own, and the vendor's (the plan, credentials, break-glass).
   'ownership.transfer': {

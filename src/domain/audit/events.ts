@@ -69,7 +69,12 @@ export type AuditAction =
   | 'webhook.deleted'
   | 'webhook.secret_rotated'
   | 'webhook.replayed'
-  | 'webhook.disabled';
+  | 'webhook.disabled'
+  | 'ssf.stream_created'
+  | 'ssf.stream_updated'
+  | 'ssf.stream_status_changed'
+  | 'ssf.stream_deleted'
+  | 'ssf.sets_refused';
 
 export type SubjectType =
   | 'account'
@@ -80,7 +85,8 @@ export type SubjectType =
   | 'api_key'
   | 'support_grant'
   | 'invitation'
-  | 'webhook';
+  | 'webhook'
+  | 'ssf_stream';
 
 /** What a service says happened; the audit log adds who, through which channel and when. */
 export interface AuditChange {

@@ -49,8 +49,10 @@ import { webhookRoutes } from './webhook-routes';
 import type { WebhookService } from '../../../domain/delivery/webhook-service';
 import { eventRoutes } from './event-routes';
 import type { EventsService } from '../../../domain/events/events-service';
+import { ssfRoutes, type SsfRouteDependencies } from './ssf-routes';
 
-export interface ApiDependencies extends MemberRouteServices, AccountRouteServices, MfaRouteServices {
+export interface ApiDependencies
+  extends MemberRouteServices, AccountRouteServices, MfaRouteServices, SsfRouteDependencies {
   rateLimits: RateLimits;
   apiKeys: ApiKeyService;
   authorization: AuthorizationService;
@@ -67,6 +69,8 @@ export interface ApiDependencies extends MemberRouteServices, AccountRouteServic
   domains: AccountDomainService;
   webhooks: WebhookService;
   events: EventsService;
+  /** How long an SSF poll without returnImmediately waits for SETs (SSF_LONG_POLL_SECONDS). */
+  ssfLongPollMs: number;
 }
 
 const authorizeBody = z.strictObject({
@@ -155,6 +159,7 @@ export function apiRoutes(deps: ApiDependencies, publicUrl = ''): ApiRoute[] {
     ...apiKeyRoutes(deps.apiKeys),
     ...webhookRoutes(deps.webhooks),
     ...eventRoutes(deps.events),
+    ...ssfRoutes(deps, { apiBaseUrl: `${publicUrl}/api/v1`, longPollMs: deps.ssfLongPollMs }),
   ];
 }
 

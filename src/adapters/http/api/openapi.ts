@@ -28,7 +28,7 @@ function needs(action: Action): string {
   const who = reservedTo?.who.includes('owner') ? ' Only the Owner.' : '';
   if (action === 'authorize') return 'Any API key; a member key only about its own user.';
   const readers = integration
-    ? ' The service key may take it too (the product manages its own webhooks).'
+    ? " The account's service key may take it too (the product manages its own webhooks and streams)."
     : writes
       ? ''
       : ' The service key and support (under a grant) may read it too.';
