@@ -16,7 +16,7 @@ import {
 import { freePort, IdpServer } from '../support/idp-server';
 
 /**
- * The whole SP-initiated sign-in in a real browser (issue 5, "Done when"): Debian's chromium,
+ * The whole SP-initiated sign-in in a real browser: Debian's chromium,
  * headless, against the test IdP served on localhost. Chromium comes from Debian's package
  * (.ci/run installs it); this test never downloads a browser, and fails (not skips) without one.
  */

@@ -1,5 +1,5 @@
 /**
- * The brake against mass deprovisioning over SCIM (issue 6): past a share of the account's users
+ * The brake against mass deprovisioning over SCIM: past a share of the account's users
  * within an hour, further deactivations and deletions are held with a SCIM 503 the IdP retries,
  * until an Owner or Admin approves. Time moves on an injected clock, never by sleeping.
  */

@@ -1,6 +1,5 @@
 /**
- * Leavers lose access in the same transaction, whichever channel noticed (issue 6: "Deprovisioning
- * everywhere"), and deleted users leave a tombstone: the audit log still names them, and the same
+ * Leavers lose access in the same transaction, whichever channel noticed, and deleted users leave a tombstone: the audit log still names them, and the same
  * person provisioned again gets the same id back.
  */
 import {

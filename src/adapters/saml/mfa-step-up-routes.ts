@@ -38,7 +38,7 @@ function pendingToken(req: Request): string | null {
 }
 
 /**
- * Roster's TOTP step-up in the browser (issue 5): the ACS shows the code page and sets a
+ * Roster's TOTP step-up in the browser: the ACS shows the code page and sets a
  * short-lived random cookie naming the pending login (HttpOnly, SameSite=Lax, scoped to the
  * step-up path, hashed in the database); POST /sso/:accountId/mfa checks the code.
  */

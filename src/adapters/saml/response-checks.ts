@@ -7,7 +7,7 @@ export interface Refusal {
   detail: string;
 }
 
-/** sha256 or better (issue 5); SHA-1 signatures and digests are refused. */
+/** sha256 or better; SHA-1 signatures and digests are refused. */
 const strongAlgorithms = new Set([
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',

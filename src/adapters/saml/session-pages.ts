@@ -19,7 +19,7 @@ const mfaWords = {
 };
 
 /**
- * The browser side of sessions (issue 5, "Sessions"): the landing page after a sign-in, logout
+ * The browser side of sessions: the landing page after a sign-in, logout
  * (to the IdP's logout URL when it has one), and the signed-out page.
  */
 export function sessionPages(

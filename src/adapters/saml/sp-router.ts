@@ -66,7 +66,7 @@ export interface Target {
 }
 
 /**
- * The SP side of SAML per account (issue 5): metadata, SP-initiated login (HTTP-Redirect) and the
+ * The SP side of SAML per account: metadata, SP-initiated login (HTTP-Redirect) and the
  * ACS (also for IdP-initiated logins unless the account turned them off). MultiSamlStrategy picks
  * the account's IdP on each request; the domain decides who enters.
  */

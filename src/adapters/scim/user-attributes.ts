@@ -48,7 +48,7 @@ export const ENTERPRISE_ATTRS = attrTable({
 
 /**
  * Roster's extension: what Roster decided is read-only; the user's own MFA flag is the one
- * attribute an IdP writes (issue 5).
+ * attribute an IdP writes.
  */
 export const ROSTER_ATTRS = attrTable({
   boolean: ['mfaRequired'],

@@ -21,8 +21,8 @@ export type MfaDecision =
   | { kind: 'refused'; because: MfaReason };
 
 /**
- * Decides, before a SAML login is accepted, whether the response met the user's MFA requirement
- * (issue 5): proven by the IdP (an accepted AuthnContextClassRef or authentication method), or
+ * Decides, before a SAML login is accepted, whether the response met the user's MFA requirement:
+ * proven by the IdP (an accepted AuthnContextClassRef or authentication method), or
  * to be completed with Roster's TOTP, or refused. Pure: SignInService calls it in its transaction.
  */
 export function mfaDecision(

@@ -22,7 +22,7 @@ export interface LoginMfa {
 }
 
 /**
- * The account's MFA policy and users' MFA flags (issue 5): who must prove MFA at sign-in and what
+ * The account's MFA policy and users' MFA flags: who must prove MFA at sign-in and what
  * counts as proof. Owner and Admin change them (audited); the vendor's support staff never do
  * (the rule book: support is read-only). The IdP sets a user's flag through SCIM (UserService, same audit event).
  */

@@ -1,7 +1,7 @@
 import type { RoleKey } from '../access/catalogue';
 
 /**
- * An account's MFA policy (issue 5, "MFA enforcement flags"): who must prove a second factor at
+ * An account's MFA policy: who must prove a second factor at
  * sign-in, which IdP statements count as that proof, and whether Roster may ask for its own TOTP
  * code when the IdP did not prove it. Pure data and pure functions: the SAML login calls
  * `mfaRequirementFor` and `provesMfa`; MfaPolicyService stores and audits changes.

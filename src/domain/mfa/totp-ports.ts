@@ -1,7 +1,7 @@
 import type { SamlSubject } from '../sso/sso-ports';
 import type { AccountId, UserId } from '../ids';
 
-/** A user's TOTP authenticator (Roster's own step-up, issue 5). */
+/** A user's TOTP authenticator (Roster's own step-up). */
 export interface TotpEnrolment {
   accountId: AccountId;
   userId: UserId;

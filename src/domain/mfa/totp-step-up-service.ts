@@ -51,7 +51,7 @@ export type StepUpResult =
   | { kind: 'expired'; relayState: string | null };
 
 /**
- * Roster's own TOTP step-up (issue 5): when the IdP did not prove MFA and the account allows it,
+ * Roster's own TOTP step-up: when the IdP did not prove MFA and the account allows it,
  * the SAML login becomes a pending login (a random cookie, hashed at rest) that a TOTP code or a
  * single-use backup code completes. Wrong codes lock the user's TOTP for a while; an Owner or
  * Admin can reset it (never support staff: `mfa.reset` is on their never-list).

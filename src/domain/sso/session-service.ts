@@ -51,7 +51,7 @@ export interface MeView {
 const minute = 60_000;
 
 /**
- * Browser sessions after a SAML sign-in (issue 5, "Sessions"). A session acts as its user with
+ * Browser sessions after a SAML sign-in. A session acts as its user with
  * their permissions, like a member API key, until it is idle too long, reaches its absolute end,
  * is logged out, or its user loses access (endAccess ends it in the same transaction).
  */

@@ -20,7 +20,7 @@ export type ResponseRefusal =
   /** A RelayState that would leave Roster's origin (an open redirect). */
   | 'foreign_relay_state';
 
-/** Why a person was refused once the response was trusted (issue 5, "Who may enter"). */
+/** Why a person was refused once the response was trusted. */
 export type EntryRefusal =
   | 'replayed'
   | 'account_closed'

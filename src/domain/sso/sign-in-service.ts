@@ -33,7 +33,7 @@ export type SignInOutcome =
 const requestLifetimeMs = 10 * 60_000;
 
 /**
- * Decides who enters through SAML and records it (issue 5, "Who may enter"): each outcome,
+ * Decides who enters through SAML and records it: each outcome,
  * accepted or refused, is an audit event, and an accepted one sets the user's last login. The
  * actor is Roster's SAML endpoint (kind system, channel saml) for the account of the URL.
  */

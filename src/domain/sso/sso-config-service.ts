@@ -19,7 +19,7 @@ export interface SsoSettings {
 }
 
 /**
- * The account's IdP (issue 5, "Per-account IdP"). Owners and Admins (sso.configure) set it from
+ * The account's IdP. Owners and Admins (sso.configure) set it from
  * metadata or by hand; what cannot be trusted (unreadable metadata, an expired certificate,
  * something that is not a certificate) is refused with a message naming it.
  */

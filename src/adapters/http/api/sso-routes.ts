@@ -85,7 +85,7 @@ function ssoJson(publicUrl: string, accountId: string, config: SsoConfig | null)
   };
 }
 
-/** The account's SAML IdP (issue 5, "Per-account IdP"), and what to paste into the IdP. */
+/** The account's SAML IdP, and what to paste into the IdP. */
 export function ssoRoutes(sso: SsoConfigService, publicUrl: string): ApiRoute[] {
   return [
     apiRoute({

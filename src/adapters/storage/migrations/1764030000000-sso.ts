@@ -2,7 +2,7 @@ import { Table, TableUnique, type MigrationInterface, type QueryRunner } from 't
 import { columns, fk, index } from './schema-helpers';
 
 /**
- * SAML single sign-on (issue 5): each account's IdP and its signing certificates, the
+ * SAML single sign-on: each account's IdP and its signing certificates, the
  * AuthnRequest ids issued (so any instance can check InResponseTo), the assertion ids already
  * used (refusing replays until they expire), and each user's last sign-in.
  */

@@ -2,7 +2,7 @@ import { Table, TableColumn, type MigrationInterface, type QueryRunner } from 't
 import { columns, fk } from './schema-helpers';
 
 /**
- * MFA enforcement flags (issue 5): each account's policy, one row per account that set one (the
+ * MFA enforcement flags: each account's policy, one row per account that set one (the
  * default applies otherwise), and each user's own flag, a nullable column (null: not set).
  * Lists are JSON text, read whole: they are short and never queried inside.
  */

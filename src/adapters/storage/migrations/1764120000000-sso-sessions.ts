@@ -2,7 +2,7 @@ import { Table, TableColumn, TableUnique, type MigrationInterface, type QueryRun
 import { columns, fk, index } from './schema-helpers';
 
 /**
- * Browser sessions after a SAML sign-in (issue 5, "Sessions"): one row per session, found by the
+ * Browser sessions after a SAML sign-in: one row per session, found by the
  * SHA-256 of the cookie value (never the value itself), with its idle and absolute ends and how MFA
  * was satisfied at login. The account's lifetimes and the IdP's logout URL live on sso_configs.
  */

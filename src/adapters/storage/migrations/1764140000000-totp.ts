@@ -2,7 +2,7 @@ import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { columns, fk, index } from './schema-helpers';
 
 /**
- * Roster's own TOTP step-up (issue 5): each user's authenticator (secret encrypted), their
+ * Roster's own TOTP step-up: each user's authenticator (secret encrypted), their
  * backup codes (SHA-256 only) and the SAML logins waiting for a code (cookie hash only).
  */
 export class Totp1764140000000 implements MigrationInterface {
