@@ -42,8 +42,8 @@ async function main(): Promise<void> {
     .opts<{ databaseUrl?: string; samples: number; events: number }>();
   const database = await openBenchDatabase(options.databaseUrl);
   // Listening before composing: PUBLIC_URL is the SSF issuer, whose JWKS the SET receiver fetches.
-  let app: RequestListener | undefined;
-  const server: Server = createServer((req, res) => app!(req, res));
+  const handler: { app?: RequestListener } = {};
+  const server: Server = createServer((req, res) => handler.app!(req, res));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     }),
     { logger: createLogger('silent') },
   );
-  app = roster.app;
+  handler.app = roster.app;
   const receiver = await WebhookReceiver.start();
   let ssf: Awaited<ReturnType<typeof startSsfPushWatch>> | undefined;
   try {
