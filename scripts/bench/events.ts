@@ -1,7 +1,9 @@
 /**
  * `npm run bench:events -- [--database-url mariadb://…] [--samples N] [--events N]`: webhooks.
  *   1. latency from a SCIM PATCH active=false (over HTTP) to the signed `user.deactivated` webhook
- *      arriving at a local receiver that verifies it with standardwebhooks: p50, p99 (goal p99 < 2 s);
+ *      arriving at a local receiver that verifies it with standardwebhooks, and for the same
+ *      deactivations to the RISC account-disabled SET pushed (RFC 8935) to a Shared Signals push
+ *      stream of the account, verified against the JWKS: p50, p99 of each (goal p99 < 2 s);
  *   2. sustained delivery rate: N events queued while the loop is stopped, then the time from
  *      starting it until the receiver has accepted all of them (fan-out, claims, signing, HTTP
  *      and outcomes included; goal >= 1,000 events/s on SQLite).
@@ -9,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +24,7 @@ import { WebhookReceiver } from '../../test/support/webhook-receiver';
 import { openBenchDatabase } from './database';
 import { provisionUsers } from './event-load';
 import { startFastReceiver } from './fast-receiver';
+import { startSsfPushWatch } from './ssf-push-receiver';
 import { summarize } from './stats';
 
 function positive(value: string): number {
@@ -38,12 +41,19 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ databaseUrl?: string; samples: number; events: number }>();
   const database = await openBenchDatabase(options.databaseUrl);
+  // Listening before composing: PUBLIC_URL is the SSF issuer, whose JWKS the SET receiver fetches.
+  const handler: { app?: RequestListener } = {};
+  const server: Server = createServer((req, res) => handler.app!(req, res));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const roster = await compose(
     loadConfig({
       DATABASE_URL: database.url,
-      PUBLIC_URL: 'http://localhost',
+      PUBLIC_URL: base,
       LOG_LEVEL: 'silent',
       EVENTS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      OIDC_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       OUTBOUND_ALLOW_PRIVATE: 'true',
       SCIM_DEACTIVATION_BRAKE_SHARE: '1',
       RATE_LIMIT_AUTH_FAILURES: '0',
@@ -51,11 +61,9 @@ async function main(): Promise<void> {
     }),
     { logger: createLogger('silent') },
   );
-  const server: Server = createServer(roster.app);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  handler.app = roster.app;
   const receiver = await WebhookReceiver.start();
+  let ssf: Awaited<ReturnType<typeof startSsfPushWatch>> | undefined;
   try {
     const { account } = await roster.services.accounts.create('bench', {
       name: 'Bench',
@@ -64,15 +72,17 @@ async function main(): Promise<void> {
     const actor: Actor = { kind: 'operator', accountId: account.id, operator: 'bench', channel: 'cli' };
     const { secret: token } = await roster.services.tokens.issue(actor, 'bench');
 
-    // 1. Latency: PATCH active=false, one at a time, to the webhook's arrival.
+    // 1. Latency: PATCH active=false, one at a time, to the webhook's and the SET's arrival.
     const watched = await roster.services.webhooks.create(actor, 'account', {
       url: receiver.url,
       eventTypes: ['user.deactivated'],
     });
     receiver.secrets.push(watched.secret);
+    ssf = await startSsfPushWatch(base, (await roster.services.apiKeys.issueService(actor)).secret);
     const users = await provisionUsers(roster, actor, 'latency', options.samples);
     roster.delivery.start();
     const latencies: number[] = [];
+    const setLatencies: number[] = [];
     for (const id of users) {
       const started = Date.now();
       const res = await fetch(`${base}/scim/v2/Users/${id}`, {
@@ -84,11 +94,16 @@ async function main(): Promise<void> {
         }),
       });
       if (res.status !== 200) throw new Error(`PATCH answered ${res.status}: ${await res.text()}`);
-      await receiver.waitFor(() => receiver.received.some((r) => r.event.subject.id === id), 30_000);
+      const [, setArrived] = await Promise.all([
+        receiver.waitFor(() => receiver.received.some((r) => r.event.subject.id === id), 30_000),
+        ssf.arrival(id, 30_000),
+      ]);
       const arrived = receiver.received.find((r) => r.event.subject.id === id)!;
       latencies.push(arrived.at - started);
+      setLatencies.push(setArrived - started);
     }
     const latency = summarize(latencies);
+    const setLatency = summarize(setLatencies);
 
     // 2. Rate: queue N events with the loop stopped, then deliver them all.
     await roster.delivery.stop();
@@ -112,6 +127,8 @@ async function main(): Promise<void> {
       load: loadavg().map((l) => Math.round(l * 100) / 100),
       latencyMs: latency,
       latencyGoalMet: latency.p99 < 2_000,
+      ssfPushLatencyMs: setLatency,
+      ssfPushLatencyGoalMet: setLatency.p99 < 2_000,
       events: options.events,
       requests,
       seconds: Math.round(seconds * 100) / 100,
@@ -122,6 +139,9 @@ async function main(): Promise<void> {
       `Webhooks on ${database.description}, ${report.cpus} CPUs, load ${report.load.join(' ')}\n` +
         `  PATCH active=false -> webhook: n=${latency.n} p50=${latency.p50} ms p90=${latency.p90} ms ` +
         `p99=${latency.p99} ms max=${latency.max} ms (goal p99 < 2000 ms: ${report.latencyGoalMet ? 'met' : 'NOT met'})\n` +
+        `  PATCH active=false -> SSF push (RISC account-disabled SET): n=${setLatency.n} p50=${setLatency.p50} ms ` +
+        `p90=${setLatency.p90} ms p99=${setLatency.p99} ms max=${setLatency.max} ms ` +
+        `(goal p99 < 2000 ms: ${report.ssfPushLatencyGoalMet ? 'met' : 'NOT met'})\n` +
         `  sustained delivery: ${options.events} events in ${report.seconds} s = ${report.eventsPerSecond}/s ` +
         `(goal >= 1000/s on SQLite: ${report.rateGoalMet ? 'met' : 'not met'})\n` +
         `${JSON.stringify(report)}\n`,
@@ -129,6 +149,7 @@ async function main(): Promise<void> {
   } finally {
     await roster.delivery.stop();
     await receiver.stop();
+    await ssf?.stop();
     server.close();
     await roster.close();
     await database.drop();
