@@ -46,6 +46,37 @@ async function write(core: RosterCore, accountId: AccountId, count: number, lock
   });
 }
 
+/**
+ * On MariaDB, makes one crossing for certain: a transaction of the first instance appends an event
+ * and stays open while the second instance's later row commits and is given its position.
+ */
+async function crossCommits(accounts: AccountId[]): Promise<number> {
+  let flushed!: () => void;
+  let mayCommit!: () => void;
+  const wasFlushed = new Promise<void>((resolve) => (flushed = resolve));
+  const commitAllowed = new Promise<void>((resolve) => (mayCommit = resolve));
+  const first = roster.uow.write(null, async (tx) => {
+    await tx.events.appendMany([
+      {
+        type: 'user.updated',
+        accountId: accounts[0],
+        occurredAt: Date.now(),
+        subject: { type: 'user', id: 'early' },
+        data: {},
+      },
+    ]);
+    await (tx.events as EventRepositorySql).flush();
+    flushed();
+    await commitAllowed;
+  });
+  await wasFlushed;
+  await write(second, accounts[1], 1, false);
+  await roster.events.after({ after: 0, limit: 1 });
+  mayCommit();
+  await first;
+  return 2;
+}
+
 test('a reader following positions while two instances commit out of order never skips or repeats an event', async () => {
   const accounts = [(await createAccount(roster)).accountId, (await createAccount(roster)).accountId];
   const start = await roster.events.latestPosition();
@@ -62,7 +93,7 @@ test('a reader following positions while two instances commit out of order never
       else await sleep(Math.random() * 5);
     }
   })();
-  let written = 0;
+  let written = roster.database.dialect === 'mariadb' ? await crossCommits(accounts) : 0;
   const writers = [roster, second].flatMap((core, c) =>
     accounts.map(async (accountId, a) => {
       for (let i = 0; i < 25; i++) {
