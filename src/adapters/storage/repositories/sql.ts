@@ -75,9 +75,10 @@ export interface PageJoin {
 }
 
 /**
- * Runs a filtered, sorted, paged list in SQL: the COUNT and the page, never more rows than the
- * page (keyset paging reads one more, to know whether another page follows). With a join, the
- * COUNT is a subquery of the page's statement, and only a page with no rows needs another one.
+ * Runs a filtered, sorted, paged list in SQL: the page, never more rows than asked (keyset paging
+ * reads one more, to know whether another page follows), and the COUNT. With a join, the COUNT is
+ * a subquery of the page's statement; without, it is read after the page, and only when the
+ * page does not tell it.
  */
 export async function listRows(
   sql: SqlRunner,
@@ -93,22 +94,22 @@ export async function listRows(
   const params = [accountId, ...where.params];
   const count = async () => num((await sql.all<{ n: unknown }>(`SELECT COUNT(*) AS n ${from}`, params))[0].n);
   const selected: Selected = { spec, from, params, join };
-  const known = join ? undefined : await count();
   if (query.keyset) {
     const { rows, edges, total } = await keysetPage(sql, selected, query);
-    return { total: known ?? total ?? (await count()), rows, edges };
+    return { total: total ?? (await count()), rows, edges };
   }
-  if (query.limit === 0 || (known !== undefined && query.offset >= known)) {
-    return { total: known ?? (await count()), rows: [] };
-  }
+  if (query.limit === 0) return { total: await count(), rows: [] };
   const sortColumn = query.sortBy ? spec.fields[query.sortBy] : undefined;
   // Ties (and no sortBy) fall back to the id, so paging is stable.
   const { rows, total } = await pageRows(sql, selected, sortColumn, query.sortOrder === 'descending', {
     sql: ' LIMIT ? OFFSET ?',
     params: [query.limit, query.offset],
   });
-  // No row with a join: past the end, or nothing matches; the count says which.
-  return { total: known ?? total ?? (query.offset === 0 ? 0 : await count()), rows };
+  if (total !== undefined) return { total, rows };
+  // A page shorter than asked ends the list, so it tells the total, unless it is empty past the
+  // start (past the end, or nothing matches): a filter finding one user reads no COUNT.
+  const ended = rows.length < query.limit && (rows.length > 0 || query.offset === 0);
+  return { total: ended ? query.offset + rows.length : await count(), rows };
 }
 
 interface Selected {

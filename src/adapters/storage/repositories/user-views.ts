@@ -64,8 +64,8 @@ function sortedGroups(byUser: Map<UserId, NamedGroup[]>): Map<UserId, GroupRef[]
  * A page of users as the SCIM list shows them. On MariaDB, where each statement is a round trip
  * through the pool, two statements whatever the page: the page with its count, each user's role
  * and the account's MFA policy; then the page's groups. On SQLite, where a statement costs no
- * trip and the derived table of that join costs a sort, the count, the page, the roles and the
- * policy are read apart (docs/benchmarks.md).
+ * trip and the derived table of that join costs a sort, the page, the groups, the roles and the
+ * policy are read apart, or in one joined statement for a page of a few users (docs/benchmarks.md).
  */
 export async function listUserViews(
   sql: SqlRunner,
@@ -77,8 +77,13 @@ export async function listUserViews(
   const joined = dialect === 'mysql';
   const { total, rows, edges } = await listRows(sql, table, accountId, query, joined ? viewJoin : undefined);
   const ids = rows.map((row) => row[0] as UserId);
-  const groups = joined ? await groupsJoined(sql, accountId, ids) : await groupsApart(sql, accountId, ids);
-  if (!joined) await appendRolesAndPolicy(sql, accountId, rows);
+  let groups: Map<UserId, GroupRef[]>;
+  if (joined) groups = await groupsJoined(sql, accountId, ids);
+  else if (rows.length <= smallPage) groups = await groupsRolesAndPolicy(sql, accountId, rows);
+  else {
+    groups = await groupsApart(sql, accountId, ids);
+    await appendRolesAndPolicy(sql, accountId, rows);
+  }
   const width = userColumns.length;
   // The same policy on every row: read once.
   const policy = rows.length > 0 ? policyOf(rows[0][width + 4], rows[0][width + 5]) : undefined;
@@ -99,6 +104,50 @@ export async function listUserViews(
     };
   });
   return { total, items, ...(edges ? { edges } : {}) };
+}
+
+/**
+ * Up to this many users (a filter on userName or externalId finds one), their groups, roles and
+ * the account's policy in one joined statement: for so few users a statement costs more than the
+ * group row the join reads per membership.
+ */
+const smallPage = 10;
+
+/**
+ * Each user's groups, as `groupsApart` gives them; and appends to each row its role and the
+ * account's policy, as `appendRolesAndPolicy` does, in one statement.
+ */
+async function groupsRolesAndPolicy(
+  sql: SqlRunner,
+  accountId: AccountId,
+  rows: unknown[][],
+): Promise<Map<UserId, GroupRef[]>> {
+  const byUser = new Map<UserId, NamedGroup[]>();
+  if (rows.length === 0) return sortedGroups(byUser);
+  const found = await sql.values(
+    `SELECT u.id, g.id, g.display_name, g.display_name_norm,
+            r.role_key, r.source, r.source_group_id, rg.display_name, mp.required, mp.role_keys
+       FROM users u
+       LEFT JOIN group_members gm ON gm.user_id = u.id
+       LEFT JOIN directory_groups g ON g.id = gm.group_id AND g.account_id = u.account_id
+       LEFT JOIN user_roles r ON r.user_id = u.id AND r.account_id = u.account_id
+       LEFT JOIN directory_groups rg ON rg.id = r.source_group_id
+       LEFT JOIN account_mfa_policies mp ON mp.account_id = u.account_id
+      WHERE u.account_id = ? AND u.id IN (${placeholders(rows.length)})`,
+    [accountId, ...rows.map((row) => row[0])],
+  );
+  const rest = new Map<unknown, unknown[]>();
+  for (const [userId, groupId, displayName, norm, ...roleAndPolicy] of found) {
+    rest.set(userId, roleAndPolicy);
+    if (groupId === null) continue;
+    addTo(byUser, userId as UserId, {
+      ref: { id: groupId as string, displayName: displayName as string },
+      norm: norm as string,
+    });
+  }
+  const none = [null, null, null, null, null, null];
+  for (const row of rows) row.push(...(rest.get(row[0]) ?? none));
+  return sortedGroups(byUser);
 }
 
 /** Appends to each row the values `viewJoin` would have: its role, then the account's policy. */

@@ -16,10 +16,13 @@ import {
   writeAttributeIndex,
 } from './user-attribute-index';
 import { chunks, column, placeholders, type TableSpec } from './sql';
-import { fromRow, norm, toRow, toTombstone, userColumns } from './user-rows';
+import { fromRow, fromValues, norm, toRow, toTombstone, userColumns } from './user-rows';
 import { listUserViews, policyOf } from './user-views';
 
 export { fromRow } from './user-rows';
+
+/** The user's own columns of a view, in `fromValues` order. */
+const viewColumns = userColumns.map((name) => `u.${name}`).join(', ');
 
 /** How each filterable user field and collection maps to indexed columns. */
 const userTable: TableSpec = {
@@ -112,10 +115,11 @@ export class UserRepositorySql implements UserRepository {
   }
 
   async getView(accountId: AccountId, userId: UserId): Promise<UserView | null> {
-    const rows = await this.sql.all<
-      Record<string, unknown> & { group_id: string | null; group_name: string | null }
-    >(
-      `SELECT u.*, g.id AS group_id, g.display_name AS group_name, ur.role_key AS r_role_key,
+    // Values, not objects, and the columns named: the hottest read, where building a 30-key
+    // object per row cost a third of the statement on SQLite. Joined columns are aliased, as
+    // MariaDB rows come as objects first.
+    const rows = await this.sql.values(
+      `SELECT ${viewColumns}, g.id AS group_id, g.display_name AS group_name, ur.role_key AS r_role_key,
               ur.source AS r_source, ur.source_group_id AS r_group_id, rg.display_name AS r_group_name,
               mp.required AS mp_required, mp.role_keys AS mp_role_keys
          FROM users u
@@ -128,19 +132,20 @@ export class UserRepositorySql implements UserRepository {
       [accountId, userId],
     );
     if (rows.length === 0) return null;
+    const w = userColumns.length;
     const groups = rows
-      .filter((row) => row.group_id !== null)
-      .map((row) => ({ id: row.group_id as string, displayName: row.group_name as string }));
+      .filter((row) => row[w] !== null)
+      .map((row) => ({ id: row[w] as string, displayName: row[w + 1] as string }));
     const first = rows[0];
     const role = {
-      roleKey: (first.r_role_key as string | null) ?? null,
-      source: (first.r_source as RoleSource | null) ?? null,
-      groupId: (first.r_group_id as string | null) ?? null,
-      groupName: (first.r_group_name as string | null) ?? null,
+      roleKey: (first[w + 2] as string | null) ?? null,
+      source: (first[w + 3] as RoleSource | null) ?? null,
+      groupId: (first[w + 4] as string | null) ?? null,
+      groupName: (first[w + 5] as string | null) ?? null,
     };
-    const user = fromRow(first);
+    const user = fromValues(first);
     // The MFA state in the same statement: this is the hottest read (no policy row: the default).
-    const mfaPolicy = policyOf(first.mp_required, first.mp_role_keys);
+    const mfaPolicy = policyOf(first[w + 6], first[w + 7]);
     return { user, groups, role, mfa: mfaRequirementFor(mfaPolicy, role.roleKey, user.mfaRequired) };
   }
 
