@@ -1,7 +1,8 @@
 /**
- * `npm run bench:page -- [--database-url URL] [--seconds N] [--only users,byId,filter]`: the
- * server's CPU per request for the read figures of steps 1a-1c (a page of 100 users, GET by id,
- * the userName filter) against the bare express ceiling, without the rest of the bench. On a
+ * `npm run bench:page -- [--database-url URL] [--seconds N] [--only users,byId,filter,authorize]`:
+ * the server's CPU per request for the figures of steps 1a-1c and 1e (a page of 100 users, GET by
+ * id, the userName filter, POST /api/v1/authorize) against the bare express ceiling, without the
+ * rest of the bench. On a
  * shared machine CPU per request is the steadier figure; the throughput ratio is printed too.
  * Run it under `node --cpu-prof` to see where a page's time goes (docs/benchmarks.md).
  */
@@ -41,7 +42,7 @@ function parseOptions(argv: string[]): Options {
     .option('--database-url <url>', 'mariadb://root@127.0.0.1:3306/<new db> (default: a fresh SQLite file)')
     .option('--seconds <n>', 'length of each round', positive, 4)
     .option('--concurrency <n>', 'keep-alive connections', positive, 16)
-    .option('--only <list>', 'figures to take: users, byId, filter', 'users,byId,filter')
+    .option('--only <list>', 'figures to take: users, byId, filter, authorize', 'users,byId,filter,authorize')
     .option(
       '--profile <file>',
       'instead of pairs, profile Roster alone: writes <file>.<figure>.cpuprofile (Chrome DevTools)',
@@ -99,12 +100,22 @@ async function main(): Promise<void> {
       { logger: createLogger('info', destination) },
     );
     const read = await seedAccount(roster, 'read', 10_000);
+    // Analysts, as run.ts makes them, so that authorize answers are about users with a role.
+    await roster.dataSource.query(
+      "UPDATE user_roles SET role_key = 'analyst', source = 'manual', manual_role_key = 'analyst' " +
+        'WHERE account_id = ? AND role_key IS NULL',
+      [read.accountId],
+    );
+    const serviceKey = (await roster.services.apiKeys.issueService(read.operator)).secret;
     const page = await seedAccount(roster, 'page', 2_000);
     await seedGroups(roster, page, 20, 2);
     const app = await listen(roster.app);
     servers.push(app.server);
     const bareApp = express();
     bareApp.get('/bare/:id', (req, res) => res.json({ id: req.params.id }));
+    bareApp.post('/bare/authorize', express.json(), (req, res) =>
+      res.json({ allowed: true, role: 'analyst', reason: 'granted_by_role', user: req.body.user }),
+    );
     const bare = await listen(bareApp);
     servers.push(bare.server);
     loader = new LoadGenerator();
@@ -135,7 +146,17 @@ async function main(): Promise<void> {
         expectBody: '"itemsPerPage":100',
       }),
     );
-    const figures: [string, Job][] = [
+    const asked = ['flows.view', 'metrics.edit', 'campaigns.send', 'plan.change'];
+    const authorize: Job = {
+      port: app.port,
+      method: 'POST',
+      paths: ['/api/v1/authorize'],
+      bodies: ids.slice(0, 5_000).map((user, i) => JSON.stringify({ user, permission: asked[i % 4] })),
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${serviceKey}` },
+      concurrency: options.concurrency,
+      expectStatus: 200,
+    };
+    const figures: [string, Job, Job?][] = [
       ['users', job(page.token, pagePaths)],
       [
         'byId',
@@ -151,9 +172,19 @@ async function main(): Promise<void> {
           Array.from({ length: 5_000 }, (_, i) => filterPath(read, i)),
         ),
       ],
+      [
+        'authorize',
+        authorize,
+        {
+          ...authorize,
+          port: bare.port,
+          paths: ['/bare/authorize'],
+          headers: { 'Content-Type': 'application/json' },
+        },
+      ],
     ];
     say(`${db.description}; ${options.concurrency} connections, ${options.seconds} s rounds`);
-    for (const [name, rosterJob] of figures) {
+    for (const [name, rosterJob, bareOfIt] of figures) {
       if (!only.has(name)) continue;
       say(`\n${name}`);
       if (options.profile) {
@@ -167,7 +198,7 @@ async function main(): Promise<void> {
         say(
           `   ${result.requests} requests, ${((used.user + used.system) / result.requests).toFixed(0)} µs of CPU each (profiling)`,
         );
-      } else reportPairs(await throughputPairs(loader, bareJob, rosterJob, options.seconds));
+      } else reportPairs(await throughputPairs(loader, bareOfIt ?? bareJob, rosterJob, options.seconds));
     }
   } finally {
     loader?.stop();

@@ -58,6 +58,8 @@ export class DeliveryEngine {
   /** Queues deliveries for the next batch of the feed; returns how many events it covered (0: none new). */
   async fanOut(): Promise<number> {
     const cursor = await this.uow.read((tx) => tx.deliveries.cursor());
+    const skipped = await this.skipWithoutTargets(cursor);
+    if (skipped !== null) return skipped;
     const events = await this.feed.after({ after: cursor, limit: this.options.fanOutBatch });
     if (events.length === 0) return 0;
     const to = events[events.length - 1].position;
@@ -76,6 +78,24 @@ export class DeliveryEngine {
       return true;
     });
     return moved ? events.length : 0;
+  }
+
+  /**
+   * With no endpoint to send to, moves the cursor to the newest event without reading the events:
+   * an endpoint created later gets the events from its creation on, so none of these would be
+   * queued (a server started after a bulk change would otherwise read and parse every event).
+   * The newest position is read before the endpoints, so an endpoint that exists before an
+   * event passed over here is seen, and the cursor stays for the normal fan-out.
+   * Null when there are endpoints.
+   */
+  private async skipWithoutTargets(cursor: number): Promise<number | null> {
+    const newest = await this.feed.latestPosition();
+    if (newest <= cursor) return 0;
+    return this.uow.write(null, async (tx) => {
+      const targets = (await tx.deliveryTargets.enabled()).filter((t) => this.transports.has(t.kind));
+      if (targets.length > 0) return null;
+      return (await tx.deliveries.advanceCursor(cursor, newest)) ? newest - cursor : 0;
+    });
   }
 
   /** Claims up to `limit` due deliveries for this instance; empty when there is nothing to send. */
