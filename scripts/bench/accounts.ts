@@ -1,5 +1,8 @@
-/** Bench accounts: made by the services, filled by SQL (seed.ts). */
-import type { Roster } from '../../src/composition';
+/** Bench accounts: made by the services, filled by SQL (seed.ts); and the server they are read from. */
+import type { DestinationStream } from 'pino';
+import { createLogger } from '../../src/adapters/http/logger';
+import { compose, type Roster } from '../../src/composition';
+import { loadConfig } from '../../src/config/load';
 import type { Actor } from '../../src/domain/actor';
 import type { AccountId } from '../../src/domain/ids';
 import { benchUserName, seedGroupRows, seedMemberships, seedUsers, type SeededUsers } from './seed';
@@ -10,6 +13,32 @@ export interface BenchAccount {
   operator: Actor;
   token: string;
   users: SeededUsers;
+}
+
+/**
+ * Roster as the throughput steps measure it: the production logger at level info into
+ * `destination`, and the per-token limit on (its cost is part of every figure) but never reached.
+ */
+export function benchRoster(databaseUrl: string, destination: DestinationStream): Promise<Roster> {
+  return compose(
+    loadConfig({
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: 'info',
+      PORT: '0',
+      PUBLIC_URL: 'http://127.0.0.1',
+      RATE_LIMIT_REQUESTS_PER_TOKEN: '1000000000',
+    }),
+    { logger: createLogger('info', destination) },
+  );
+}
+
+/** Makes the account's users without a role Analysts, as a hand assignment stores it. */
+export async function makeAnalysts(roster: Roster, account: BenchAccount): Promise<void> {
+  await roster.dataSource.query(
+    "UPDATE user_roles SET role_key = 'analyst', source = 'manual', manual_role_key = 'analyst' " +
+      'WHERE account_id = ? AND role_key IS NULL',
+    [account.accountId],
+  );
 }
 
 /** An account made by the services (its Owner is user #0), then filled by SQL to `size` users. */

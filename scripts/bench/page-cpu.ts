@@ -14,10 +14,8 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import express from 'express';
 import pino from 'pino';
-import { createLogger } from '../../src/adapters/http/logger';
-import { compose, type Roster } from '../../src/composition';
-import { loadConfig } from '../../src/config/load';
-import { seedAccount, seedGroups, shuffledSample } from './accounts';
+import type { Roster } from '../../src/composition';
+import { benchRoster, makeAnalysts, seedAccount, seedGroups, shuffledSample } from './accounts';
 import { openBenchDatabase } from './database';
 import { LoadGenerator } from './load-client';
 import { filterPath } from './scale-steps';
@@ -89,23 +87,10 @@ async function main(): Promise<void> {
   let loader: LoadGenerator | undefined;
   const servers: Server[] = [];
   try {
-    roster = await compose(
-      loadConfig({
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'info',
-        PORT: '0',
-        PUBLIC_URL: 'http://127.0.0.1',
-        RATE_LIMIT_REQUESTS_PER_TOKEN: '1000000000',
-      }),
-      { logger: createLogger('info', destination) },
-    );
+    roster = await benchRoster(db.url, destination);
     const read = await seedAccount(roster, 'read', 10_000);
     // Analysts, as run.ts makes them, so that authorize answers are about users with a role.
-    await roster.dataSource.query(
-      "UPDATE user_roles SET role_key = 'analyst', source = 'manual', manual_role_key = 'analyst' " +
-        'WHERE account_id = ? AND role_key IS NULL',
-      [read.accountId],
-    );
+    await makeAnalysts(roster, read);
     const serviceKey = (await roster.services.apiKeys.issueService(read.operator)).secret;
     const page = await seedAccount(roster, 'page', 2_000);
     await seedGroups(roster, page, 20, 2);

@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import express from 'express';
 import pino from 'pino';
-import { createLogger } from '../../src/adapters/http/logger';
-import { compose, type Roster } from '../../src/composition';
-import { loadConfig } from '../../src/config/load';
-import { seedAccount, seedGroups } from './accounts';
+import type { Roster } from '../../src/composition';
+import { benchRoster, makeAnalysts, seedAccount, seedGroups } from './accounts';
 import { measureCursorEnd } from './cursor-step';
 import { openBenchDatabase, type BenchDatabase } from './database';
 import { currentLoad, goalLine, type Database, type GoalResult } from './goals';
@@ -107,7 +105,6 @@ async function main(): Promise<void> {
   // The production logger at level info, to a file through an asynchronous SonicBoom (as pino's
   // default stdout destination is): every request pays its log line.
   const destination = pino.destination({ dest: logFile, sync: false });
-  const logger = createLogger('info', destination);
   const goals: GoalResult[] = [];
   const details: Record<string, unknown> = {};
   const record = (result: Omit<GoalResult, 'database'>) => {
@@ -119,17 +116,7 @@ async function main(): Promise<void> {
   let loader: LoadGenerator | undefined;
   const servers: Server[] = [];
   try {
-    roster = await compose(
-      loadConfig({
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'info',
-        PORT: '0',
-        PUBLIC_URL: 'http://127.0.0.1',
-        // The per-token limit stays on (its cost is part of every figure) but is never reached.
-        RATE_LIMIT_REQUESTS_PER_TOKEN: '1000000000',
-      }),
-      { logger },
-    );
+    roster = await benchRoster(db.url, destination);
     say(`Roster bench: ${database === 'sqlite' ? 'SQLite' : 'MariaDB'}, node ${process.version}`);
     say(
       `Machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${process.platform}/${process.arch}`,
@@ -147,12 +134,8 @@ async function main(): Promise<void> {
     // ---- seeding ---------------------------------------------------------------------------------
     const t = performance.now();
     const read = await seedAccount(roster, 'read', options.users);
-    // Analysts, as a hand assignment stores it, so that authorize answers are about users with a role.
-    await roster.dataSource.query(
-      "UPDATE user_roles SET role_key = 'analyst', source = 'manual', manual_role_key = 'analyst' " +
-        'WHERE account_id = ? AND role_key IS NULL',
-      [read.accountId],
-    );
+    // Analysts, so that authorize answers are about users with a role.
+    await makeAnalysts(roster, read);
     const page = await seedAccount(roster, 'page', sizes.page);
     await seedGroups(roster, page, 20, 2);
     const small = await seedAccount(roster, 'small', sizes.small);
