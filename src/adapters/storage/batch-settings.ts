@@ -13,7 +13,7 @@ const checkpointPages = 50_000;
 /**
  * The page cache, in KiB. A chunk's inserts land on random pages of some twenty indexes; at 4 MiB
  * nearly every one was a read and a spill of a dirty page mid-transaction, each a system call.
- * 16 MiB costs about 16 MB of peak RSS in the apply phase, with 30 MB left under the goal.
+ * 16 MiB adds about 20 MB to the apply phase's RSS; the peak stays some 20 MB under the goal.
  */
 const cacheKiB = 16 * 1024;
 
