@@ -14,12 +14,24 @@ export class ScimTokenRepositorySql implements ScimTokenRepository {
   }
 
   async findByHash(tokenHash: string): Promise<(ScimToken & { accountStatus: Account['status'] }) | null> {
-    const rows = await this.sql.all<Record<string, unknown> & { account_status: Account['status'] }>(
-      `SELECT t.*, a.status AS account_status FROM scim_tokens t JOIN accounts a ON a.id = t.account_id
+    // Every SCIM request reads it: the columns named and read as values, not a row object.
+    const rows = await this.sql.values(
+      `SELECT t.id, t.account_id, t.label, t.created_at, t.last_used_at, t.revoked_at, a.status
+         FROM scim_tokens t JOIN accounts a ON a.id = t.account_id
         WHERE t.token_hash = ?`,
       [tokenHash],
     );
-    return rows.length === 0 ? null : { ...toToken(rows[0]), accountStatus: rows[0].account_status };
+    if (rows.length === 0) return null;
+    const [id, accountId, label, created, lastUsed, revoked, status] = rows[0];
+    return {
+      id: id as ScimTokenId,
+      accountId: accountId as AccountId,
+      label: label as string,
+      created: num(created),
+      lastUsed: numOrNull(lastUsed),
+      revoked: numOrNull(revoked),
+      accountStatus: status as Account['status'],
+    };
   }
 
   async list(accountId: AccountId): Promise<ScimToken[]> {
