@@ -86,11 +86,12 @@ export function optionsFor(databaseUrl: string): DataSourceOptions {
       // LIKE must be case-sensitive, as with MySQL's binary collation: ci attributes use _norm columns.
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
         db.pragma('case_sensitive_like = ON');
-        // A 32 MiB page cache and no memory map, from a measurement (docs/benchmarks.md, step 6):
+        // A 16 MiB page cache and no memory map, from measurements (docs/benchmarks.md, step 6):
         // with 100,000 users and 1,000 groups under mixed load the server peaked at 384 MiB with
-        // the former 64 MiB cache and 256 MiB map (the mapped pages count in its RSS), and at
-        // 192 MiB like this; pages the cache misses come from the OS page cache by pread.
-        db.pragma('cache_size = -32768');
+        // the former 64 MiB cache and 256 MiB map (the mapped pages count in its RSS), at 196-259
+        // MiB with 32 MiB and no map, and at 187-189 MiB like this, with the same CPU per read;
+        // pages the cache misses come from the OS page cache by pread.
+        db.pragma('cache_size = -16384');
         db.pragma('mmap_size = 0');
       },
     };
