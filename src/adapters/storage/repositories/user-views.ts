@@ -145,8 +145,9 @@ async function groupsRolesAndPolicy(
       norm: norm as string,
     });
   }
-  const none = [null, null, null, null, null, null];
-  for (const row of rows) row.push(...(rest.get(row[0]) ?? none));
+  // A user deleted since the page was read has no role; the account's policy is the same for all.
+  const policy = found.length > 0 ? found[0].slice(8, 10) : [null, null];
+  for (const row of rows) row.push(...(rest.get(row[0]) ?? [null, null, null, null, ...policy]));
   return sortedGroups(byUser);
 }
 
