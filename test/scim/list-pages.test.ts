@@ -86,6 +86,17 @@ describe('a user reads the same in a one-user filter, a full page and GET /Users
     if (n % 2 === 0) expect((fetched.groups as Json[]).length).toBeGreaterThan(0);
   });
 
+  it('a user in every group has them by name in code point order, case folded, then by id', async () => {
+    const fetched = (await scim.get(`/Users/${ordered[0]}`)).body as Json;
+    // Each name is `${prefix}-${word}.${random}`: the words decide the order.
+    const words = (user: Json) =>
+      (user.groups as Json[]).map((g) => (g.display as string).slice(prefix.length + 1).split('.')[0]);
+    const expected = ['alpha', 'Beta 10', 'beta 2', 'Zeta', 'Émile'];
+    expect(words(fetched)).toEqual(expected);
+    const full = (await page(1, 50)).Resources as Json[];
+    expect(words(full.find((u) => u.id === ordered[0])!)).toEqual(expected);
+  });
+
   it('the mapped group gives its members the role in every read', async () => {
     const member = ordered[0];
     const filtered = expectList(await scim.get(`/Users?filter=${encodeURIComponent(`id eq "${member}"`)}`));

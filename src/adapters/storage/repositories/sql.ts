@@ -120,10 +120,13 @@ interface Selected {
 }
 
 /**
- * The page's rows in order, as `ListedRows` has them. With a join, one statement: the page is a
- * derived table (so the joins touch its rows only, not those OFFSET skips) with the COUNT as an
- * uncorrelated subquery, evaluated once; the outer ORDER BY restores the page's order. `total`
- * is that count, undefined without a join or without rows.
+ * The page's rows in order, as `ListedRows` has them. With a join, one statement: a derived table
+ * picks the page's ids (so the joins touch its rows only, not those OFFSET skips) with the COUNT
+ * as an uncorrelated subquery, evaluated once; the table is joined back to it, first in the join
+ * order, and the page ordered by the derived table's columns alone. Ordering by the joined row
+ * instead sent MariaDB through an on-disk temporary table, text columns and all: two to three
+ * times the server's CPU for a page (docs/benchmarks.md). `total` is that count, undefined
+ * without a join or without rows.
  */
 async function pageRows(
   sql: SqlRunner,
@@ -137,13 +140,13 @@ async function pageRows(
   const direction = descending ? 'DESC' : 'ASC';
   const order = sortColumn ? `${sortColumn.column} ${direction}, ${id} ${direction}` : `${id} ${direction}`;
   const sortKey = sortColumn ? `, ${sortColumn.column} AS sort_key` : '';
-  const countColumn = join ? `, (SELECT COUNT(*) ${from}) AS total_count` : '';
-  const page = `SELECT ${selectList(spec)}${sortKey}${countColumn} ${from}${seek.sql} ORDER BY ${order}${tail.sql}`;
   const statement = join
-    ? `SELECT p.*, ${join.columns.join(', ')} FROM (${page}) p ${join.joins} ORDER BY ${
-        sortColumn ? `p.sort_key ${direction}, ` : ''
-      }p.id ${direction}`
-    : page;
+    ? `SELECT ${selectList(spec, 'p')}${sortColumn ? ', k.sort_key' : ''}, k.total_count, ${join.columns.join(', ')}
+         FROM (SELECT ${id}${sortKey}, (SELECT COUNT(*) ${from}) AS total_count
+                 ${from}${seek.sql} ORDER BY ${order}${tail.sql}) k
+         STRAIGHT_JOIN ${spec.table} p ON p.id = k.id ${join.joins}
+        ORDER BY ${sortColumn ? `k.sort_key ${direction}, ` : ''}k.id ${direction}`
+    : `SELECT ${selectList(spec, spec.alias)}${sortKey} ${from}${seek.sql} ORDER BY ${order}${tail.sql}`;
   const rows = await sql.values(statement, [
     ...(join ? params : []),
     ...params,
@@ -201,8 +204,8 @@ async function keysetPage(
   return { rows, total, edges: { first: keyOf(0), last: keyOf(rows.length - 1), more } };
 }
 
-function selectList(spec: TableSpec): string {
-  return spec.columns.map((name) => `${spec.alias}.${name}`).join(', ');
+function selectList(spec: TableSpec, alias: string): string {
+  return spec.columns.map((name) => `${alias}.${name}`).join(', ');
 }
 
 /**

@@ -34,7 +34,7 @@ export function policyOf(required: unknown, roleKeys: unknown): { required: bool
   };
 }
 
-interface NamedGroup {
+export interface NamedGroup {
   ref: GroupRef;
   /** The display name's folded copy, which orders a user's groups. */
   norm: string;
@@ -46,17 +46,17 @@ function addTo(byUser: Map<UserId, NamedGroup[]>, userId: UserId, group: NamedGr
   else byUser.set(userId, [group]);
 }
 
-/** Each user's groups by name, then id, in code point order as the databases compare. */
+/** A user's groups by name, then id, in code point order as the databases compare. */
+export function inGroupOrder(list: NamedGroup[]): GroupRef[] {
+  if (list.length > 1)
+    list.sort((x, y) => compareCodePoints(x.norm, y.norm) || compareCodePoints(x.ref.id, y.ref.id));
+  return list.map((g) => g.ref);
+}
+
+/** Each user's groups, in `inGroupOrder`. */
 function sortedGroups(byUser: Map<UserId, NamedGroup[]>): Map<UserId, GroupRef[]> {
   const result = new Map<UserId, GroupRef[]>();
-  for (const [userId, list] of byUser) {
-    if (list.length > 1)
-      list.sort((x, y) => compareCodePoints(x.norm, y.norm) || compareCodePoints(x.ref.id, y.ref.id));
-    result.set(
-      userId,
-      list.map((g) => g.ref),
-    );
-  }
+  for (const [userId, list] of byUser) result.set(userId, inGroupOrder(list));
   return result;
 }
 

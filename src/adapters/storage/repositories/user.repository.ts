@@ -17,7 +17,7 @@ import {
 } from './user-attribute-index';
 import { chunks, column, placeholders, type TableSpec } from './sql';
 import { fromRow, fromValues, norm, toRow, toTombstone, userColumns } from './user-rows';
-import { listUserViews, policyOf } from './user-views';
+import { inGroupOrder, listUserViews, policyOf } from './user-views';
 
 export { fromRow } from './user-rows';
 
@@ -117,25 +117,32 @@ export class UserRepositorySql implements UserRepository {
   async getView(accountId: AccountId, userId: UserId): Promise<UserView | null> {
     // Values, not objects, and the columns named: the hottest read, where building a 30-key
     // object per row cost a third of the statement on SQLite. Joined columns are aliased, as
-    // MariaDB rows come as objects first.
+    // MariaDB rows come as objects first. The groups are ordered here, not by ORDER BY: MariaDB
+    // sorts this join's rows, text columns and all, through an on-disk temporary table, which
+    // tripled the statement's cost on the server (docs/benchmarks.md).
     const rows = await this.sql.values(
       `SELECT ${viewColumns}, g.id AS group_id, g.display_name AS group_name, ur.role_key AS r_role_key,
               ur.source AS r_source, ur.source_group_id AS r_group_id, rg.display_name AS r_group_name,
-              mp.required AS mp_required, mp.role_keys AS mp_role_keys
+              mp.required AS mp_required, mp.role_keys AS mp_role_keys, g.display_name_norm AS group_norm
          FROM users u
          LEFT JOIN group_members gm ON gm.user_id = u.id
          LEFT JOIN directory_groups g ON g.id = gm.group_id
          LEFT JOIN user_roles ur ON ur.user_id = u.id
          LEFT JOIN directory_groups rg ON rg.id = ur.source_group_id
          LEFT JOIN account_mfa_policies mp ON mp.account_id = u.account_id
-        WHERE u.account_id = ? AND u.id = ? ORDER BY g.display_name_norm, g.id`,
+        WHERE u.account_id = ? AND u.id = ?`,
       [accountId, userId],
     );
     if (rows.length === 0) return null;
     const w = userColumns.length;
-    const groups = rows
-      .filter((row) => row[w] !== null)
-      .map((row) => ({ id: row[w] as string, displayName: row[w + 1] as string }));
+    const groups = inGroupOrder(
+      rows
+        .filter((row) => row[w] !== null)
+        .map((row) => ({
+          ref: { id: row[w] as string, displayName: row[w + 1] as string },
+          norm: row[w + 8] as string,
+        })),
+    );
     const first = rows[0];
     const role = {
       roleKey: (first[w + 2] as string | null) ?? null,
