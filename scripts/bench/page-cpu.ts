@@ -17,6 +17,7 @@ import pino from 'pino';
 import type { Roster } from '../../src/composition';
 import { benchRoster, makeAnalysts, seedAccount, seedGroups, shuffledSample } from './accounts';
 import { openBenchDatabase } from './database';
+import { databaseCpu } from './database-cpu';
 import { LoadGenerator } from './load-client';
 import { filterPath } from './scale-steps';
 import { checkClean, reportPairs, say, throughputPairs, type Job } from './throughput';
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv);
   const only = new Set(options.only.split(','));
   const db = await openBenchDatabase(options.databaseUrl);
+  const watchDatabase = db.dialect === 'sqlite' ? undefined : databaseCpu();
   const destination = pino.destination({ dest: join(db.dir, 'requests.log'), sync: false });
   let roster: Roster | undefined;
   let loader: LoadGenerator | undefined;
@@ -183,7 +185,10 @@ async function main(): Promise<void> {
         say(
           `   ${result.requests} requests, ${((used.user + used.system) / result.requests).toFixed(0)} µs of CPU each (profiling)`,
         );
-      } else reportPairs(await throughputPairs(loader, bareOfIt ?? bareJob, rosterJob, options.seconds));
+      } else
+        reportPairs(
+          await throughputPairs(loader, bareOfIt ?? bareJob, rosterJob, options.seconds, watchDatabase),
+        );
     }
   } finally {
     loader?.stop();

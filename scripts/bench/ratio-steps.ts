@@ -4,6 +4,7 @@
  */
 import type { Roster } from '../../src/composition';
 import { shuffledSample, type BenchAccount } from './accounts';
+import type { DatabaseCpu } from './database-cpu';
 import type { GoalResult } from './goals';
 import type { LoadGenerator } from './load-client';
 import { filterPath } from './scale-steps';
@@ -17,6 +18,8 @@ export interface RatioContext {
   barePort: number;
   concurrency: number;
   seconds: number;
+  /** The database server's CPU, on MariaDB. */
+  database?: DatabaseCpu;
   details: Record<string, unknown>;
   record(result: Omit<GoalResult, 'database'>): void;
 }
@@ -51,7 +54,7 @@ export async function ratioSteps(
       `${title}: ${ctx.concurrency} keep-alive connections, ${pairs} pairs of ${ctx.seconds} s rounds (bare then roster)`,
     );
     collect?.();
-    const result = await throughputPairs(ctx.loader, bareFor, roster, ctx.seconds);
+    const result = await throughputPairs(ctx.loader, bareFor, roster, ctx.seconds, ctx.database);
     reportPairs(result);
     ctx.details[key] = pairsJson(result);
     ctx.record({

@@ -19,6 +19,7 @@ import { openBenchDatabase, type BenchDatabase } from './database';
 import { currentLoad, goalLine, type Database, type GoalResult } from './goals';
 import { LoadGenerator } from './load-client';
 import { measureServerMemory } from './memory';
+import { databaseCpu } from './database-cpu';
 import { ratioSteps } from './ratio-steps';
 import { addMember, filterP99, latencyLine, mapGroup } from './scale-steps';
 import { round, thousands } from './stats';
@@ -166,6 +167,7 @@ async function main(): Promise<void> {
         barePort: bare.port,
         concurrency: options.concurrency,
         seconds: options.seconds,
+        ...(database === 'mariadb' ? { database: databaseCpu() } : {}),
         details,
         record,
       },

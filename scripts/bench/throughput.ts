@@ -2,6 +2,7 @@
  * Throughput pairs: a bare express round, then a Roster round, three times; each Roster round is
  * divided by the bare round just before it and the median of the three ratios is the figure.
  */
+import type { DatabaseCpu } from './database-cpu';
 import type { LoadGenerator } from './load-client';
 import type { ThroughputJob, ThroughputResult } from './protocol';
 import { round, thousands } from './stats';
@@ -14,6 +15,8 @@ export interface Round {
   clientCpuPct: number;
   /** Server-process CPU (main thread and libuv pool) per request, in microseconds. */
   serverCpuUsPerRequest: number;
+  /** The database server's CPU per request (MariaDB on this machine), when it is watched. */
+  databaseCpuUsPerRequest?: number;
 }
 
 export type Job = Omit<ThroughputJob, 'kind' | 'durationMs'>;
@@ -27,6 +30,8 @@ export interface PairsResult {
   bareRps: number;
   rosterCpuUs: number;
   bareCpuUs: number;
+  /** The database server's CPU per Roster request, when it is watched. */
+  rosterDatabaseCpuUs?: number;
   /** 1-minute load average when the rounds started. */
   load: number;
 }
@@ -56,21 +61,26 @@ export async function throughputPairs(
   bareJob: Job,
   rosterJob: Job,
   seconds: number,
+  database?: DatabaseCpu,
 ): Promise<PairsResult> {
   const { loadavg } = await import('node:os');
   await loader.throughput({ ...bareJob, durationMs: 2_000 });
   await loader.throughput({ ...rosterJob, durationMs: 2_000 });
   const load = loadavg()[0];
   const rounds: Round[] = [];
-  say('   round  app      req/s   requests  server CPU  client CPU  server CPU/request');
+  say(
+    `   round  app      req/s   requests  server CPU  client CPU  server CPU/request${database ? '  database CPU/request' : ''}`,
+  );
   for (let i = 0; i < 2 * pairs; i++) {
     const which = i % 2 === 0 ? 'bare' : 'roster';
     const cpuStart = process.cpuUsage();
+    const databaseStart = database?.();
     const result: ThroughputResult = await loader.throughput({
       ...(which === 'bare' ? bareJob : rosterJob),
       durationMs: seconds * 1000,
     });
     const serverCpuMs = cpuMsSince(cpuStart);
+    const databaseEnd = database?.();
     checkClean(`${rosterJob.method ?? 'GET'} ${which}`, result);
     const r: Round = {
       app: which,
@@ -79,12 +89,18 @@ export async function throughputPairs(
       serverCpuPct: (serverCpuMs / result.elapsedMs) * 100,
       clientCpuPct: (result.clientCpuMs / result.elapsedMs) * 100,
       serverCpuUsPerRequest: (serverCpuMs * 1000) / result.requests,
+      ...(databaseStart !== undefined && databaseEnd !== undefined
+        ? { databaseCpuUsPerRequest: ((databaseEnd - databaseStart) * 1000) / result.requests }
+        : {}),
     };
     rounds.push(r);
     say(
       `   ${String(i + 1).padEnd(5)}  ${which.padEnd(6)} ${thousands(r.rps).padStart(7)}  ${thousands(r.requests).padStart(9)}` +
         `  ${r.serverCpuPct.toFixed(0).padStart(9)}%  ${r.clientCpuPct.toFixed(0).padStart(9)}%` +
-        `  ${r.serverCpuUsPerRequest.toFixed(0).padStart(8)} µs`,
+        `  ${r.serverCpuUsPerRequest.toFixed(0).padStart(8)} µs` +
+        (r.databaseCpuUsPerRequest === undefined
+          ? ''
+          : `  ${r.databaseCpuUsPerRequest.toFixed(0).padStart(10)} µs`),
     );
   }
   const of = (app: Round['app']) => rounds.filter((r) => r.app === app);
@@ -92,6 +108,11 @@ export async function throughputPairs(
   const cpuPerRequest = (app: Round['app']) =>
     of(app).reduce((sum, r) => sum + r.serverCpuUsPerRequest * r.requests, 0) /
     of(app).reduce((sum, r) => sum + r.requests, 0);
+  const rosterRounds = of('roster');
+  const databaseCpuUs = rosterRounds.every((r) => r.databaseCpuUsPerRequest !== undefined)
+    ? rosterRounds.reduce((sum, r) => sum + r.databaseCpuUsPerRequest! * r.requests, 0) /
+      rosterRounds.reduce((sum, r) => sum + r.requests, 0)
+    : undefined;
   const pairRatios = Array.from({ length: pairs }, (_, i) => rounds[2 * i + 1].rps / rounds[2 * i].rps);
   return {
     rounds,
@@ -101,6 +122,7 @@ export async function throughputPairs(
     bareRps: rate('bare'),
     rosterCpuUs: cpuPerRequest('roster'),
     bareCpuUs: cpuPerRequest('bare'),
+    ...(databaseCpuUs === undefined ? {} : { rosterDatabaseCpuUs: databaseCpuUs }),
     load,
   };
 }
@@ -114,6 +136,11 @@ export function reportPairs(result: PairsResult): void {
     `   (cross-check: server CPU per request roster ${result.rosterCpuUs.toFixed(0)} µs, bare ${result.bareCpuUs.toFixed(0)} µs; ` +
       `bare/roster = ${(result.bareCpuUs / result.rosterCpuUs).toFixed(3)}, the ratio a saturated, uncontended core would give)`,
   );
+  if (result.rosterDatabaseCpuUs !== undefined)
+    say(
+      `   (the database server on this machine: ${result.rosterDatabaseCpuUs.toFixed(0)} µs of CPU per Roster request, ` +
+        `on the same CPUs)`,
+    );
 }
 
 export function pairsJson(result: PairsResult) {
@@ -124,6 +151,9 @@ export function pairsJson(result: PairsResult) {
     ratio: round(result.ratio, 3),
     serverCpuUsPerRequest: { roster: round(result.rosterCpuUs, 0), bare: round(result.bareCpuUs, 0) },
     cpuCostRatio: round(result.bareCpuUs / result.rosterCpuUs, 3),
+    ...(result.rosterDatabaseCpuUs === undefined
+      ? {}
+      : { databaseCpuUsPerRequest: round(result.rosterDatabaseCpuUs, 0) }),
     loadAverage: round(result.load, 2),
   };
 }
