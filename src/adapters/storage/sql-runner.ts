@@ -1,12 +1,13 @@
-import type { EntityManager } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, type EntityManager } from 'typeorm';
 import type { Dialect } from './dialect';
 
 /**
  * How repositories talk to the database: `?`-parameterized SQL, the same text on both dialects.
- * On MySQL/MariaDB it goes through the transaction's TypeORM query runner. On SQLite it calls
- * better-sqlite3 directly on TypeORM's one connection (so it joins the open transaction) with
- * cached prepared statements: TypeORM's query wrapper doubled the cost of each read on the
- * GET-by-id hot path (docs/benchmarks.md).
+ * On SQLite it calls better-sqlite3 directly on TypeORM's one connection (so it joins the open
+ * transaction) with cached prepared statements: TypeORM's query wrapper doubled the cost of each
+ * read on the GET-by-id hot path (docs/benchmarks.md). On MySQL/MariaDB it calls mysql2 directly
+ * on the transaction's connection, or on TypeORM's pool outside one, for the same reason
+ * (a query runner, a promise wrapper and a stack capture per statement; rows as objects).
  */
 export interface SqlRunner {
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
@@ -37,7 +38,7 @@ const maxCachedStatements = 500;
 export type QueryObserver = (kind: 'read' | 'write', seconds: number) => void;
 
 export function sqlRunner(manager: EntityManager, dialect: Dialect, observer?: QueryObserver): SqlRunner {
-  const runner = dialect === 'sqlite' ? sqliteRunner(manager) : typeormRunner(manager);
+  const runner = dialect === 'sqlite' ? sqliteRunner(manager) : mysqlRunner(manager);
   return observer ? timed(runner, observer) : runner;
 }
 
@@ -86,16 +87,41 @@ function sqliteRunner(manager: EntityManager): SqlRunner {
   };
 }
 
-function typeormRunner(manager: EntityManager): SqlRunner {
+/** What mysql2's pool and its connections share: a query with a callback. */
+interface MysqlQueryable {
+  query(
+    options: { sql: string; values: unknown[]; rowsAsArray: boolean },
+    callback: (err: Error | null, result: unknown) => void,
+  ): void;
+}
+
+interface TransactionRunner {
+  isReleased: boolean;
+  databaseConnection?: MysqlQueryable;
+}
+
+function mysqlRunner(manager: EntityManager): SqlRunner {
+  const pool = (manager.connection.driver as unknown as { pool: MysqlQueryable }).pool;
+  const transaction = manager.queryRunner as unknown as TransactionRunner | undefined;
+  const query = <T>(sql: string, params: readonly unknown[], rowsAsArray: boolean): Promise<T> => {
+    // A statement after its transaction ended must fail, not run on a pooled connection.
+    if (transaction?.isReleased) return Promise.reject(new QueryRunnerAlreadyReleasedError());
+    const target = transaction ? transaction.databaseConnection : pool;
+    if (!target) return Promise.reject(new Error('the transaction has no connection'));
+    const values = [...params];
+    return new Promise<T>((resolve, reject) =>
+      target.query({ sql, values, rowsAsArray }, (err, result) =>
+        // Wrapped as TypeORM wraps it, so errors read the same to db-errors.ts and the logs.
+        err ? reject(new QueryFailedError(sql, values, err)) : resolve(result as T),
+      ),
+    );
+  };
   return {
-    all: (sql, params = []) => manager.query(sql, [...params]),
-    // mysql2 builds each row's keys in SELECT order.
-    values: async (sql, params = []) =>
-      ((await manager.query(sql, [...params])) as Record<string, unknown>[]).map((row) => Object.values(row)),
+    all: <T>(sql: string, params: readonly unknown[] = []) => query<T[]>(sql, params, false),
+    values: (sql, params = []) => query<unknown[][]>(sql, params, true),
     run: async (sql, params = []) => {
-      if (!manager.queryRunner) throw new Error('writes must run inside a unit of work');
-      const result = await manager.queryRunner.query(sql, [...params], true);
-      return result.affected ?? 0;
+      if (!transaction) throw new Error('writes must run inside a unit of work');
+      return (await query<{ affectedRows?: number }>(sql, params, false)).affectedRows ?? 0;
     },
   };
 }
