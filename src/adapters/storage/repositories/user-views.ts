@@ -81,8 +81,12 @@ export async function listUserViews(
   if (joined) groups = await groupsJoined(sql, accountId, ids);
   else if (rows.length <= smallPage) groups = await groupsRolesAndPolicy(sql, accountId, rows);
   else {
-    groups = await groupsApart(sql, accountId, ids);
-    await appendRolesAndPolicy(sql, accountId, rows);
+    // The page's ids as one JSON array: SQLite walks it with json_each, where a list of a hundred
+    // bound ids costs their binding and a temporary index, and each row found names its user by
+    // index in the page, no id string to make and look up (docs/benchmarks.md).
+    const pageIds = JSON.stringify(ids);
+    groups = await groupsApart(sql, accountId, ids, pageIds);
+    await appendRolesAndPolicy(sql, accountId, rows, pageIds);
   }
   const width = userColumns.length;
   // The same policy on every row: read once.
@@ -151,26 +155,33 @@ async function groupsRolesAndPolicy(
   return sortedGroups(byUser);
 }
 
-/** Appends to each row the values `viewJoin` would have: its role, then the account's policy. */
-async function appendRolesAndPolicy(sql: SqlRunner, accountId: AccountId, rows: unknown[][]): Promise<void> {
+/**
+ * Appends to each row the values `viewJoin` would have: its role, then the account's policy.
+ * `pageIds`: the rows' ids as a JSON array.
+ */
+async function appendRolesAndPolicy(
+  sql: SqlRunner,
+  accountId: AccountId,
+  rows: unknown[][],
+  pageIds: string,
+): Promise<void> {
   if (rows.length === 0) return;
-  const roles = new Map<unknown, unknown[]>();
-  for (const part of chunks(rows.map((row) => row[0]))) {
-    // COALESCE: on the (account_id, role_key) index SQLite would read every role of the account.
-    const found = await sql.values(
-      `SELECT r.user_id, r.role_key, r.source, r.source_group_id, g.display_name FROM user_roles r
-         LEFT JOIN directory_groups g ON g.id = r.source_group_id
-        WHERE r.user_id IN (${placeholders(part.length)}) AND COALESCE(r.account_id, '') = ?`,
-      [...part, accountId],
-    );
-    for (const [userId, ...role] of found) roles.set(userId, role);
-  }
+  const roles = new Array<unknown[] | undefined>(rows.length);
+  // COALESCE: on the (account_id, role_key) index SQLite would read every role of the account.
+  const found = await sql.values(
+    `SELECT j.key, r.role_key, r.source, r.source_group_id, g.display_name FROM json_each(?) j
+       JOIN user_roles r ON r.user_id = j.value
+       LEFT JOIN directory_groups g ON g.id = r.source_group_id
+      WHERE COALESCE(r.account_id, '') = ?`,
+    [pageIds, accountId],
+  );
+  for (const [index, ...role] of found) roles[index as number] = role;
   const [policy] = await sql.values(
     'SELECT required, role_keys FROM account_mfa_policies WHERE account_id = ?',
     [accountId],
   );
   const noRow = [null, null, null, null];
-  for (const row of rows) row.push(...(roles.get(row[0]) ?? noRow), ...(policy ?? [null, null]));
+  rows.forEach((row, i) => row.push(...(roles[i] ?? noRow), ...(policy ?? [null, null])));
 }
 
 /**
@@ -205,21 +216,18 @@ async function groupsJoined(
  * Each user's groups, ordered by name then id, in two steps: the memberships from the
  * (user_id, group_id) index alone, then the few distinct groups once each, of this account only.
  * On SQLite this costs a quarter of the join, which reads a group row per membership.
+ * `pageIds`: `userIds` as a JSON array; a membership names its user by index in it.
  */
 async function groupsApart(
   sql: SqlRunner,
   accountId: AccountId,
   userIds: readonly UserId[],
+  pageIds: string,
 ): Promise<Map<UserId, GroupRef[]>> {
-  const memberships: unknown[][] = [];
-  for (const part of chunks(userIds)) {
-    memberships.push(
-      ...(await sql.values(
-        `SELECT user_id, group_id FROM group_members WHERE user_id IN (${placeholders(part.length)})`,
-        part,
-      )),
-    );
-  }
+  const memberships = await sql.values(
+    'SELECT j.key, gm.group_id FROM json_each(?) j JOIN group_members gm ON gm.user_id = j.value',
+    [pageIds],
+  );
   const groups = new Map<string, NamedGroup>();
   for (const part of chunks([...new Set(memberships.map((m) => m[1] as string))])) {
     const rows = await sql.values(
@@ -234,9 +242,9 @@ async function groupsApart(
     }
   }
   const byUser = new Map<UserId, NamedGroup[]>();
-  for (const [userId, groupId] of memberships) {
+  for (const [index, groupId] of memberships) {
     const group = groups.get(groupId as string);
-    if (group) addTo(byUser, userId as UserId, group);
+    if (group) addTo(byUser, userIds[index as number], group);
   }
   return sortedGroups(byUser);
 }
