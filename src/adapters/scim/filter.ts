@@ -130,7 +130,6 @@ function parseFilter<F extends string, C extends string>(
  * bracket is `].` or `]`, and closing brackets occur in post-order of the value paths.
  */
 function valuePathsWithSubAttribute(filter: string, ast: Filter): Set<ValuePath> {
-  const closers = tokenizer(filter).filter((t) => t.type === 'Bracket' && t.literal.startsWith(']'));
   const valuePaths: ValuePath[] = [];
   const visit = (node: Filter): void => {
     if (node.op === 'and' || node.op === 'or') node.filters.forEach(visit);
@@ -141,6 +140,9 @@ function valuePathsWithSubAttribute(filter: string, ast: Filter): Set<ValuePath>
     }
   };
   visit(ast);
+  // No value path and no bracket (literals are placeholders here): tokenizing again finds none.
+  if (valuePaths.length === 0 && !filter.includes(']')) return new Set();
+  const closers = tokenizer(filter).filter((t) => t.type === 'Bracket' && t.literal.startsWith(']'));
   if (closers.length !== valuePaths.length) throw new Error('unbalanced brackets');
   return new Set(valuePaths.filter((_, i) => closers[i].literal === '].'));
 }

@@ -31,7 +31,19 @@ interface SqliteDatabase {
   prepare(sql: string): Statement;
 }
 
-const statementCaches = new WeakMap<SqliteDatabase, Map<string, Statement>>();
+/**
+ * Prepared statements by their SQL, per connection: those returning objects and those in raw mode
+ * (arrays) apart, as raw mode is a setting of the prepared statement. Two maps keyed by the SQL
+ * itself, not one keyed by `raw:` + SQL: that key was a new string at every call, hashed and
+ * compared character by character on each lookup.
+ */
+interface StatementCache {
+  objects: Map<string, Statement>;
+  arrays: Map<string, Statement>;
+}
+
+const statementCaches = new WeakMap<SqliteDatabase, StatementCache>();
+/** Statements kept in each map; past it, the oldest is dropped. */
 const maxCachedStatements = 500;
 
 /** Told how long each statement took (seconds). */
@@ -62,17 +74,17 @@ function timed(runner: SqlRunner, observe: QueryObserver): SqlRunner {
 function sqliteRunner(manager: EntityManager): SqlRunner {
   const database = (manager.connection.driver as unknown as { databaseConnection: SqliteDatabase })
     .databaseConnection;
+  let caches = statementCaches.get(database);
+  if (!caches) statementCaches.set(database, (caches = { objects: new Map(), arrays: new Map() }));
+  const { objects, arrays } = caches;
   const statement = (sql: string, raw = false): Statement => {
-    let cache = statementCaches.get(database);
-    if (!cache) statementCaches.set(database, (cache = new Map()));
-    // A raw statement is a separate entry: raw mode is a setting of the prepared statement.
-    const key = raw ? `raw:${sql}` : sql;
-    let prepared = cache.get(key);
+    const cache = raw ? arrays : objects;
+    let prepared = cache.get(sql);
     if (!prepared) {
       prepared = database.prepare(sql);
       if (raw) prepared.raw(true);
       if (cache.size >= maxCachedStatements) cache.delete(cache.keys().next().value as string);
-      cache.set(key, prepared);
+      cache.set(sql, prepared);
     }
     return prepared;
   };

@@ -18,9 +18,11 @@ export class ApiKeyRepositorySql implements ApiKeyRepository {
   ): Promise<(ApiKey & { accountStatus: Account['status']; userHasAccess: boolean }) | null> {
     // One statement for every request of the admin API: the key, its account, and its user's
     // state now (a member key dies with its user's access, so this is read on every request).
-    // A managed user of a child account is usable only while its home user is active.
-    const rows = await this.sql.all<Record<string, unknown>>(
-      `SELECT k.*, a.status AS account_status, u.active AS user_active, r.role_key AS user_role_key,
+    // A managed user of a child account is usable only while its home user is active. Values,
+    // not objects: building a 15-key object cost a quarter of the statement on SQLite.
+    const rows = await this.sql.values(
+      `SELECT k.id, k.account_id, k.user_id, k.kind, k.label, k.created_at, k.last_used_at, k.revoked_at,
+              a.status AS account_status, u.active AS user_active, r.role_key AS user_role_key,
               u.home_user_id, h.active AS home_active
          FROM api_keys k JOIN accounts a ON a.id = k.account_id
          LEFT JOIN users u ON u.id = k.user_id AND u.account_id = k.account_id
@@ -30,22 +32,36 @@ export class ApiKeyRepositorySql implements ApiKeyRepository {
       [keyHash],
     );
     if (rows.length === 0) return null;
-    const row = rows[0];
+    const [
+      id,
+      accountId,
+      userId,
+      kind,
+      label,
+      created,
+      lastUsed,
+      revoked,
+      accountStatus,
+      userActive,
+      userRoleKey,
+      homeUserId,
+      homeActive,
+    ] = rows[0];
     return {
-      id: row.id as string,
-      accountId: row.account_id as AccountId,
-      userId: (row.user_id as UserId | null) ?? null,
-      kind: row.kind as ApiKey['kind'],
-      label: row.label as string,
-      created: num(row.created_at),
-      lastUsed: numOrNull(row.last_used_at),
-      revoked: numOrNull(row.revoked_at),
-      accountStatus: row.account_status as Account['status'],
+      id: id as string,
+      accountId: accountId as AccountId,
+      userId: (userId as UserId | null) ?? null,
+      kind: kind as ApiKey['kind'],
+      label: label as string,
+      created: num(created),
+      lastUsed: numOrNull(lastUsed),
+      revoked: numOrNull(revoked),
+      accountStatus: accountStatus as Account['status'],
       userHasAccess:
-        bool(row.user_active) &&
-        row.user_role_key !== null &&
-        row.user_role_key !== undefined &&
-        (row.home_user_id === null || row.home_user_id === undefined || bool(row.home_active)),
+        bool(userActive) &&
+        userRoleKey !== null &&
+        userRoleKey !== undefined &&
+        (homeUserId === null || homeUserId === undefined || bool(homeActive)),
     };
   }
 

@@ -150,11 +150,12 @@ export class RoleRepositorySql implements RoleRepository {
     accountId: AccountId,
     user: { id: UserId } | { userName: string },
   ): Promise<UserAccess | null> {
-    // The authorization hot path: the user and their role row in one statement, no JSON profile.
-    // A managed user of a child account is usable only while its home user is active.
+    // The authorization hot path: the user and their role row in one statement, no JSON profile,
+    // as values (no object per row). A managed user of a child account is usable only while its
+    // home user is active.
     const [column, value] =
       'id' in user ? ['u.id', user.id] : ['u.user_name_norm', normalizeUserName(user.userName)];
-    const rows = await this.sql.all<Record<string, unknown>>(
+    const rows = await this.sql.values(
       `SELECT u.id, u.active, u.home_user_id, h.active AS home_active,
               r.role_key, r.override_mode, r.granted, r.restricted
          FROM users u LEFT JOIN user_roles r ON r.user_id = u.id
@@ -163,12 +164,12 @@ export class RoleRepositorySql implements RoleRepository {
       [accountId, value],
     );
     if (rows.length === 0) return null;
-    const row = rows[0];
+    const [userId, active, homeUserId, homeActive, roleKey, mode, granted, restricted] = rows[0];
     return {
-      userId: row.id as UserId,
-      active: bool(row.active) && (row.home_user_id === null || bool(row.home_active)),
-      roleKey: (row.role_key as string | null) ?? null,
-      overrides: toStoredRole(row).overrides ?? noOverrides,
+      userId: userId as UserId,
+      active: bool(active) && (homeUserId === null || bool(homeActive)),
+      roleKey: (roleKey as string | null) ?? null,
+      overrides: overridesOf(mode, granted, restricted),
     };
   }
 
@@ -274,12 +275,16 @@ export function toStoredRole(row: Record<string, unknown>): StoredRole {
       groupName: (row.group_name as string | null) ?? null,
     },
     manualRoleKey: (row.manual_role_key as string | null) ?? null,
-    overrides: row.override_mode
-      ? {
-          mode: row.override_mode as PermissionOverrides['mode'],
-          granted: JSON.parse((row.granted as string | null) ?? '[]') as string[],
-          restricted: JSON.parse((row.restricted as string | null) ?? '[]') as string[],
-        }
-      : noOverrides,
+    overrides: overridesOf(row.override_mode, row.granted, row.restricted),
   };
+}
+
+function overridesOf(mode: unknown, granted: unknown, restricted: unknown): PermissionOverrides {
+  return mode
+    ? {
+        mode: mode as PermissionOverrides['mode'],
+        granted: JSON.parse((granted as string | null) ?? '[]') as string[],
+        restricted: JSON.parse((restricted as string | null) ?? '[]') as string[],
+      }
+    : noOverrides;
 }

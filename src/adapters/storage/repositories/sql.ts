@@ -102,8 +102,8 @@ export async function listRows(
   const sortColumn = query.sortBy ? spec.fields[query.sortBy] : undefined;
   // Ties (and no sortBy) fall back to the id, so paging is stable.
   const { rows, total } = await pageRows(sql, selected, sortColumn, query.sortOrder === 'descending', {
-    sql: ' LIMIT ? OFFSET ?',
-    params: [query.limit, query.offset],
+    sql: `${limitSql(query.limit)} OFFSET ?`,
+    params: [query.offset],
   });
   if (total !== undefined) return { total, rows };
   // A page shorter than asked ends the list, so it tells the total, unless it is empty past the
@@ -185,7 +185,7 @@ async function keysetPage(
     selected,
     sortColumn,
     descending,
-    { sql: ' LIMIT ?', params: [query.limit + 1] },
+    { sql: limitSql(query.limit + 1), params: [] },
     seek,
   );
   const more = rows.length > query.limit;
@@ -202,6 +202,17 @@ async function keysetPage(
       ? null
       : { sort: sortColumn ? keyValue(sortKeys[i], sortColumn.kind) : null, id: String(rows[i][0]) };
   return { rows, total, edges: { first: keyOf(0), last: keyOf(rows.length - 1), more } };
+}
+
+/**
+ * ` LIMIT n`, the number written into the statement, not bound: SQLite (3.53) reads a bound
+ * LIMIT's value when it plans a statement, and so prepares the statement anew at every run, which
+ * cost a one-user filter three times its page statement (docs/benchmarks.md). A page size is one
+ * of few values, so each gets one cached statement; the OFFSET stays bound.
+ */
+export function limitSql(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`a LIMIT must be a whole number: ${limit}`);
+  return ` LIMIT ${limit}`;
 }
 
 function selectList(spec: TableSpec, alias: string): string {
