@@ -5,7 +5,7 @@ import type { AuditFilter, AuditRepository } from '../../../domain/ports';
 
 import type { Channel } from '../../../domain/actor';
 import type { Dialect } from '../dialect';
-import { chunks, num, placeholders } from './sql';
+import { chunks, limitSql, num, placeholders } from './sql';
 
 const columns =
   'account_id, occurred_at, actor_kind, actor_id, channel, action, subject_type, subject_id, ' +
@@ -93,8 +93,8 @@ export class AuditRepositorySql implements AuditRepository {
     add('occurred_at >= ?', options.since);
     add('occurred_at < ?', options.until);
     const rows: Record<string, unknown>[] = await this.sql.all(
-      `SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`,
-      [...params, options.limit ?? 100],
+      `SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY id DESC${limitSql(options.limit ?? 100)}`,
+      params,
     );
     return rows.map((row) => ({
       id: num(row.id),

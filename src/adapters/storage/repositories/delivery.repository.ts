@@ -9,7 +9,7 @@ import type {
 import type { RosterEvent } from '../../../domain/events/event-types';
 import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
-import { chunks, num, numOrNull, placeholders } from './sql';
+import { chunks, limitSql, num, numOrNull, placeholders } from './sql';
 
 const columns =
   'id, target_id, event, subject_key, status, attempts, created_at, next_attempt_at, last_attempt_at, ' +
@@ -99,8 +99,8 @@ export class DeliveryRepositorySql implements DeliveryRepository {
           AND NOT EXISTS (SELECT 1 FROM deliveries e
                            WHERE e.target_id = d.target_id AND e.subject_key = d.subject_key
                              AND e.status = 'pending' AND e.event_position < d.event_position)
-        ORDER BY d.event_position LIMIT ?`,
-      [now, now, true, limit],
+        ORDER BY d.event_position${limitSql(limit)}`,
+      [now, now, true],
     );
     if (candidates.length === 0) return [];
     const ids = candidates.map((c) => c.id);
@@ -172,8 +172,8 @@ export class DeliveryRepositorySql implements DeliveryRepository {
       params.push(query.beforePosition);
     }
     const rows = await this.sql.all(
-      `SELECT ${columns} FROM deliveries WHERE ${where.join(' AND ')} ORDER BY event_position DESC LIMIT ?`,
-      [...params, query.limit],
+      `SELECT ${columns} FROM deliveries WHERE ${where.join(' AND ')} ORDER BY event_position DESC${limitSql(query.limit)}`,
+      params,
     );
     return rows.map((row) => {
       const { leaseToken: _leaseToken, ...delivery } = toDelivery(row);

@@ -10,7 +10,7 @@ import type { AccountId } from '../../../domain/ids';
 import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
 import { primaryEmail, type UserEmail } from '../../../domain/users/user';
-import { bool, chunks, num, placeholders } from './sql';
+import { bool, chunks, limitSql, num, placeholders } from './sql';
 
 const columns =
   'id, account_id, seq, position, type, version, occurred_at, subject_type, subject_id, subject_email, data_json';
@@ -115,9 +115,9 @@ export class EventRepositorySql implements EventRepository {
     // A plain read after the lock: on MariaDB it sees only transactions committed by now, and
     // never waits for one still open (whose events get their positions in a later pass).
     const ids = (
-      await this.sql.values('SELECT row_id FROM events WHERE position IS NULL ORDER BY row_id LIMIT ?', [
-        Math.min(limit, 10_000),
-      ])
+      await this.sql.values(
+        `SELECT row_id FROM events WHERE position IS NULL ORDER BY row_id${limitSql(Math.min(limit, 10_000))}`,
+      )
     ).map((row) => num(row[0]));
     if (ids.length === 0) return 0;
     // Positions keep the write order and come after every position given so far; gaps are allowed.
@@ -146,8 +146,8 @@ export class EventRepositorySql implements EventRepository {
       params.push(...q.types);
     }
     const rows = await this.sql.all<Record<string, unknown>>(
-      `SELECT ${selected} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
-      [...params, q.limit],
+      `SELECT ${selected} FROM events WHERE ${where.join(' AND ')} ORDER BY position${limitSql(q.limit)}`,
+      params,
     );
     return rows.map(eventOf);
   }
@@ -163,8 +163,8 @@ export class EventRepositorySql implements EventRepository {
     // In feed order, up to the first event still kept: no index on the time for the writers to
     // keep up; an event that committed late after an older change waits for the next sweep.
     const rows = await this.sql.values(
-      'SELECT row_id, occurred_at FROM events WHERE position IS NOT NULL ORDER BY position LIMIT ?',
-      [limit],
+      `SELECT row_id, occurred_at FROM events WHERE position IS NOT NULL ORDER BY position${limitSql(limit)}`,
+      [],
     );
     const kept = rows.findIndex((row) => num(row[1]) >= before);
     const ids = (kept === -1 ? rows : rows.slice(0, kept)).map((row) => num(row[0]));

@@ -7,7 +7,7 @@ import type {
 } from '../../../domain/oidc/oidc-ports';
 import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
-import { chunks, numOrNull, placeholders } from './sql';
+import { chunks, limitSql, numOrNull, placeholders } from './sql';
 
 const live = '(expires_at IS NULL OR expires_at > ?)';
 
@@ -121,8 +121,8 @@ export class OidcPayloadRepositorySql implements OidcPayloadRepository {
 
   async sweep(now: number, limit: number): Promise<number> {
     const rows = await this.sql.all<{ model: string; id: string }>(
-      'SELECT model, id FROM oidc_payloads WHERE expires_at <= ? ORDER BY expires_at LIMIT ?',
-      [now, limit],
+      `SELECT model, id FROM oidc_payloads WHERE expires_at <= ? ORDER BY expires_at${limitSql(limit)}`,
+      [now],
     );
     const byModel = new Map<string, string[]>();
     for (const row of rows) byModel.set(row.model, [...(byModel.get(row.model) ?? []), row.id]);

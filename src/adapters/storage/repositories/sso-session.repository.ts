@@ -1,7 +1,7 @@
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { SessionMfa, SsoSession, SsoSessionRepository } from '../../../domain/sso/sso-ports';
 import type { SqlRunner } from '../sql-runner';
-import { chunks, num } from './sql';
+import { chunks, limitSql, num } from './sql';
 
 /** Browser sessions, found by the digest of their cookie value. */
 export class SsoSessionRepositorySql implements SsoSessionRepository {
@@ -103,8 +103,8 @@ export class SsoSessionRepositorySql implements SsoSessionRepository {
   async expiredHandOffs(now: number, limit: number): Promise<SsoSession[]> {
     const rows = await this.sql.all(
       `SELECT * FROM sso_sessions WHERE oidc_session_uid IS NOT NULL
-         AND (idle_expires_at <= ? OR absolute_expires_at <= ?) ORDER BY idle_expires_at LIMIT ?`,
-      [now, now, limit],
+         AND (idle_expires_at <= ? OR absolute_expires_at <= ?) ORDER BY idle_expires_at${limitSql(limit)}`,
+      [now, now],
     );
     return rows.map(toSession);
   }
