@@ -87,6 +87,17 @@ test('an operator-wide endpoint made with the CLI gets every account’s events;
   const log = json(['webhooks', 'deliveries', '--all-accounts', '--id', wide.webhook.id]);
   expect(log).toHaveLength(2);
   expect(log[0]).toMatchObject({ status: 'delivered', eventType: 'user.created', attempts: 1 });
+  expect(
+    json(['webhooks', 'deliveries', '--all-accounts', '--id', wide.webhook.id, '--limit', '1']),
+  ).toHaveLength(1);
+  for (const limit of ['ten', '1.5']) {
+    const bad = cli(
+      ['webhooks', 'deliveries', '--all-accounts', '--id', wide.webhook.id, '--limit', limit],
+      env,
+    );
+    expect({ limit, status: bad.status }).toEqual({ limit, status: 1 });
+    expect(bad.stderr).toContain('limit must be a whole number');
+  }
   const disabled = json(['webhooks', 'update', '--all-accounts', '--id', wide.webhook.id, '--disable']);
   expect(disabled.enabled).toBe(false);
   const rotated = json(['webhooks', 'rotate-secret', '--all-accounts', '--id', wide.webhook.id]);

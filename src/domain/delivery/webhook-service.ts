@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/record';
 import { DomainError } from '../errors';
 import type { EventFeed } from '../events/event-ports';
 import { isUuid, type AccountId } from '../ids';
+import { pageLimit } from '../query';
 import type { Clock, IdGenerator, Tx, UnitOfWork } from '../ports';
 import type { Delivery, DeliveryLogQuery, DeliveryTargetRecord } from './delivery-ports';
 import { newDelivery, targetTakes } from './delivery-policy';
@@ -187,7 +188,9 @@ export class WebhookService {
     return this.uow.read(async (tx) => {
       await this.assertView(tx, actor, scope);
       const target = await this.find(tx, actor, scope, id);
-      return tx.deliveries.log(target.id, { ...query, limit: Math.min(Math.max(query.limit, 1), 500) });
+      // Clamped, as the log was always shown; a limit that is not a whole number is refused.
+      const limit = pageLimit(Math.min(Math.max(query.limit, 1), 500), 500, 'deliveries.limit_invalid');
+      return tx.deliveries.log(target.id, { ...query, limit });
     });
   }
 
