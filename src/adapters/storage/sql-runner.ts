@@ -12,8 +12,8 @@ import type { Dialect } from './dialect';
 export interface SqlRunner {
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /**
-   * Rows as arrays of values in the order of the SELECT list. On SQLite this skips building an
-   * object per row, which costs as much as the query itself for a page of wide rows.
+   * Rows as arrays of values in the order of the SELECT list (no object per row, which costs as
+   * much as the query itself for a page of wide rows); columns of the same name keep both values.
    */
   values(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
   /** Runs a write and returns how many rows it changed. */

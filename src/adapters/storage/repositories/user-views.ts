@@ -11,7 +11,6 @@ import { compareCodePoints, fromValues, userColumns } from './user-rows';
 
 /** What a SCIM list shows beside each user: the role (as RoleRepositorySql stores it) and the MFA policy. */
 const viewJoin: PageJoin = {
-  // Aliased: MariaDB rows come as objects, where a second `display_name` would replace the first.
   columns: [
     'r.role_key AS j_role_key',
     'r.source AS j_source',

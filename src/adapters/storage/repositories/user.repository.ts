@@ -116,10 +116,9 @@ export class UserRepositorySql implements UserRepository {
 
   async getView(accountId: AccountId, userId: UserId): Promise<UserView | null> {
     // Values, not objects, and the columns named: the hottest read, where building a 30-key
-    // object per row cost a third of the statement on SQLite. Joined columns are aliased, as
-    // MariaDB rows come as objects first. The groups are ordered here, not by ORDER BY: MariaDB
-    // sorts this join's rows, text columns and all, through an on-disk temporary table, which
-    // tripled the statement's cost on the server (docs/benchmarks.md).
+    // object per row cost a third of the statement on SQLite. The groups are ordered here, not
+    // by ORDER BY: MariaDB sorts this join's rows, text columns and all, through an on-disk
+    // temporary table, which tripled the statement's cost on the server (docs/benchmarks.md).
     const rows = await this.sql.values(
       `SELECT ${viewColumns}, g.id AS group_id, g.display_name AS group_name, ur.role_key AS r_role_key,
               ur.source AS r_source, ur.source_group_id AS r_group_id, rg.display_name AS r_group_name,
