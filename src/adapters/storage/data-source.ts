@@ -106,7 +106,7 @@ export function optionsFor(databaseUrl: string): DataSourceOptions {
     password: decodeURIComponent(url.password),
     database: url.pathname.replace(/^\//, ''),
     charset: 'utf8mb4_bin',
-    extra: { connectionLimit: 10 },
+    extra: { connectionLimit: 10, maxPreparedStatements: 100 },
   };
 }
 
