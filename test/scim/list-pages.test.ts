@@ -70,6 +70,20 @@ describe('index paging tells the total and the right slice, wherever the page fa
       expect(body.Resources ?? []).toEqual([]);
     }
   });
+
+  it('a filter matching one user tells its total past the start and with count=0', async () => {
+    const one = [`userName eq "${prefix}.03@example.TEST"`, `id eq "${ordered[3]}"`].map(encodeURIComponent);
+    for (const filter of one) {
+      const first = expectList(await scim.get(`/Users?filter=${filter}`));
+      expect(first.totalResults).toBe(1);
+      expect((first.Resources as Json[]).map((u) => u.id)).toEqual([ordered[3]]);
+      for (const query of ['startIndex=2', 'startIndex=1&count=0']) {
+        const body = expectList(await scim.get(`/Users?filter=${filter}&${query}`));
+        expect(body.totalResults).toBe(1);
+        expect(body.Resources ?? []).toEqual([]);
+      }
+    }
+  });
 });
 
 describe('a user reads the same in a one-user filter, a full page and GET /Users/{id}', () => {

@@ -1,12 +1,10 @@
 import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
-import type { RoleSource } from '../../../domain/access/effective-role';
 import { DomainError } from '../../../domain/errors';
 import type { AccountId, UserId } from '../../../domain/ids';
 import type { UserRepository, UserTombstone } from '../../../domain/ports';
 import type { ListQuery, Page, UserCollection, UserField } from '../../../domain/query';
 import { normalizeUserName, type User, type UserView } from '../../../domain/users/user';
-import { mfaRequirementFor } from '../../../domain/mfa/mfa-policy';
 import { normalizeCaseInsensitive } from '../../../domain/text';
 import { translatingUniqueKeys } from '../db-errors';
 import {
@@ -16,13 +14,11 @@ import {
   writeAttributeIndex,
 } from './user-attribute-index';
 import { chunks, column, placeholders, type TableSpec } from './sql';
-import { fromRow, fromValues, norm, toRow, toTombstone, userColumns } from './user-rows';
-import { inGroupOrder, listUserViews, policyOf } from './user-views';
+import { fromRow, norm, toRow, toTombstone, userColumns } from './user-rows';
+import { uniqueMatchPage, viewById } from './user-view-rows';
+import { listUserViews } from './user-views';
 
 export { fromRow } from './user-rows';
-
-/** The user's own columns of a view, in `fromValues` order. */
-const viewColumns = userColumns.map((name) => `u.${name}`).join(', ');
 
 /** How each filterable user field and collection maps to indexed columns. */
 const userTable: TableSpec = {
@@ -114,45 +110,8 @@ export class UserRepositorySql implements UserRepository {
     return rows.length === 0 ? null : fromRow(rows[0]);
   }
 
-  async getView(accountId: AccountId, userId: UserId): Promise<UserView | null> {
-    // Values, not objects, and the columns named: the hottest read, where building a 30-key
-    // object per row cost a third of the statement on SQLite. The groups are ordered here, not
-    // by ORDER BY: MariaDB sorts this join's rows, text columns and all, through an on-disk
-    // temporary table, which tripled the statement's cost on the server (docs/benchmarks.md).
-    const rows = await this.sql.values(
-      `SELECT ${viewColumns}, g.id AS group_id, g.display_name AS group_name, ur.role_key AS r_role_key,
-              ur.source AS r_source, ur.source_group_id AS r_group_id, rg.display_name AS r_group_name,
-              mp.required AS mp_required, mp.role_keys AS mp_role_keys, g.display_name_norm AS group_norm
-         FROM users u
-         LEFT JOIN group_members gm ON gm.user_id = u.id
-         LEFT JOIN directory_groups g ON g.id = gm.group_id
-         LEFT JOIN user_roles ur ON ur.user_id = u.id
-         LEFT JOIN directory_groups rg ON rg.id = ur.source_group_id
-         LEFT JOIN account_mfa_policies mp ON mp.account_id = u.account_id
-        WHERE u.account_id = ? AND u.id = ?`,
-      [accountId, userId],
-    );
-    if (rows.length === 0) return null;
-    const w = userColumns.length;
-    const groups = inGroupOrder(
-      rows
-        .filter((row) => row[w] !== null)
-        .map((row) => ({
-          ref: { id: row[w] as string, displayName: row[w + 1] as string },
-          norm: row[w + 8] as string,
-        })),
-    );
-    const first = rows[0];
-    const role = {
-      roleKey: (first[w + 2] as string | null) ?? null,
-      source: (first[w + 3] as RoleSource | null) ?? null,
-      groupId: (first[w + 4] as string | null) ?? null,
-      groupName: (first[w + 5] as string | null) ?? null,
-    };
-    const user = fromValues(first);
-    // The MFA state in the same statement: this is the hottest read (no policy row: the default).
-    const mfaPolicy = policyOf(first[w + 6], first[w + 7]);
-    return { user, groups, role, mfa: mfaRequirementFor(mfaPolicy, role.roleKey, user.mfaRequired) };
+  getView(accountId: AccountId, userId: UserId): Promise<UserView | null> {
+    return viewById(this.sql, accountId, userId);
   }
 
   async findByExternalId(accountId: AccountId, externalId: string): Promise<User | null> {
@@ -261,8 +220,14 @@ export class UserRepositorySql implements UserRepository {
   }
 
   /** A page of users as the SCIM list shows them (user-views.ts). */
-  listViews(accountId: AccountId, query: ListQuery<UserField, UserCollection>): Promise<Page<UserView>> {
-    return listUserViews(this.sql, this.dialect, userTable, accountId, query);
+  async listViews(
+    accountId: AccountId,
+    query: ListQuery<UserField, UserCollection>,
+  ): Promise<Page<UserView>> {
+    return (
+      (await uniqueMatchPage(this.sql, userTable, accountId, query)) ??
+      listUserViews(this.sql, this.dialect, userTable, accountId, query)
+    );
   }
 
   private async writeEmails(user: User): Promise<void> {
