@@ -78,7 +78,9 @@ test('a deactivated user is refused at once, and their own key dies with their a
   const { scim, person, memberKey, serviceKey, authorize } = await setUp();
   const leaver = await person('manager');
   const key = await memberKey(leaver.userName);
-  await authorize(key, { user: leaver.id, permission: 'dashboard.view' }).expect(200);
+  const allowed = await authorize(key, { user: leaver.id, permission: 'dashboard.view' }).expect(200);
+  expect(allowed.headers['content-type']).toBe('application/json; charset=utf-8');
+  expect(Number(allowed.headers['content-length'])).toBe(Buffer.byteLength(allowed.text));
   await scim.patch(`/Users/${leaver.id}`, patchOp({ op: 'replace', value: { active: false } })).expect(200);
   expect((await authorize(serviceKey, { user: leaver.id, permission: 'dashboard.view' })).body).toMatchObject(
     {

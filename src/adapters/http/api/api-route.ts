@@ -74,6 +74,20 @@ export function routeHandler(route: ApiRoute): RequestHandler {
     if (res.headersSent) return;
     const status = route.status ?? 200;
     if (result === undefined) res.status(status).end();
-    else res.status(status).json(result);
+    else sendJson(res, status, result);
   };
+}
+
+/**
+ * The JSON body with the headers express's res.json writes, without its send(): its content-type
+ * parsing, charset and freshness checks cost POST /authorize, the hot path, 10-15 us of its
+ * 280 (measured); ETags are off, so there is nothing to be fresh against. Node leaves out the
+ * body of a HEAD response itself.
+ */
+function sendJson(res: Response, status: number, body: unknown): void {
+  const json = Buffer.from(JSON.stringify(body));
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', json.length);
+  res.end(json);
 }
