@@ -1,22 +1,15 @@
 import type { Request, Response } from 'express';
 import SCIMMY from 'scimmy';
+import { sendJsonBody } from '../http/send-json';
 import { etagOf, notModified } from './etag';
 import { project, type Projection } from './projection';
 import { ScimError } from './scim-error';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
-/**
- * Writes a SCIM JSON body. Plain node:http calls, not express's res.send: no content negotiation
- * or ETag generation is needed here, and this is the hot path of every SCIM read.
- */
+/** Writes a SCIM JSON body: this is the hot path of every SCIM read. */
 export function sendScim(res: Response, status: number, body: unknown): void {
-  // Encoded once: Buffer.byteLength and then end(string) would each walk a 100 KB list page.
-  const json = Buffer.from(JSON.stringify(body));
-  res.statusCode = status;
-  res.setHeader('Content-Type', SCIM_CONTENT_TYPE);
-  res.setHeader('Content-Length', json.length);
-  res.end(json);
+  sendJsonBody(res, status, body, SCIM_CONTENT_TYPE);
 }
 
 /** A single resource with its ETag; 304 when If-None-Match already names this version. */
