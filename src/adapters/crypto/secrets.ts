@@ -1,4 +1,5 @@
-import { hash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { SecretCodec } from '../../domain/tokens/scim-token-service';
 import type { Clock, IdGenerator } from '../../domain/ports';
 
@@ -14,4 +15,10 @@ export const sha256SecretCodec: SecretCodec = {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export const uuidGenerator: IdGenerator = { newId: () => randomUUID() };
+/**
+ * Row ids are time-ordered UUIDs (version 7, RFC 9562; monotonic within a process): a new row's
+ * id lands at the end of every index keyed by it, not on a random page of each. With random ids
+ * an HR sync of 100,000 people rewrote some 7 GB of index pages for a 400 MB database. Ids stay
+ * opaque and unique; they name rows and are never secrets (those come from `newSecret`).
+ */
+export const uuidGenerator: IdGenerator = { newId: () => timeOrderedUuid() };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidGenerator } from '../../crypto/secrets';
 import type { EventRepository, FeedQuery } from '../../../domain/events/event-ports';
 import type {
   EventDraft,
@@ -237,7 +237,7 @@ function userIdOf(draft: EventDraft): string | null {
 
 function rowOf(draft: EventDraft, seq: number, position: number | null): unknown[] {
   return [
-    randomUUID(),
+    uuidGenerator.newId(),
     draft.accountId,
     seq,
     position,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidGenerator } from '../../crypto/secrets';
 import type {
   DuePendingChange,
   HrTombstone,
@@ -128,7 +128,7 @@ export class HrSyncRepositorySql implements HrSyncRepository {
       await this.sql.run(
         `INSERT INTO hr_pending_changes (id, account_id, user_id, kind, due_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
-        [randomUUID(), accountId, userId, change.kind, change.dueAt, at],
+        [uuidGenerator.newId(), accountId, userId, change.kind, change.dueAt, at],
       );
     }
   }
