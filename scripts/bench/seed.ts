@@ -1,12 +1,13 @@
 /**
  * Fast seeding by SQL: multi-row INSERTs inside transactions, writing the rows exactly as
  * src/adapters/storage/repositories/user.repository.ts does (same columns, lowercased `_norm`
- * columns, JSON `emails` and `profile`), so that the server reads them as its own. Each user also
- * gets the user_roles row that provisioning writes (RoleRecomputer: no role, as an account without
- * a default role gives), so role recomputes update existing rows, as they do in production.
+ * columns, JSON `emails` and `profile`, ids from the same time-ordered generator), so that the
+ * server reads them as its own. Each user also gets the user_roles row that provisioning writes
+ * (RoleRecomputer: no role, as an account without a default role gives), so role recomputes
+ * update existing rows, as they do in production.
  */
-import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { uuidGenerator } from '../../src/adapters/crypto/secrets';
 
 /** Rows per INSERT statement (users: 20 columns, so 10,000 parameters) and per transaction. */
 const rowsPerStatement = 500;
@@ -24,7 +25,7 @@ export function benchUserName(label: string, index: number): string {
 
 /** The users row and its user_emails rows, column for column as UserRepositorySql.insert writes them. */
 function userRows(accountId: string, label: string, index: number, now: number) {
-  const id = randomUUID();
+  const id = uuidGenerator.newId();
   const userName = benchUserName(label, index);
   const givenName = 'Bench';
   const familyName = `User${index}`;
@@ -174,7 +175,7 @@ export async function seedGroupRows(
   const rows = Array.from({ length: count }, (_, g) => {
     const displayName = `Bench ${label} group ${String(g).padStart(4, '0')}`;
     return [
-      randomUUID(),
+      uuidGenerator.newId(),
       accountId,
       displayName,
       displayName.toLowerCase(),

@@ -203,7 +203,8 @@ describe('renaming a parent user', () => {
     });
     await scim.put(`/Users/${jane.id}`, renamed).expect(200);
 
-    const managed = (await roster.services.users.get(operatorOf(eu.id), managedUserId)).user;
+    // The stored user: a view shows the document, not the named copies (names, emails, home).
+    const managed = await roster.uow.read((tx) => tx.users.get(eu.id as AccountId, managedUserId));
     expect(managed).toMatchObject({
       userName: married,
       givenName: 'Jane',

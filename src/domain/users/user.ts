@@ -49,8 +49,28 @@ export interface GroupRef {
   displayName: string;
 }
 
+/**
+ * The user as a view shows them: the document (`profile`) and what is kept beside it. The named
+ * copies of its values (names, emails, employee number), which exist for the rules and indexes,
+ * are left out: a list page reads a hundred users, and reading and parsing those copies cost a
+ * tenth of it.
+ */
+export type ShownUser = Pick<
+  User,
+  | 'id'
+  | 'userName'
+  | 'externalId'
+  | 'active'
+  | 'managerId'
+  | 'profile'
+  | 'version'
+  | 'created'
+  | 'lastModified'
+  | 'mfaRequired'
+>;
+
 export interface UserView {
-  user: User;
+  user: ShownUser;
   groups: GroupRef[];
   /** The user's effective role and where it comes from (absent where a caller did not load it). */
   role?: EffectiveRole;

@@ -1,7 +1,13 @@
 /** How a user is stored in and read from a `users` row (UserRepositorySql and its list pages). */
 import type { UserTombstone } from '../../../domain/ports';
 import type { AccountId, UserId } from '../../../domain/ids';
-import { normalizeUserName, primaryEmail, type User, type UserEmail } from '../../../domain/users/user';
+import {
+  normalizeUserName,
+  primaryEmail,
+  type ShownUser,
+  type User,
+  type UserEmail,
+} from '../../../domain/users/user';
 import { normalizeCaseInsensitive } from '../../../domain/text';
 import { bool, num } from './sql';
 
@@ -81,6 +87,37 @@ export function fromValues(v: unknown[]): User {
     created: num(v[13]),
     lastModified: num(v[14]),
     homeUserId: (v[15] as UserId | null | undefined) ?? null,
+    mfaRequired: mfaRequired === null || mfaRequired === undefined ? null : bool(mfaRequired),
+  };
+}
+
+/** The columns a view's user is read from (`ShownUser`), in the order `shownFromValues` takes them. */
+export const shownColumns = [
+  'id',
+  'user_name',
+  'external_id',
+  'active',
+  'manager_id',
+  'profile',
+  'version',
+  'created_at',
+  'last_modified',
+  'mfa_required',
+] as const;
+
+/** A view's user from the values of `shownColumns`, in that order. */
+export function shownFromValues(v: unknown[]): ShownUser {
+  const mfaRequired = v[9];
+  return {
+    id: v[0] as UserId,
+    userName: v[1] as string,
+    externalId: (v[2] as string | null) ?? null,
+    active: bool(v[3]),
+    managerId: (v[4] as UserId | null) ?? null,
+    profile: JSON.parse(v[5] as string) as Record<string, unknown>,
+    version: num(v[6]),
+    created: num(v[7]),
+    lastModified: num(v[8]),
     mfaRequired: mfaRequired === null || mfaRequired === undefined ? null : bool(mfaRequired),
   };
 }

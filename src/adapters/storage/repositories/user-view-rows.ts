@@ -11,10 +11,10 @@ import type { UserView } from '../../../domain/users/user';
 import { conditionToSql } from '../condition-sql';
 import type { SqlRunner } from '../sql-runner';
 import type { TableSpec } from './sql';
-import { fromValues, userColumns } from './user-rows';
+import { shownColumns, shownFromValues } from './user-rows';
 import { inGroupOrder, policyOf, type NamedGroup } from './user-views';
 
-const viewColumns = userColumns.map((name) => `u.${name}`).join(', ');
+const viewColumns = shownColumns.map((name) => `u.${name}`).join(', ');
 
 /**
  * Values, not objects, and the columns named: the hottest read, where building a 30-key object
@@ -37,7 +37,7 @@ function viewStatement(where: string): string {
 
 /** The views in the rows of `viewStatement`, in the order their users first appear. */
 function viewsOf(rows: unknown[][]): UserView[] {
-  const w = userColumns.length;
+  const w = shownColumns.length;
   const byUser = new Map<UserId, { first: unknown[]; groups: NamedGroup[] }>();
   for (const row of rows) {
     const id = row[0] as UserId;
@@ -57,7 +57,7 @@ function viewsOf(rows: unknown[][]): UserView[] {
       groupId: (first[w + 4] as string | null) ?? null,
       groupName: (first[w + 5] as string | null) ?? null,
     };
-    const user = fromValues(first);
+    const user = shownFromValues(first);
     // No policy row: the default.
     const mfaPolicy = policyOf(first[w + 6], first[w + 7]);
     return {

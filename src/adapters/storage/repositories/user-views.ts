@@ -7,7 +7,7 @@ import type { GroupRef, UserView } from '../../../domain/users/user';
 import type { Dialect } from '../dialect';
 import type { SqlRunner } from '../sql-runner';
 import { bool, chunks, listRows, placeholders, type PageJoin, type TableSpec } from './sql';
-import { compareCodePoints, fromValues, userColumns } from './user-rows';
+import { compareCodePoints, shownColumns, shownFromValues } from './user-rows';
 
 /** What a SCIM list shows beside each user: the role (as RoleRepositorySql stores it) and the MFA policy. */
 const viewJoin: PageJoin = {
@@ -87,11 +87,11 @@ export async function listUserViews(
     groups = await groupsApart(sql, accountId, ids, pageIds);
     await appendRolesAndPolicy(sql, accountId, rows, pageIds);
   }
-  const width = userColumns.length;
+  const width = shownColumns.length;
   // The same policy on every row: read once.
   const policy = rows.length > 0 ? policyOf(rows[0][width + 4], rows[0][width + 5]) : undefined;
   const items = rows.map((row): UserView => {
-    const user = fromValues(row);
+    const user = shownFromValues(row);
     const [roleKey, source, groupId, groupName] = row.slice(width, width + 4);
     const role = {
       roleKey: (roleKey as string | null | undefined) ?? null,

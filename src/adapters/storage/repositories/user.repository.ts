@@ -14,17 +14,17 @@ import {
   writeAttributeIndex,
 } from './user-attribute-index';
 import { chunks, column, placeholders, type TableSpec } from './sql';
-import { fromRow, norm, toRow, toTombstone, userColumns } from './user-rows';
+import { fromRow, norm, shownColumns, toRow, toTombstone } from './user-rows';
 import { uniqueMatchPage, viewById } from './user-view-rows';
 import { listUserViews } from './user-views';
 
 export { fromRow } from './user-rows';
 
-/** How each filterable user field and collection maps to indexed columns. */
+/** How each filterable user field and collection maps to indexed columns; a page reads views. */
 const userTable: TableSpec = {
   table: 'users',
   alias: 'u',
-  columns: userColumns,
+  columns: shownColumns,
   fields: {
     id: column('u.id', 'ce'),
     userName: column('u.user_name_norm', 'ci'),
